@@ -1,0 +1,186 @@
+"""RSVPs: what an invitee has answered, and the rules that decide what a new reply changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    TENTATIVE = "tentative"
+    UNCLEAR = "unclear"
+
+
+class Status(StrEnum):
+    PENDING = "pending"  # invited, no answer yet
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+    @classmethod
+    def from_intent(cls, intent: Intent) -> Status:
+        return {Intent.ACCEPT: cls.ACCEPTED, Intent.DECLINE: cls.DECLINED,
+                Intent.TENTATIVE: cls.TENTATIVE}[intent]
+
+
+class Delivery(StrEnum):
+    OK = "ok"
+    UNDELIVERABLE = "undeliverable"  # hard bounce: no more mail
+    COMPLAINED = "complained"
+
+
+class MessageKind(StrEnum):
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A recorded answer: what the invitee said, and which message said it."""
+
+    status: Status
+    sessions: tuple[str, ...] | None  # None: not restricted (all sessions)
+    attendees: tuple[str, ...]
+    attendee_count: int
+    written_at: datetime  # when the answering message was written: the later message wins
+    message_key: str
+    source: str = "reply"  # reply | organiser | calendar
+
+    def supersedes(self, other: Answer | None) -> bool:
+        """Does this answer replace `other`? The later-written one wins; ties broken by message key."""
+        if other is None:
+            return True
+        if self.written_at != other.written_at:
+            return self.written_at > other.written_at
+        return self.message_key >= other.message_key
+
+
+class Outcome(StrEnum):
+    """What became of an inbound message — each with a sentence a person can read."""
+
+    RECORDED = "recorded"
+    UNCHANGED = "unchanged"  # same answer as already recorded
+    SUPERSEDED = "superseded"  # an answer written later is already recorded
+    TOO_LATE = "too_late"
+    UNCLEAR = "unclear"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    UNKNOWN_SENDER = "unknown_sender"
+    UNVERIFIED_SENDER = "unverified_sender"
+    UNROUTED = "unrouted"
+    MALFORMED = "malformed"
+    DUPLICATE = "duplicate"
+
+    @property
+    def explanation(self) -> str:
+        return _EXPLANATIONS[self]
+
+    @property
+    def needs_review(self) -> bool:
+        return self in _REVIEW
+
+
+_EXPLANATIONS = {
+    Outcome.RECORDED: "answer recorded",
+    Outcome.UNCHANGED: "same answer as already recorded",
+    Outcome.SUPERSEDED: "an answer written later is already recorded; kept in the history only",
+    Outcome.TOO_LATE: "arrived after the registration cutoff; answer not changed",
+    Outcome.UNCLEAR: "the reply does not say whether they attend",
+    Outcome.AUTO_REPLY: "automatic reply (out of office or similar); ignored",
+    Outcome.BOUNCE: "delivery failure report; the address is marked undeliverable",
+    Outcome.UNKNOWN_SENDER: "sender is not an invitee and the message carries no valid reply tag",
+    Outcome.UNVERIFIED_SENDER: "From matches an invitee but the sender could not be verified (possible spoofing)",
+    Outcome.UNROUTED: "not addressed to the mailbox of any meeting",
+    Outcome.MALFORMED: "the message could not be read",
+    Outcome.DUPLICATE: "the same message was already processed",
+}
+_REVIEW = {Outcome.TOO_LATE, Outcome.UNCLEAR, Outcome.UNKNOWN_SENDER, Outcome.UNVERIFIED_SENDER,
+           Outcome.UNROUTED, Outcome.MALFORMED}
+
+
+class Response(StrEnum):
+    """The mail the desk sends back, if any."""
+
+    NONE = "none"
+    CONFIRMATION = "confirmation"
+    CLOSED = "closed"
+    CLARIFY = "clarify"
+
+
+@dataclass(frozen=True)
+class InviteeState:
+    """The invitee's RSVP as stored: current answer plus delivery and mail bookkeeping."""
+
+    email: str
+    answer: Answer | None = None
+    delivery: Delivery = Delivery.OK
+    invited_at: datetime | None = None
+    clarify_sent_at: datetime | None = None
+
+    @property
+    def status(self) -> Status:
+        return self.answer.status if self.answer else Status.PENDING
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    response: Response
+    answer: Answer | None = None  # the answer to write, when the outcome changes the RSVP
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+CLARIFY_AT_MOST_EVERY_SECONDS = 24 * 3600
+
+
+def decide_reply(
+    *,
+    state: InviteeState,
+    intent: Intent,
+    sessions: tuple[str, ...] | None,
+    attendees: tuple[str, ...],
+    attendee_count: int | None,
+    written_at: datetime,
+    received_at: datetime,
+    cutoff: datetime,
+    message_key: str,
+    source: str = "reply",
+) -> Decision:
+    """Decide what a genuine reply from a known invitee changes and what we answer.
+
+    Lateness is judged on when the mailbox received the message, not when we processed it:
+    a retry after the cutoff must not turn a timely reply into a late one.
+    """
+    if received_at > cutoff:
+        return Decision(Outcome.TOO_LATE, Response.CLOSED)
+    if intent is Intent.UNCLEAR:
+        recently = state.clarify_sent_at is not None and (
+            (received_at - state.clarify_sent_at).total_seconds() < CLARIFY_AT_MOST_EVERY_SECONDS)
+        return Decision(Outcome.UNCLEAR, Response.NONE if recently else Response.CLARIFY,
+                        notes=("clarification already requested in the last 24 hours",) if recently else ())
+    status = Status.from_intent(intent)
+    count = attendee_count if attendee_count is not None else (
+        0 if status is Status.DECLINED else max(1, len(attendees)))
+    answer = Answer(status=status, sessions=None if status is Status.DECLINED else sessions,
+                    attendees=() if status is Status.DECLINED else attendees,
+                    attendee_count=0 if status is Status.DECLINED else count,
+                    written_at=written_at, message_key=message_key, source=source)
+    current = state.answer
+    if current is not None and current.message_key == message_key:
+        # A retry after a crash: the write already happened; whether the confirmation went out
+        # is the inbound record's business, so decide exactly as the first attempt did.
+        return Decision(Outcome.RECORDED, Response.CONFIRMATION, answer=current)
+    if not answer.supersedes(current):
+        return Decision(Outcome.SUPERSEDED, Response.NONE)
+    if current is not None and _same_answer(current, answer):
+        return Decision(Outcome.UNCHANGED, Response.CONFIRMATION, answer=answer)
+    return Decision(Outcome.RECORDED, Response.CONFIRMATION, answer=answer)
+
+
+def _same_answer(a: Answer, b: Answer) -> bool:
+    return replace(a, written_at=b.written_at, message_key=b.message_key, source=b.source) == b

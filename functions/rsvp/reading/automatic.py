@@ -1,0 +1,139 @@
+"""Automatic mail: auto-replies (RFC 3834 and friends, out-of-office by subject or body) and bounces.
+
+One predicate decides; the desk never answers what it finds here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .mime import ParsedMessage, decode_text_header, part_text
+
+_AUTO_PRECEDENCE = {"auto_reply", "bulk", "junk", "list"}
+_BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|bounces?|nobody|"
+                             r"microsoftexchange[0-9a-f]*)@", re.I)
+_BOUNCE_SUBJECTS = re.compile(
+    r"undeliver|undelivered|delivery (status notification|has failed|failure|failed|incomplete)|"
+    r"returned mail|mail delivery (failed|failure|subsystem)|failure notice|non[- ]?remis|"
+    r"unzustellbar|no se puede entregar|no entregado|não (foi possível )?entregue|"
+    r"could not be delivered|delivery notification|message not delivered|недоставлен|"
+    r"无法投递|退信|تعذر التسليم", re.I)
+_OOO_SUBJECTS = re.compile(
+    r"out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[- ]?response|^auto:|autoreply|"
+    r"on leave|on vacation|away from (the )?office|respuesta autom[aá]tica|fuera de (la )?oficina|"
+    r"ausencia|vacaciones|r[ée]ponse automatique|absence|absent du bureau|message d'absence|"
+    r"resposta autom[aá]tica|aus[eê]ncia|fora do escrit[oó]rio|abwesenheit|automatische antwort|"
+    r"автоответ|автоматический ответ|отсутств|自动回复|自動回覆|不在办公室|رد تلقائي|خارج المكتب|الرد التلقائي",
+    re.I)
+_OOO_BODY = re.compile(
+    r"\b(i am|i'm|i will be|i'll be) (currently )?(out of (the )?office|away|on (annual )?leave|travell?ing|"
+    r"on mission|on vacation|out of the country|on holiday)|"
+    r"(currently|presently) (out of (the )?office|away from (the|my) (office|desk))|"
+    r"limited access to (my )?e-?mail|"
+    r"(estoy|estar[ée]|me encuentro) (fuera de (la )?oficina|de vacaciones|de viaje|ausente|en misi[oó]n)|"
+    r"acceso limitado (a|al) (mi )?correo|"
+    r"je (suis|serai) (absente?|en cong[ée]|en mission|en d[ée]placement)|acc[eè]s limit[ée] (à|a) (mes )?courriels?|"
+    r"(estou|estarei) (ausente|fora do escrit[oó]rio|de f[ée]rias)|"
+    r"(я )?(нахожусь|буду) (в отпуске|в командировке|вне офиса)|"
+    r"(我|本人)(目前)?(正在)?(休假|出差|不在办公室)|"
+    r"(أنا )?(خارج المكتب|في إجازة)", re.I)
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass(frozen=True)
+class Automatic:
+    kind: str  # "auto_reply" | "bounce"
+    reasons: tuple[str, ...]
+    failed_recipients: tuple[str, ...] = field(default_factory=tuple)
+    final: bool = True  # False for a delay warning: the address may still work
+
+
+def detect_automatic(msg: ParsedMessage) -> Automatic | None:
+    bounce = _bounce(msg)
+    if bounce:
+        return bounce
+    headers = msg.message
+    reasons: list[str] = []
+    auto_submitted = decode_text_header(headers.get("Auto-Submitted")).lower()
+    if auto_submitted and auto_submitted != "no":
+        reasons.append(f"Auto-Submitted: {auto_submitted}")
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
+        if headers.get(name) is not None:
+            reasons.append(f"{name} header")
+    precedence = decode_text_header(headers.get("Precedence") or headers.get("X-Precedence")).lower()
+    if precedence in _AUTO_PRECEDENCE:
+        reasons.append(f"Precedence: {precedence}")
+    if headers.get("List-Id") or headers.get("List-Unsubscribe"):
+        reasons.append("mailing-list message")
+    if decode_text_header(headers.get("Return-Path")).strip() == "<>":
+        reasons.append("null Return-Path")
+    if decode_text_header(headers.get("X-MS-Exchange-Generated-Message-Source")) or decode_text_header(
+            headers.get("X-Ms-Exchange-Inbox-Rules-Loop")):
+        reasons.append("Exchange generated message")
+    if _OOO_SUBJECTS.search(msg.subject):
+        reasons.append("out-of-office subject")
+    if reasons:
+        return Automatic("auto_reply", tuple(reasons))
+    return None
+
+
+def out_of_office_body(text: str) -> bool:
+    """Out-of-office wording near the start of the new text."""
+    return bool(_OOO_BODY.search(text[:600]))
+
+
+def _bounce(msg: ParsedMessage) -> Automatic | None:
+    message = msg.message
+    ctype = message.get_content_type()
+    report_type = (message.get_param("report-type") or "")
+    reasons: list[str] = []
+    if ctype == "multipart/report" and str(report_type).lower() == "delivery-status":
+        reasons.append("delivery status report (RFC 3464)")
+    elif msg.delivery_reports:
+        reasons.append("contains a delivery-status part")
+    sender_is_daemon = bool(_BOUNCE_SENDERS.match(msg.from_address))
+    subject_says = bool(_BOUNCE_SUBJECTS.search(msg.subject))
+    if not reasons and sender_is_daemon and (subject_says or decode_text_header(message.get("Return-Path")) == "<>"):
+        reasons.append(f"from {msg.from_address} with a delivery-failure subject")
+    if not reasons and subject_says and (
+            message.get("X-Failed-Recipients") or decode_text_header(message.get("Return-Path")).strip() == "<>"):
+        reasons.append("delivery-failure subject with null Return-Path")
+    if not reasons:
+        return None
+    failed, final = _failed_recipients(msg)
+    if not final:
+        reasons.append("delay warning only (not a final failure)")
+    return Automatic("bounce", tuple(reasons), failed, final)
+
+
+def _failed_recipients(msg: ParsedMessage) -> tuple[tuple[str, ...], bool]:
+    failed: list[str] = []
+    actions: list[str] = []
+    for header in msg.message.get_all("X-Failed-Recipients", []):
+        failed += [a.lower() for a in _EMAIL.findall(str(header))]
+    for block in msg.delivery_reports:
+        recipient = block.get("Final-Recipient") or block.get("Original-Recipient")
+        action = str(block.get("Action") or "").strip().lower()
+        if action:
+            actions.append(action)
+        if recipient and action in ("", "failed"):
+            failed += [a.lower() for a in _EMAIL.findall(str(recipient))]
+    if not failed:
+        for headers in msg.returned_headers:
+            failed += [a.lower() for a in _EMAIL.findall(decode_text_header(headers.get("To")))]
+    if not failed:
+        # Exchange and sendmail prose: addresses named near the failure text.
+        body = msg.text or _first_text(msg)
+        candidates = [a.lower() for a in _EMAIL.findall(body)]
+        failed += [a for a in candidates if not _BOUNCE_SENDERS.match(a)][:3]
+    final = not actions or any(a == "failed" for a in actions)
+    seen: dict[str, None] = dict.fromkeys(failed)
+    return tuple(seen), final
+
+
+def _first_text(msg: ParsedMessage) -> str:
+    for part in msg.message.walk():
+        if part.get_content_type() == "text/plain":
+            return part_text(part)
+    return ""

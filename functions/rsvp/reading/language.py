@@ -1,0 +1,46 @@
+"""Which language the sender wrote in: script first, then common words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_WORD = re.compile(r"[a-záéíóúñüçàâêîôûëïœãõ']+", re.I)
+_STOPWORDS = {
+    "en": "the and to of we will be our you for in is are attend would please with this that i at on not "
+          "unable regret thank thanks confirm participate yes dear regards best kind",
+    "es": "el la los las de del que y en por para con su sus nos le les una un es está estaré asistir "
+          "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
+          "podremos sesión reunión muchas",
+    "fr": "le la les des du de et en pour avec nous vous je ne pas est sera serai suis participer "
+          "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux",
+    "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "
+          "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma",
+    "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
+}
+_VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+
+
+def detect_language(text: str, fallback: str | None = None) -> str | None:
+    sample = text[:2000]
+    counts = Counter[str]()
+    for char in sample:
+        code = ord(char)
+        if 0x0600 <= code <= 0x06FF:
+            counts["ar"] += 1
+        elif 0x0400 <= code <= 0x04FF:
+            counts["ru"] += 1
+        elif 0x4E00 <= code <= 0x9FFF:
+            counts["zh"] += 1
+    script, hits = counts.most_common(1)[0] if counts else ("", 0)
+    if hits >= 3:
+        return script
+    scores = Counter[str]()
+    for word in _WORD.findall(sample.lower()):
+        for lang, vocab in _VOCAB.items():
+            if word in vocab:
+                scores[lang] += 1
+    if not scores:
+        return fallback
+    best, score = scores.most_common(1)[0]
+    return best if score >= 1 else fallback

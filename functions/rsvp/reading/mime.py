@@ -1,0 +1,248 @@
+"""MIME as it arrives: tolerant header decoding, charset repair, HTML to text, parts of interest."""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+
+
+@dataclass
+class ParsedMessage:
+    """The facts of one message the reader and the services need, decoded once."""
+
+    message: Message
+    subject: str
+    from_name: str
+    from_address: str
+    recipients: list[str]  # every address the message was delivered to or for
+    message_id: str | None
+    in_reply_to: list[str]
+    references: list[str]
+    date: datetime | None
+    received_at: datetime | None  # stamped by the receiving server (topmost Received header)
+    text: str  # the body as text (plain part, or HTML turned into text)
+    text_from_html: bool
+    calendars: list[bytes] = field(default_factory=list)
+    delivery_reports: list[Message] = field(default_factory=list)
+    returned_headers: list[Message] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str:
+        return decode_text_header(self.message.get(name))
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    message = email.message_from_bytes(raw)
+    subject = decode_text_header(message.get("Subject"))
+    from_pairs = getaddresses([decode_text_header(message.get("From"))])
+    from_name, from_address = from_pairs[0] if from_pairs else ("", "")
+    recipients = [addr.lower() for _, addr in getaddresses(
+        [decode_text_header(v) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "X-Forwarded-To",
+                                         "Envelope-To", "X-Envelope-To")
+         for v in message.get_all(h, [])]) if "@" in addr]
+    message_id = _first_id(message.get("Message-ID"))
+    date = _parse_date(message.get("Date"))
+    text, from_html, calendars, reports, returned = _walk(message)
+    return ParsedMessage(
+        message=message, subject=subject, from_name=from_name.strip(), from_address=from_address.strip().lower(),
+        recipients=recipients, message_id=message_id,
+        in_reply_to=_ids(message.get("In-Reply-To")), references=_ids(message.get("References")),
+        date=date, received_at=_received_at(message), text=text, text_from_html=from_html,
+        calendars=calendars, delivery_reports=reports, returned_headers=returned,
+        defects=[type(d).__name__ for d in message.defects],
+    )
+
+
+def decode_text_header(value: object) -> str:
+    """RFC 2047 decoded, whitespace-folded text; never raises on bad encodings."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
+            pass
+    return " ".join(text.split())
+
+
+def decode_bytes(payload: bytes, declared: str | None) -> str:
+    """Decode with the declared charset, repairing the common lies (cp1252 declared as latin-1 or utf-8)."""
+    candidates = []
+    if declared:
+        declared = declared.strip().strip('"').lower()
+        if declared in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+            declared = "cp1252"  # what such mail really is, and a superset for all printable text
+        candidates.append(declared)
+    candidates += ["utf-8", "cp1252"]
+    for charset in candidates:
+        try:
+            return payload.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return payload.decode("latin-1")
+
+
+def part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
+    plain: list[str] = []
+    html: list[str] = []
+    calendars: list[bytes] = []
+    reports: list[Message] = []
+    returned: list[Message] = []
+    for part, in_attachment in _parts(message):
+        ctype = part.get_content_type()
+        if ctype == "text/calendar" or (ctype == "application/ics"):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                calendars.append(payload)
+            continue
+        if ctype == "message/delivery-status":
+            reports.extend(p for p in _sub_messages(part))
+            continue
+        if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
+            returned.append(email.message_from_string(part_text(part)))
+            continue
+        if in_attachment:
+            continue
+        if ctype == "text/plain":
+            plain.append(part_text(part))
+        elif ctype == "text/html":
+            html.append(part_text(part))
+    if plain and any(p.strip() for p in plain):
+        return "\n".join(plain), False, calendars, reports, returned
+    if html:
+        return "\n".join(html_to_text(h) for h in html), True, calendars, reports, returned
+    return "", False, calendars, reports, returned
+
+
+def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Message, bool]]:
+    """Leaf parts in order; attachments flagged; winmail.dat and other binaries are never decoded."""
+    if message.is_multipart():
+        payload = message.get_payload()
+        for sub in payload if isinstance(payload, list) else []:
+            if isinstance(sub, Message):
+                yield from _parts(sub, in_attachment)
+        return
+    if message.get_content_type() == "message/rfc822":
+        payload = message.get_payload()
+        if isinstance(payload, list):
+            for sub in payload:
+                yield from _parts(sub, True)
+        return
+    disposition = (message.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    yield message, in_attachment or disposition == "attachment"
+
+
+def _sub_messages(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [p for p in payload if isinstance(p, Message)]
+    if isinstance(payload, str):
+        return [email.message_from_string(block) for block in re.split(r"\n\s*\n", payload) if block.strip()]
+    return []
+
+
+def _first_id(value: object) -> str | None:
+    ids = _ids(value)
+    if ids:
+        return ids[0]
+    text = str(value or "").strip()
+    return text or None
+
+
+def _ids(value: object) -> list[str]:
+    return _MSGID.findall(str(value or ""))
+
+
+def _parse_date(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def _received_at(message: Message) -> datetime | None:
+    """Our receiving server adds the topmost Received header; its date is when the mail arrived."""
+    top = message.get("Received")
+    if not top or ";" not in str(top):
+        return None
+    return _parse_date(str(top).rsplit(";", 1)[1].strip())
+
+
+_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr", "ul", "ol"}
+_SKIP = {"style", "script", "head", "title"}
+_QUOTE_CONTAINERS = ("gmail_quote", "divrplyfwdmsg", "appendonsend", "moz-cite-prefix", "yahoo_quoted",
+                     "x_divrplyfwdmsg", "mail-quote")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip_depth = 0
+        self.quote_depth = 0
+        self.stack: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip_depth += 1
+        marker = " ".join(f"{v or ''}" for k, v in attrs if k in ("class", "id", "type")).lower()
+        is_quote = tag == "blockquote" and "cite" in marker or any(c in marker for c in _QUOTE_CONTAINERS)
+        if tag not in ("br", "hr", "img", "meta", "link", "input"):
+            self.stack.append((tag, is_quote))
+        if is_quote:
+            self.quote_depth += 1
+            self.out.append("\n> [quoted]\n")
+        if tag in _BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        while self.stack:
+            open_tag, was_quote = self.stack.pop()
+            if was_quote:
+                self.quote_depth -= 1
+            if open_tag == tag:
+                break
+        if tag in _BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth or self.quote_depth:
+            return
+        self.out.append(data.replace("\xa0", " "))
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):
+        pass
+    text = "".join(parser.out)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,115 @@
+"""The reply reader: one call from raw bytes to a Reading, used by the processing function and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.meeting import Meeting
+from ..domain.rsvp import Intent, MessageKind
+from ..domain.tags import tag_from_address
+from .automatic import detect_automatic, out_of_office_body
+from .calendar import calendar_reply
+from .intent import quick_answer, read_intent
+from .language import detect_language
+from .mime import ParsedMessage, decode_text_header, parse_message
+from .people import named_people, stated_count
+from .quotes import join_wrapped_quote_header, new_text
+from .sessions import chosen_sessions
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: MessageKind
+    intent: Intent | None
+    attendee_count: int | None
+    attendees: tuple[str, ...]
+    sessions: tuple[str, ...] | None
+    language: str | None
+    confidence: float
+    tag: str | None
+    reasons: tuple[str, ...]
+    new_text: str = ""
+    failed_recipients: tuple[str, ...] = field(default_factory=tuple)
+    final_failure: bool = True
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.kind is not MessageKind.REPLY
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "intent": self.intent.value if self.intent else None,
+            "attendee_count": self.attendee_count,
+            "attendees": list(self.attendees),
+            "sessions": list(self.sessions) if self.sessions is not None else None,
+            "language": self.language,
+            "confidence": round(self.confidence, 2),
+            "tag": self.tag,
+            "reasons": list(self.reasons),
+            **({"failed_recipients": list(self.failed_recipients)} if self.failed_recipients else {}),
+        }
+
+
+def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> Reading:
+    msg = raw if isinstance(raw, ParsedMessage) else parse_message(raw)
+    tag = find_tag(msg, meeting)
+    fallback_language = meeting.languages[0] if meeting else None
+    automatic = detect_automatic(msg)
+    text = new_text(join_wrapped_quote_header(msg.text))
+    if automatic:
+        return Reading(
+            kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
+            language=detect_language(f"{msg.subject}\n{text}", fallback_language), confidence=0.95, tag=tag,
+            reasons=automatic.reasons, new_text=text, failed_recipients=automatic.failed_recipients,
+            final_failure=automatic.final,
+        )
+    language = detect_language(f"{text}\n{msg.subject}", fallback_language)
+    for data in msg.calendars:
+        answer = calendar_reply(data)
+        if answer:
+            count = 0 if answer.intent is Intent.DECLINE else 1
+            attendees = (msg.from_name,) if count and msg.from_name else ()
+            return Reading(MessageKind.REPLY, answer.intent, count, attendees, None, language, 0.99, tag,
+                           (f"calendar reply PARTSTAT for {answer.attendee}",), text)
+    quick = quick_answer(msg.subject)
+    if quick and len(text) < 200:
+        return _answer(msg, quick, 0.95, (f"quick answer in subject: {msg.subject!r}",), text, language, tag, meeting)
+    reading = read_intent(text)
+    if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
+        return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
+                       ("out-of-office wording in the body and no answer",), text)
+    return _answer(msg, reading.intent, reading.confidence, reading.reasons, text, language, tag, meeting,
+                   replacement=reading.replacement)
+
+
+def _answer(msg: ParsedMessage, intent: Intent, confidence: float, reasons: tuple[str, ...], text: str,
+            language: str | None, tag: str | None, meeting: Meeting | None, replacement: bool = False) -> Reading:
+    if intent is Intent.DECLINE:
+        return Reading(MessageKind.REPLY, intent, 0, (), None, language, confidence, tag, reasons, text)
+    if intent is Intent.UNCLEAR:
+        return Reading(MessageKind.REPLY, intent, None, (), None, language, confidence, tag, reasons, text)
+    people = named_people(text)
+    if replacement and len(people) > 1:
+        people = people[1:]  # the first named is the one who cannot come
+    attendees = tuple(people) if people else ((msg.from_name,) if msg.from_name else ())
+    count = stated_count(text) or max(1, len(people))
+    sessions = chosen_sessions(text, meeting.sessions) if meeting else None
+    return Reading(MessageKind.REPLY, intent, count, attendees, sessions, language, confidence, tag, reasons, text)
+
+
+def find_tag(msg: ParsedMessage, meeting: Meeting | None = None) -> str | None:
+    """The personal reply tag this message was sent to (or, for a bounce, the one our mail carried)."""
+    bases = {meeting.mailbox.split("@")[0]} if meeting else None
+    for address in msg.recipients:
+        tag = tag_from_address(address, bases)
+        if tag:
+            return tag
+    for headers in msg.returned_headers:
+        for name in ("Reply-To", "From", "Sender"):
+            for address in decode_text_header(headers.get(name)).replace(">", " ").replace("<", " ").split():
+                tag = tag_from_address(address.strip(",;"), bases)
+                if tag:
+                    return tag
+    return None

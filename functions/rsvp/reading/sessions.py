@@ -1,0 +1,79 @@
+"""Which sessions a reply chooses, resolved to the meeting's session ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..domain.meeting import Session
+
+_MONTHS = {
+    "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+    "pt": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"],
+}
+_WEEKDAYS = {
+    "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    "pt": ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"],
+}
+_ORDINALS = [
+    r"first|1st|primera|primer|premi[eè]re|premier|primeira|day\s*1|d[ií]a\s*1|jour\s*1",
+    r"second|2nd|segunda|segundo|deuxi[eè]me|seconde|day\s*2|d[ií]a\s*2|jour\s*2",
+    r"third|3rd|tercera|tercer|troisi[eè]me|terceira|day\s*3",
+]
+_ALL = re.compile(r"\b(both|all\s+(the\s+)?(sessions|days)|ambas|ambos|todas\s+las\s+sesiones|los\s+dos\s+d[ií]as|"
+                  r"les\s+deux|toutes\s+les\s+s[ée]ances|toutes\s+les\s+sessions|as\s+duas|todas\s+as\s+sess[õo]es)\b",
+                  re.I)
+_ONLY = re.compile(r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|uniquement|seulement|apenas|somente|"
+                   r"but\s+not|pero\s+no|mais\s+pas|not\s+the|no\s+el|no\s+la|pas\s+le|pas\s+la)\b", re.I)
+
+
+def chosen_sessions(text: str, sessions: Sequence[Session]) -> tuple[str, ...] | None:
+    """Session ids the reply restricts itself to, or None when it does not restrict (all sessions)."""
+    if len(sessions) < 2 or _ALL.search(text):
+        return None
+    lowered = text.lower()
+    mentioned: list[str] = []
+    excluded: list[str] = []
+    for index, session in enumerate(sessions):
+        patterns = _session_patterns(session, index)
+        for match in re.finditer(patterns, lowered):
+            before = lowered[max(0, match.start() - 40):match.start()]
+            if re.search(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|but\s+not|pero\s+no)\b[^.]*$", before):
+                excluded.append(session.id)
+            else:
+                mentioned.append(session.id)
+    chosen = [s.id for s in sessions if s.id in mentioned and s.id not in excluded]
+    if excluded and not chosen:
+        chosen = [s.id for s in sessions if s.id not in excluded]
+    if not chosen or len(chosen) == len(sessions):
+        return None
+    if not (_ONLY.search(text) or excluded or len(set(mentioned)) < len(sessions)):
+        return None
+    return tuple(chosen)
+
+
+def _session_patterns(session: Session, index: int) -> str:
+    day = session.start.day
+    month = session.start.month - 1
+    weekday = session.start.weekday()
+    alternatives = []
+    for lang in _MONTHS:
+        name = _MONTHS[lang][month]
+        alternatives += [rf"\b{day}(st|nd|rd|th|er|º)?\s+(de\s+)?{name}\b", rf"\b{name}\s+{day}(st|nd|rd|th)?\b"]
+        alternatives.append(rf"\b{_WEEKDAYS[lang][weekday]}\b")
+    alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
+    alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
+    if index < len(_ORDINALS):
+        alternatives.append(rf"\b({_ORDINALS[index]})\s*(session|sesi[oó]n|s[ée]ance|sess[aã]o|day|d[ií]a|jour|dia)?\b"
+                            if index < 2 else rf"\b({_ORDINALS[index]})\b")
+    for title in session.title.values():
+        alternatives.append(re.escape(title.lower()))
+    return "|".join(f"(?:{a})" for a in alternatives)
