@@ -209,7 +209,7 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIP:
             self.skip_depth += 1
         marker = " ".join(f"{v or ''}" for k, v in attrs if k in ("class", "id", "type")).lower()
-        is_quote = tag == "blockquote" and "cite" in marker or any(c in marker for c in _QUOTE_CONTAINERS)
+        is_quote = (tag == "blockquote" and "cite" in marker) or any(c in marker for c in _QUOTE_CONTAINERS)
         if tag not in ("br", "hr", "img", "meta", "link", "input"):
             self.stack.append((tag, is_quote))
         if is_quote:

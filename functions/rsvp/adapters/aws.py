@@ -1,0 +1,83 @@
+"""S3, SES v2 and Secrets Manager adapters, plus the local outbox that keeps every sent .eml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..mail.message import OutgoingEmail
+
+
+class S3RawMailStore:
+    """Raw inbound mail, as SES receiving stored it. Only the configured bucket is read."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    def get(self, key: str) -> bytes:
+        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        return bytes(body.read())
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+
+
+class SesMailer:
+    """SES v2 SendEmail with raw content, so our headers (Auto-Submitted, In-Reply-To) go out as built."""
+
+    def __init__(self, client: Any, configuration_set: str = "") -> None:
+        self.client = client
+        self.configuration_set = configuration_set
+
+    def send(self, email: OutgoingEmail) -> str:
+        kwargs: dict[str, Any] = {
+            "FromEmailAddress": email.sender.email,
+            "Destination": {"ToAddresses": [r.email for r in email.to], "CcAddresses": [r.email for r in email.cc]},
+            "Content": {"Raw": {"Data": email.to_bytes()}},
+            "EmailTags": [{"Name": "kind", "Value": email.kind}],
+        }
+        if self.configuration_set:
+            kwargs["ConfigurationSetName"] = self.configuration_set
+        return str(self.client.send_email(**kwargs)["MessageId"])
+
+
+class OutboxMailer:
+    """Wraps a mailer and keeps a copy of every message sent as an .eml file (local runs)."""
+
+    def __init__(self, inner: Any, folder: Path) -> None:
+        self.inner = inner
+        self.folder = folder
+        self.count = 0
+
+    def send(self, email: OutgoingEmail) -> str:
+        provider_id = str(self.inner.send(email))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        who = re.sub(r"[^a-z0-9.@-]+", "_", email.to[0].email.lower()) if email.to else "nobody"
+        (self.folder / f"{self.count:04d}-{email.kind}-{who}.eml").write_bytes(email.to_bytes())
+        return provider_id
+
+
+def secret_from_secrets_manager(client: Any, secret_id: str) -> bytes:
+    value = client.get_secret_value(SecretId=secret_id)
+    return str(value["SecretString"]).encode()
+
+
+class AwsClients:
+    """The boto3 clients the desk uses, made once per process. AWS_ENDPOINT_URL (local runs) is honoured."""
+
+    def __init__(self, region: str | None) -> None:
+        import boto3
+
+        session = boto3.session.Session(region_name=region)
+        self.dynamodb = session.resource("dynamodb")
+        self.s3 = session.client("s3")
+        self.ses = session.client("sesv2")
+        self.sqs = session.client("sqs")
+        self.secrets = session.client("secretsmanager")
+
+
+def aws_clients(region: str | None) -> AwsClients:
+    return AwsClients(region)

@@ -1,0 +1,321 @@
+"""The DynamoDB repository: one table, keys designed for the desk's queries (never a Scan).
+
+  pk                      sk                                   what
+  MEETINGS                MEETING#<id>                         meeting document (list = one Query)
+  MAILBOX#<address>       MEETING#<id>                         mailbox -> meetings
+  MEETING#<id>            INVITEE#<email>                      invitee, current answer, delivery, invitation
+  MEETING#<id>            HISTORY#<email>#<at>#<key>           reply history (GSI1: TIMELINE#<id>, <at>#...)
+  MEETING#<id>            REVIEW#<received>#<key>              review queue
+  MEETING#<id>            DIGEST#<local date>                  digest sent (once a day)
+  TAG#<tag>               TAG                                  personal reply tag -> invitee
+  SENT#<message id>       SENT                                 our sent message -> invitee
+  INBOUND#<key>           INBOUND                              inbound message claim (idempotency)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from ..domain.invitees import Category, Invitee
+from ..domain.meeting import Meeting, meeting_from_document
+from ..domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
+from ..domain.rsvp import Answer, Delivery, InviteeState, Outcome, Status
+from ..timeutil import from_iso, iso
+
+INBOUND_RETENTION = timedelta(days=400)
+
+
+class DynamoRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    # ---------------------------------------------------------------- meetings and invitees
+    def save_meeting(self, meeting: Meeting, invitees: Iterable[InviteeRecord]) -> None:
+        self.table.put_item(Item={"pk": "MEETINGS", "sk": f"MEETING#{meeting.id}", "meeting_id": meeting.id,
+                                  "doc": json.dumps(meeting.to_document(), ensure_ascii=False)})
+        self.table.put_item(Item={"pk": f"MAILBOX#{meeting.mailbox}", "sk": f"MEETING#{meeting.id}",
+                                  "meeting_id": meeting.id})
+        for record in invitees:
+            inv = record.invitee
+            self.table.update_item(
+                Key=_invitee_key(meeting.id, inv.email),
+                UpdateExpression=(
+                    "SET email = :email, #name = :name, organisation = :org, #language = :lang, category = :cat, "
+                    "honorific = :hon, tag = :tag, #status = if_not_exists(#status, :pending), "
+                    "delivery = if_not_exists(delivery, :ok)"),
+                ExpressionAttributeNames={"#name": "name", "#language": "language", "#status": "status"},
+                ExpressionAttributeValues={
+                    ":email": inv.email, ":name": inv.name, ":org": inv.organisation, ":lang": inv.language,
+                    ":cat": inv.category.value, ":hon": inv.honorific, ":tag": record.tag,
+                    ":pending": Status.PENDING.value, ":ok": Delivery.OK.value},
+            )
+            self.table.put_item(Item={"pk": f"TAG#{record.tag}", "sk": "TAG", "meeting_id": meeting.id,
+                                      "email": inv.email})
+
+    def get_meeting(self, meeting_id: str) -> Meeting | None:
+        item = self.table.get_item(Key={"pk": "MEETINGS", "sk": f"MEETING#{meeting_id}"}).get("Item")
+        return meeting_from_document(json.loads(item["doc"]), f"meeting {meeting_id}") if item else None
+
+    def list_meetings(self) -> list[Meeting]:
+        return [meeting_from_document(json.loads(item["doc"]), f"meeting {item['meeting_id']}")
+                for item in self._query(KeyConditionExpression=Key("pk").eq("MEETINGS"))]
+
+    def meetings_for_mailbox(self, mailbox: str) -> list[str]:
+        return [str(item["meeting_id"]) for item in
+                self._query(KeyConditionExpression=Key("pk").eq(f"MAILBOX#{mailbox.lower()}"))]
+
+    def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
+        item = self.table.get_item(Key=_invitee_key(meeting_id, email), ConsistentRead=True).get("Item")
+        return _invitee_record(meeting_id, item) if item else None
+
+    def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
+        return [_invitee_record(meeting_id, item) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}") & Key("sk").begins_with("INVITEE#"))]
+
+    def find_by_tag(self, tag: str) -> tuple[str, str] | None:
+        item = self.table.get_item(Key={"pk": f"TAG#{tag.lower()}", "sk": "TAG"}).get("Item")
+        return (str(item["meeting_id"]), str(item["email"])) if item else None
+
+    def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None:
+        item = self.table.get_item(Key={"pk": f"SENT#{message_id.strip('<>')}", "sk": "SENT"}).get("Item")
+        return (str(item["meeting_id"]), str(item["email"])) if item else None
+
+    # ---------------------------------------------------------------- invitations
+    def claim_invitation(self, meeting_id: str, email: str, at: datetime) -> bool:
+        try:
+            self.table.update_item(
+                Key=_invitee_key(meeting_id, email),
+                UpdateExpression="SET invitation_state = :sending, invitation_claimed_at = :at",
+                ConditionExpression=Attr("pk").exists() & (
+                    Attr("invitation_state").not_exists() | Attr("invitation_state").eq("failed")),
+                ExpressionAttributeValues={":sending": "sending", ":at": iso(at)})
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def record_invitation(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str]) -> None:
+        ids = [m.strip("<>") for m in message_ids if m]
+        self.table.update_item(
+            Key=_invitee_key(meeting_id, email),
+            UpdateExpression="SET invitation_state = :sent, invited_at = :at, invitation_message_ids = :ids "
+                             "REMOVE invitation_error",
+            ExpressionAttributeValues={":sent": "sent", ":at": iso(at), ":ids": ids})
+        self.record_sent(meeting_id, email, at, ids, "invitation")
+
+    def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str], kind: str) -> None:
+        with self.table.batch_writer() as batch:
+            for message_id in {m.strip("<>") for m in message_ids if m}:
+                batch.put_item(Item={"pk": f"SENT#{message_id}", "sk": "SENT", "meeting_id": meeting_id,
+                                     "email": email, "kind": kind, "sent_at": iso(at)})
+
+    def release_invitation(self, meeting_id: str, email: str, reason: str) -> None:
+        self.table.update_item(Key=_invitee_key(meeting_id, email),
+                               UpdateExpression="SET invitation_state = :failed, invitation_error = :reason",
+                               ExpressionAttributeValues={":failed": "failed", ":reason": reason[:500]})
+
+    # ---------------------------------------------------------------- replies
+    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int) -> InboundClaim | None:
+        try:
+            response = self.table.update_item(
+                Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
+                UpdateExpression=(
+                    "SET #state = :processing, lease_until = :until, raw_key = if_not_exists(raw_key, :raw), "
+                    "first_seen = if_not_exists(first_seen, :now), attempts = if_not_exists(attempts, :zero) + :one, "
+                    "expires_at = :expires"),
+                ConditionExpression=Attr("pk").not_exists() | (
+                    Attr("state").eq("processing") & Attr("lease_until").lt(iso(at))),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":processing": "processing", ":until": iso(at + timedelta(seconds=lease_seconds)),
+                    ":raw": raw_key, ":now": iso(at), ":zero": 0, ":one": 1,
+                    ":expires": int((at + INBOUND_RETENTION).timestamp())},
+                ReturnValues="ALL_OLD")
+        except ClientError as exc:
+            if _conditional(exc):
+                return None
+            raise
+        old = response.get("Attributes") or {}
+        return InboundClaim(message_key=message_key, fresh=not old,
+                            responses_sent=tuple(sorted(old.get("responses_sent", set()))))
+
+    def note_response_sent(self, message_key: str, response: str) -> None:
+        self.table.update_item(Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
+                               UpdateExpression="ADD responses_sent :r", ExpressionAttributeValues={":r": {response}})
+
+    def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
+        self.table.update_item(Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
+                               UpdateExpression="SET #state = :done, outcome = :outcome, finished_at = :at "
+                                                "REMOVE lease_until",
+                               ExpressionAttributeNames={"#state": "state"},
+                               ExpressionAttributeValues={":done": "done", ":outcome": outcome, ":at": iso(at)})
+
+    def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
+        written = iso(answer.written_at)
+        try:
+            self.table.update_item(
+                Key=_invitee_key(meeting_id, email),
+                UpdateExpression="SET answer = :answer, #status = :status, answer_written_at = :w, answer_key = :k",
+                ConditionExpression=Attr("pk").exists() & (
+                    Attr("answer_written_at").not_exists() | Attr("answer_written_at").lt(written) | (
+                        Attr("answer_written_at").eq(written) & Attr("answer_key").lte(answer.message_key))),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":answer": _answer_item(answer), ":status": answer.status.value,
+                                           ":w": written, ":k": answer.message_key})
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def set_delivery(self, meeting_id: str, email: str, delivery: Delivery, reason: str, at: datetime) -> None:
+        self.table.update_item(Key=_invitee_key(meeting_id, email),
+                               UpdateExpression="SET delivery = :d, delivery_reason = :r, delivery_at = :at",
+                               ConditionExpression=Attr("pk").exists(),
+                               ExpressionAttributeValues={":d": delivery.value, ":r": reason[:500], ":at": iso(at)})
+
+    def note_clarify_sent(self, meeting_id: str, email: str, at: datetime) -> None:
+        self.table.update_item(Key=_invitee_key(meeting_id, email), UpdateExpression="SET clarify_sent_at = :at",
+                               ExpressionAttributeValues={":at": iso(at)})
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        who = entry.email or "~unmatched"
+        stamp = iso(entry.at)
+        short = entry.message_key[:16] or "manual"
+        item: dict[str, Any] = {
+            "pk": f"MEETING#{entry.meeting_id}", "sk": f"HISTORY#{who}#{stamp}#{short}",
+            "gsi1pk": f"TIMELINE#{entry.meeting_id}", "gsi1sk": f"{stamp}#{who}#{short}",
+            "email": entry.email, "at": stamp, "source": entry.source, "outcome": entry.outcome.value,
+            "message_key": entry.message_key, "raw_key": entry.raw_key,
+            "received_at": iso(entry.received_at) if entry.received_at else None,
+            "written_at": iso(entry.written_at) if entry.written_at else None,
+            "from_address": entry.from_address, "subject": entry.subject[:300], "intent": entry.intent,
+            "kind": entry.kind,
+            "status_before": entry.status_before.value if entry.status_before else None,
+            "status_after": entry.status_after.value if entry.status_after else None,
+            "sessions": list(entry.sessions) if entry.sessions is not None else None,
+            "attendees": list(entry.attendees), "attendee_count": entry.attendee_count,
+            "language": entry.language,
+            "confidence": Decimal(str(entry.confidence)) if entry.confidence is not None else None,
+            "reasons": list(entry.reasons), "excerpt": entry.excerpt[:1000],
+        }
+        self.table.put_item(Item={k: v for k, v in item.items() if v is not None})
+
+    def add_review(self, item: ReviewItem) -> None:
+        self.table.put_item(Item={k: v for k, v in {
+            "pk": f"MEETING#{item.meeting_id}", "sk": f"REVIEW#{iso(item.received_at)}#{item.message_key[:16]}",
+            "received_at": iso(item.received_at), "message_key": item.message_key, "outcome": item.outcome.value,
+            "raw_key": item.raw_key, "email": item.email, "from_address": item.from_address,
+            "subject": item.subject[:300], "excerpt": item.excerpt[:1000], "reasons": list(item.reasons),
+            "resolved": item.resolved,
+        }.items() if v is not None})
+
+    # ---------------------------------------------------------------- digest
+    def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
+        condition = Key("gsi1pk").eq(f"TIMELINE#{meeting_id}")
+        if since is not None:
+            condition = condition & Key("gsi1sk").gt(iso(since))
+        return [_history_entry(meeting_id, item)
+                for item in self._query(IndexName="GSI1", KeyConditionExpression=condition)]
+
+    def open_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        items = self._query(KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
+                            & Key("sk").begins_with("REVIEW#"), FilterExpression=Attr("resolved").eq(False))
+        return [ReviewItem(
+            meeting_id=meeting_id, received_at=from_iso(item["received_at"]), message_key=item["message_key"],
+            outcome=Outcome(item["outcome"]), raw_key=item.get("raw_key", ""), email=item.get("email"),
+            from_address=item.get("from_address", ""), subject=item.get("subject", ""),
+            excerpt=item.get("excerpt", ""), reasons=tuple(item.get("reasons", [])),
+        ) for item in items]
+
+    def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None:
+        """When the latest digest before `before` was sent (a few items: one a day)."""
+        times = [from_iso(item["at"]) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}") & Key("sk").begins_with("DIGEST#"),
+            ScanIndexForward=False)]
+        earlier = [t for t in times if t < before]
+        return max(earlier) if earlier else None
+
+    def claim_digest(self, meeting_id: str, local_date: str, at: datetime) -> bool:
+        try:
+            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": f"DIGEST#{local_date}", "at": iso(at)},
+                                ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def release_digest(self, meeting_id: str, local_date: str) -> None:
+        self.table.delete_item(Key={"pk": f"MEETING#{meeting_id}", "sk": f"DIGEST#{local_date}"})
+
+    # ---------------------------------------------------------------- helpers
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = self.table.query(**kwargs)
+            yield from page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _conditional(exc: ClientError) -> bool:
+    return bool(exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+def _invitee_key(meeting_id: str, email: str) -> dict[str, str]:
+    return {"pk": f"MEETING#{meeting_id}", "sk": f"INVITEE#{email.lower()}"}
+
+
+def _answer_item(answer: Answer) -> dict[str, Any]:
+    return {"status": answer.status.value, "sessions": list(answer.sessions) if answer.sessions is not None else None,
+            "attendees": list(answer.attendees), "attendee_count": answer.attendee_count,
+            "written_at": iso(answer.written_at), "message_key": answer.message_key, "source": answer.source}
+
+
+def _answer(item: dict[str, Any] | None) -> Answer | None:
+    if not item:
+        return None
+    sessions = item.get("sessions")
+    return Answer(status=Status(item["status"]), sessions=tuple(sessions) if sessions is not None else None,
+                  attendees=tuple(item.get("attendees", [])), attendee_count=int(item.get("attendee_count", 0)),
+                  written_at=from_iso(item["written_at"]), message_key=item["message_key"],
+                  source=item.get("source", "reply"))
+
+
+def _invitee_record(meeting_id: str, item: dict[str, Any]) -> InviteeRecord:
+    invitee = Invitee(email=item["email"], name=item["name"], organisation=item["organisation"],
+                      language=item["language"], category=Category(item["category"]),
+                      honorific=item.get("honorific", ""))
+    state = InviteeState(
+        email=item["email"], answer=_answer(item.get("answer")), delivery=Delivery(item.get("delivery", "ok")),
+        invited_at=from_iso(item["invited_at"]) if item.get("invited_at") else None,
+        clarify_sent_at=from_iso(item["clarify_sent_at"]) if item.get("clarify_sent_at") else None)
+    return InviteeRecord(meeting_id=meeting_id, invitee=invitee, tag=item.get("tag", ""), state=state,
+                         invitation_message_ids=tuple(item.get("invitation_message_ids", [])))
+
+
+def _history_entry(meeting_id: str, item: dict[str, Any]) -> HistoryEntry:
+    sessions = item.get("sessions")
+    return HistoryEntry(
+        meeting_id=meeting_id, email=item.get("email"), at=from_iso(item["at"]), source=item["source"],
+        outcome=Outcome(item["outcome"]), message_key=item.get("message_key", ""), raw_key=item.get("raw_key", ""),
+        received_at=from_iso(item["received_at"]) if item.get("received_at") else None,
+        written_at=from_iso(item["written_at"]) if item.get("written_at") else None,
+        from_address=item.get("from_address", ""), subject=item.get("subject", ""), intent=item.get("intent"),
+        kind=item.get("kind"),
+        status_before=Status(item["status_before"]) if item.get("status_before") else None,
+        status_after=Status(item["status_after"]) if item.get("status_after") else None,
+        sessions=tuple(sessions) if sessions is not None else None, attendees=tuple(item.get("attendees", [])),
+        attendee_count=int(item["attendee_count"]) if item.get("attendee_count") is not None else None,
+        language=item.get("language"),
+        confidence=float(item["confidence"]) if item.get("confidence") is not None else None,
+        reasons=tuple(item.get("reasons", [])), excerpt=item.get("excerpt", ""))

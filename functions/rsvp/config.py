@@ -1,0 +1,43 @@
+"""Settings, read once from the environment (set by template.yaml, or by the local runner)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    mail_bucket: str
+    sender_address: str
+    inbound_prefix: str = "inbound/"
+    tag_secret_arn: str = ""  # Secrets Manager secret holding the reply-tag key (deployed stacks)
+    tag_secret: str = ""  # the key itself: local runs and tests only, never in a deployed stack
+    digest_recipients: tuple[str, ...] = ()
+    configuration_set: str = ""
+    outbox_dir: str = ""  # local runs: keep a copy of every sent message here as .eml
+    region: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        missing = [name for name in ("TABLE_NAME", "MAIL_BUCKET", "SENDER_ADDRESS") if not env.get(name)]
+        if missing:
+            raise RuntimeError(f"missing environment variable(s): {', '.join(missing)}")
+        if not env.get("TAG_SECRET_ARN") and not env.get("TAG_SECRET"):
+            raise RuntimeError("set TAG_SECRET_ARN (deployed) or TAG_SECRET (local runs)")
+        return cls(
+            table_name=env["TABLE_NAME"],
+            mail_bucket=env["MAIL_BUCKET"],
+            sender_address=env["SENDER_ADDRESS"].strip().lower(),
+            inbound_prefix=env.get("INBOUND_PREFIX", "inbound/"),
+            tag_secret_arn=env.get("TAG_SECRET_ARN", ""),
+            tag_secret=env.get("TAG_SECRET", ""),
+            digest_recipients=tuple(a.strip().lower() for a in env.get("DIGEST_RECIPIENTS", "").split(",")
+                                    if a.strip()),
+            configuration_set=env.get("SES_CONFIGURATION_SET", ""),
+            outbox_dir=env.get("OUTBOX_DIR", ""),
+            region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "")),
+        )

@@ -1,0 +1,78 @@
+"""What the desk stores: invitees with their RSVP, the reply history, the review queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .invitees import Invitee
+from .rsvp import InviteeState, Outcome, Status
+
+
+@dataclass(frozen=True)
+class InviteeRecord:
+    meeting_id: str
+    invitee: Invitee
+    tag: str
+    state: InviteeState
+    invitation_message_ids: tuple[str, ...] = ()
+
+    @property
+    def email(self) -> str:
+        return self.invitee.email
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event in an invitee's RSVP history (or an unmatched message, with email None)."""
+
+    meeting_id: str
+    email: str | None
+    at: datetime  # when the desk processed it
+    source: str  # reply | calendar | bounce | organiser | invitation
+    outcome: Outcome
+    message_key: str = ""
+    raw_key: str = ""
+    received_at: datetime | None = None
+    written_at: datetime | None = None
+    from_address: str = ""
+    subject: str = ""
+    intent: str | None = None
+    kind: str | None = None
+    status_before: Status | None = None
+    status_after: Status | None = None
+    sessions: tuple[str, ...] | None = None
+    attendees: tuple[str, ...] = ()
+    attendee_count: int | None = None
+    language: str | None = None
+    confidence: float | None = None
+    reasons: tuple[str, ...] = ()
+    excerpt: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.status_before != self.status_after or self.outcome is Outcome.RECORDED
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    meeting_id: str
+    received_at: datetime
+    message_key: str
+    outcome: Outcome
+    raw_key: str = ""
+    email: str | None = None
+    from_address: str = ""
+    subject: str = ""
+    excerpt: str = ""
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class InboundClaim:
+    """The right to process one inbound message; `fresh` is False when taking over a crashed attempt."""
+
+    message_key: str
+    fresh: bool
+    responses_sent: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""Lambda entry points: event in, one service call, log out."""

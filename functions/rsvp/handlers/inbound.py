@@ -1,0 +1,53 @@
+"""Inbound mail: SES stored the raw message in S3; S3 told SQS; SQS hands us a batch.
+
+A record that fails is reported alone (partial batch response) and retried by SQS; after
+maxReceiveCount it moves to the dead-letter queue, from where `rsvp replay` sends it back.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from .runtime import desk, logger, metrics
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def stored_objects(body: str) -> list[tuple[str, str, datetime | None]]:
+    """(bucket, key, event time) for each object an S3 notification announces; [] for a test event."""
+    payload = json.loads(body)
+    if payload.get("Event") == "s3:TestEvent":
+        return []
+    objects = []
+    for record in payload.get("Records", []):
+        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        s3 = record["s3"]
+        when = record.get("eventTime")
+        objects.append((s3["bucket"]["name"], unquote_plus(s3["object"]["key"]),
+                        datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None))
+    return objects
+
+
+def process_record(record: SQSRecord) -> None:
+    service = desk()
+    for bucket, key, when in stored_objects(record.body):
+        if bucket != service.store.bucket:
+            raise ValueError(f"notification for unexpected bucket {bucket!r}")
+        result = service.process_inbound(key, when)
+        metrics.add_metric(name=f"Inbound_{result.outcome.value}", unit=MetricUnit.Count, value=1)
+        logger.info("processed", extra={"key": key, **result.summary()})
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=process_record, processor=processor, context=context)

@@ -1,0 +1,26 @@
+"""One Desk per Lambda container, built on first use; tests and the local runner may install their own."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics
+
+from ..bootstrap import build_desk
+from ..config import Settings
+from ..services import Desk
+
+logger = Logger()
+metrics = Metrics()
+_desk: Desk | None = None
+
+
+def desk() -> Desk:
+    global _desk
+    if _desk is None:
+        _desk = build_desk(Settings.from_env())
+    return _desk
+
+
+def install(replacement: Desk | None) -> None:
+    """Use `replacement` for the following invocations (None: build from the environment again)."""
+    global _desk
+    _desk = replacement

@@ -1,0 +1,1 @@
+"""Outgoing mail: templates per language, localised dates, safe headers."""

@@ -1,0 +1,51 @@
+"""Templates per language: NAME.subject.txt, NAME.txt and NAME.html under templates/email/LANG/.
+
+Two Jinja environments: HTML autoescaped, text and subject not (they are never HTML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.templates_dir = templates_dir
+
+    @cached_property
+    def _html(self) -> Environment:
+        return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")), undefined=StrictUndefined,
+                           autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+                           trim_blocks=True, lstrip_blocks=True)
+
+    @cached_property
+    def _text(self) -> Environment:
+        return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")),
+                           undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                           keep_trailing_newline=True)
+
+    def languages(self, name: str) -> list[str]:
+        root = self.templates_dir / "email"
+        return sorted(p.parent.name for p in root.glob(f"*/{name}.txt"))
+
+    def render(self, name: str, language: str, context: dict[str, Any]) -> Rendered:
+        if not (self.templates_dir / "email" / language / f"{name}.txt").exists():
+            language = "en"
+        subject = self._text.get_template(f"{language}/{name}.subject.txt").render(context)
+        text = self._text.get_template(f"{language}/{name}.txt").render(context)
+        html = self._html.get_template(f"{language}/{name}.html").render(context)
+        return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)

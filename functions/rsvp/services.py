@@ -1,0 +1,571 @@
+"""Use cases: load a meeting, send invitations, process an inbound reply, send the daily digest.
+
+Plain Python over the ports; the handlers call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.lists import format_list
+
+from .domain.invitees import Category, Invitee
+from .domain.meeting import Meeting
+from .domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
+from .domain.rsvp import (
+    Decision,
+    Delivery,
+    Intent,
+    InviteeState,
+    MessageKind,
+    Outcome,
+    Response,
+    Status,
+    decide_reply,
+)
+from .domain.tags import reply_address, reply_tag, tag_from_address
+from .mail.formatting import city, cutoff_text, locale_for, long_date, session_lines, timestamp
+from .mail.message import OutgoingEmail, Recipient, new_message_id
+from .mail.render import Renderer
+from .ports import Clock, Mailer, RawMailStore, Repository
+from .reading import Reading, read_message
+from .reading.authentication import sender_verified
+from .reading.mime import ParsedMessage, parse_message
+
+log = logging.getLogger(__name__)
+
+UNROUTED_MEETING = "-"  # review items for mail that reached no meeting's mailbox
+
+
+@dataclass(frozen=True)
+class InviteReport:
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    outcome: Outcome
+    message_key: str
+    meeting_id: str | None = None
+    email: str | None = None
+    reading: Reading | None = None
+    response: Response = Response.NONE
+    identified_by: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.value, "meeting": self.meeting_id, "invitee": self.email,
+                "response": self.response.value, "identified_by": self.identified_by,
+                "intent": self.reading.intent.value if self.reading and self.reading.intent else None,
+                "kind": self.reading.kind.value if self.reading else None}
+
+
+@dataclass(frozen=True)
+class Route:
+    meeting: Meeting | None
+    record: InviteeRecord | None
+    identified_by: str | None
+    outcome_if_unknown: Outcome = Outcome.UNKNOWN_SENDER
+
+
+@dataclass
+class Desk:
+    repo: Repository
+    store: RawMailStore
+    mailer: Mailer
+    clock: Clock
+    secret: bytes
+    sender_address: str
+    renderer: Renderer = field(default_factory=Renderer)
+    digest_recipients: tuple[str, ...] = ()
+    lease_seconds: int = 900
+
+    # ------------------------------------------------------------------ loading
+    def load(self, meeting: Meeting, invitees: Iterable[Invitee]) -> list[InviteeRecord]:
+        """Store a validated meeting and its invitees; re-loading updates details and keeps answers."""
+        records = [InviteeRecord(meeting_id=meeting.id, invitee=invitee,
+                                 tag=reply_tag(self.secret, meeting.id, invitee.email),
+                                 state=InviteeState(email=invitee.email)) for invitee in invitees]
+        self.repo.save_meeting(meeting, records)
+        return records
+
+    def meeting(self, meeting_id: str) -> Meeting:
+        meeting = self.repo.get_meeting(meeting_id)
+        if meeting is None:
+            raise LookupError(f"no meeting {meeting_id!r} is loaded")
+        return meeting
+
+    # ------------------------------------------------------------------ invitations
+    def send_invitations(self, meeting_id: str, only: set[str] | None = None) -> InviteReport:
+        meeting = self.meeting(meeting_id)
+        report = InviteReport()
+        for record in self.repo.list_invitees(meeting_id):
+            if only is not None and record.email not in only:
+                continue
+            if record.state.delivery is not Delivery.OK:
+                report.skipped.append(record.email)
+                continue
+            now = self.clock.now()
+            if not self.repo.claim_invitation(meeting_id, record.email, now):
+                report.skipped.append(record.email)
+                continue
+            try:
+                email = self.invitation(meeting, record, now)
+                provider_id = self.mailer.send(email)
+            except Exception as exc:  # one bad address must not stop the campaign; recorded for retry
+                log.exception("invitation failed", extra={"meeting": meeting_id})
+                self.repo.release_invitation(meeting_id, record.email, f"{type(exc).__name__}: {exc}")
+                report.failed[record.email] = str(exc)
+                continue
+            self.repo.record_invitation(meeting_id, record.email, now, (email.message_id, provider_id))
+            report.sent.append(record.email)
+        return report
+
+    def invitation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> OutgoingEmail:
+        language = record.invitee.language
+        context = self._context(meeting, record, language)
+        rendered = self.renderer.render("invitation", language, context)
+        return self._email(meeting, record, "invitation", language, rendered.subject, rendered.text, rendered.html,
+                           now, auto_submitted="auto-generated")
+
+    # ------------------------------------------------------------------ inbound replies
+    def process_inbound(self, raw_key: str, arrived_at: datetime | None = None) -> InboundResult:
+        """Read one stored message and do what a registration officer would. Idempotent per message."""
+        raw = self.store.get(raw_key)
+        now = self.clock.now()
+        msg = parse_message(raw)
+        key = message_key(msg, raw)
+        claim = self.repo.claim_inbound(key, raw_key, now, self.lease_seconds)
+        if claim is None:
+            log.info("duplicate inbound message skipped", extra={"message_key": key})
+            return InboundResult(Outcome.DUPLICATE, key)
+        received_at = _received_at(msg, arrived_at, now)
+        result = self._handle(msg, raw_key, key, claim, received_at, now)
+        self.repo.finish_inbound(key, result.outcome.value, self.clock.now())
+        log.info("inbound message processed", extra={"message_key": key, **result.summary()})
+        return result
+
+    def _handle(self, msg: ParsedMessage, raw_key: str, key: str, claim: InboundClaim, received_at: datetime,
+                now: datetime) -> InboundResult:
+        route = self._route(msg)
+        meeting, record = route.meeting, route.record
+        try:
+            reading = read_message(msg, meeting)
+        except Exception as exc:  # a reader defect on one message must not block the mailbox: keep, flag, go on
+            log.exception("reader failed", extra={"message_key": key})
+            self._review(meeting, record, msg, raw_key, key, received_at, Outcome.MALFORMED,
+                         (f"reader failed: {type(exc).__name__}: {exc}",))
+            return InboundResult(Outcome.MALFORMED, key, meeting.id if meeting else None,
+                                 record.email if record else None)
+        if self._from_ourselves(msg):
+            reading = _as_automatic(reading, "sent from the desk's own address")
+        base = {"msg": msg, "raw_key": raw_key, "key": key, "received_at": received_at, "now": now,
+                "reading": reading}
+
+        if reading.kind is MessageKind.BOUNCE:
+            return self._bounce(meeting, record, route, **base)
+        if meeting is None:
+            outcome = Outcome.AUTO_REPLY if reading.is_automatic else Outcome.UNROUTED
+            if outcome.needs_review:
+                self._review(None, None, msg, raw_key, key, received_at, outcome, reading.reasons)
+            return InboundResult(outcome, key, reading=reading)
+        if reading.kind is MessageKind.AUTO_REPLY:
+            if record:
+                self._history(meeting, record, Outcome.AUTO_REPLY, **base)
+            return InboundResult(Outcome.AUTO_REPLY, key, meeting.id, record.email if record else None, reading,
+                                 identified_by=route.identified_by)
+        if not msg.from_address and not msg.text.strip() and not msg.calendars:
+            self._review(meeting, record, msg, raw_key, key, received_at, Outcome.MALFORMED,
+                         ("no sender and no readable text", *msg.defects))
+            return InboundResult(Outcome.MALFORMED, key, meeting.id, None, reading)
+        if record is None:
+            outcome = route.outcome_if_unknown
+            self._review(meeting, None, msg, raw_key, key, received_at, outcome, reading.reasons)
+            self._history_unmatched(meeting, outcome, **base)
+            return InboundResult(outcome, key, meeting.id, None, reading)
+
+        assert reading.intent is not None
+        decision = decide_reply(
+            state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
+            attendee_count=reading.attendee_count, written_at=_written_at(msg, received_at),
+            received_at=received_at, cutoff=meeting.rsvp_cutoff, message_key=key,
+            source="calendar" if msg.calendars and reading.confidence >= 0.99 else "reply")
+        decision = self._apply(meeting, record, decision)
+        status_after = decision.answer.status if decision.answer and decision.outcome in (
+            Outcome.RECORDED, Outcome.UNCHANGED) else record.state.status
+        self._history(meeting, record, decision.outcome, status_after=status_after, decision=decision, **base)
+        if decision.outcome.needs_review:
+            self._review(meeting, record, msg, raw_key, key, received_at, decision.outcome,
+                         (*reading.reasons, *decision.notes))
+        response = self._respond(meeting, record, msg, decision, claim, now)
+        return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
+
+    def _apply(self, meeting: Meeting, record: InviteeRecord, decision: Decision) -> Decision:
+        if decision.answer is None or decision.outcome not in (Outcome.RECORDED, Outcome.UNCHANGED):
+            return decision
+        if self.repo.write_answer(meeting.id, record.email, decision.answer):
+            return decision
+        # Another message written later won the race between our read and our write.
+        return Decision(Outcome.SUPERSEDED, Response.NONE, notes=("a later answer was recorded concurrently",))
+
+    def _bounce(self, meeting: Meeting | None, record: InviteeRecord | None, route: Route, *, msg: ParsedMessage,
+                raw_key: str, key: str, received_at: datetime, now: datetime, reading: Reading) -> InboundResult:
+        """Mark the failed recipients undeliverable (final failures only); never answer."""
+        targets: list[InviteeRecord] = []
+        meetings = [meeting] if meeting else [m for m in (self._meeting_for(msg) or [])]
+        for candidate_meeting in meetings:
+            for address in reading.failed_recipients:
+                found = self.repo.get_invitee(candidate_meeting.id, address)
+                if found:
+                    targets.append(found)
+        if not targets and record and reading.final_failure:
+            targets.append(record)
+        for target in targets:
+            target_meeting = next(m for m in meetings if m.id == target.meeting_id)
+            if reading.final_failure:
+                self.repo.set_delivery(target.meeting_id, target.email, Delivery.UNDELIVERABLE,
+                                       "; ".join(reading.reasons), now)
+            self._history(target_meeting, target, Outcome.BOUNCE, msg=msg, raw_key=raw_key, key=key,
+                          received_at=received_at, now=now, reading=reading, source="bounce")
+        first = targets[0] if targets else None
+        return InboundResult(Outcome.BOUNCE, key, first.meeting_id if first else (meeting.id if meeting else None),
+                             first.email if first else None, reading, identified_by=route.identified_by)
+
+    # ------------------------------------------------------------------ identifying the invitee
+    def _route(self, msg: ParsedMessage) -> Route:
+        """Tag first (unforgeable), then our Message-ID in the thread, then an authenticated From."""
+        for address in msg.recipients:
+            tag = tag_from_address(address)
+            found = self.repo.find_by_tag(tag) if tag else None
+            if found:
+                return self._routed(found, "reply tag")
+        for message_id in [*msg.in_reply_to, *reversed(msg.references)]:
+            for candidate in (message_id, message_id.split("@", 1)[0]):
+                found = self.repo.find_by_sent_message(candidate)
+                if found:
+                    return self._routed(found, "thread (In-Reply-To)")
+        meetings = self._meeting_for(msg)
+        if not meetings:
+            # A bounce carries our original headers: the tag is in their Reply-To.
+            for headers in msg.returned_headers:
+                for value in headers.get_all("Reply-To", []) + headers.get_all("From", []):
+                    tag = tag_from_address(str(value).split("<")[-1].strip(" >"))
+                    found = self.repo.find_by_tag(tag) if tag else None
+                    if found:
+                        return self._routed(found, "reply tag in returned headers")
+            return Route(None, None, None, Outcome.UNROUTED)
+        meeting = meetings[0]
+        record = self.repo.get_invitee(meeting.id, msg.from_address) if msg.from_address else None
+        if record is None:
+            return Route(meeting, None, None, Outcome.UNKNOWN_SENDER)
+        if sender_verified(msg.message, msg.from_address):
+            return Route(meeting, record, "verified sender address")
+        return Route(meeting, None, None, Outcome.UNVERIFIED_SENDER)
+
+    def _routed(self, found: tuple[str, str], how: str) -> Route:
+        meeting = self.repo.get_meeting(found[0])
+        record = self.repo.get_invitee(found[0], found[1]) if meeting else None
+        return Route(meeting, record, how if record else None)
+
+    def _meeting_for(self, msg: ParsedMessage) -> list[Meeting]:
+        """Meetings whose mailbox the message was sent to, the most current first."""
+        ids: list[str] = []
+        for address in msg.recipients:
+            local, _, domain = address.partition("@")
+            ids += self.repo.meetings_for_mailbox(f"{local.split('+', 1)[0]}@{domain}")
+        meetings = [m for m in (self.repo.get_meeting(i) for i in dict.fromkeys(ids)) if m]
+        now = self.clock.now()
+        return sorted(meetings, key=lambda m: (not m.is_active(now), m.rsvp_cutoff))
+
+    def _from_ourselves(self, msg: ParsedMessage) -> bool:
+        address = msg.from_address.split("+", 1)[0] + "@" + msg.from_address.rpartition("@")[2]
+        return bool(msg.from_address) and (
+            msg.from_address == self.sender_address or bool(self.repo.meetings_for_mailbox(address)))
+
+    # ------------------------------------------------------------------ answering
+    def _respond(self, meeting: Meeting, record: InviteeRecord, msg: ParsedMessage, decision: Decision,
+                 claim: InboundClaim, now: datetime) -> Response:
+        response = decision.response
+        if response is Response.NONE or record.state.delivery is not Delivery.OK:
+            return Response.NONE
+        if response.value in claim.responses_sent:
+            return response  # sent by an earlier attempt that crashed afterwards
+        fresh = self.repo.get_invitee(meeting.id, record.email) or record
+        language = record.invitee.language
+        context = self._context(meeting, fresh, language)
+        if response is Response.CLOSED:
+            context["status_line"] = _status_line(fresh, language)
+        rendered = self.renderer.render(response.value, language, context)
+        email = self._email(meeting, fresh, response.value, language, rendered.subject, rendered.text,
+                            rendered.html, now, in_reply_to=msg.message_id, references=tuple(msg.references),
+                            cc=_cc_for(msg, record), auto_submitted="auto-replied")
+        provider_id = self.mailer.send(email)
+        self.repo.note_response_sent(claim.message_key, response.value)
+        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
+        if response is Response.CLARIFY:
+            self.repo.note_clarify_sent(meeting.id, record.email, now)
+        return response
+
+    def _email(self, meeting: Meeting, record: InviteeRecord, kind: str, language: str, subject: str, text: str,
+               html: str, now: datetime, *, in_reply_to: str | None = None, references: tuple[str, ...] = (),
+               cc: tuple[Recipient, ...] = (), auto_submitted: str = "auto-generated") -> OutgoingEmail:
+        personal = reply_address(meeting.mailbox, record.tag)
+        desk = meeting.organisers[0].name if meeting.organisers else "Registration"
+        return OutgoingEmail(
+            sender=Recipient(self.sender_address, desk), to=(Recipient(record.email, record.invitee.addressed_as),),
+            cc=cc, reply_to=Recipient(personal, desk), subject=subject, text=text, html=html, kind=kind,
+            in_reply_to=in_reply_to, references=references, auto_submitted=auto_submitted,
+            message_id=new_message_id(self.sender_address.rpartition("@")[2]), date=now, language=language)
+
+    def _context(self, meeting: Meeting, record: InviteeRecord, language: str) -> dict[str, Any]:
+        answer = record.state.answer
+        chosen = [meeting.session(s) for s in (answer.sessions or ())] if answer else []
+        return {
+            "language": language,
+            "meeting_title": meeting.title_in(language),
+            "kind": meeting.kind,
+            "venue": meeting.venue,
+            "hosts_sentence": _hosts_sentence(meeting, language),
+            "greeting": greeting(record.invitee, language),
+            "organisation": record.invitee.organisation,
+            "sessions": [_session_view(s, meeting, language) for s in meeting.sessions],
+            "chosen_sessions": [_session_view(s, meeting, language) for s in chosen if s],
+            "cutoff": cutoff_text(meeting, language),
+            "reply_address": reply_address(meeting.mailbox, record.tag),
+            "desk_name": meeting.organisers[0].name if meeting.organisers else "",
+            "status": record.state.status.value,
+            "attendees": list(answer.attendees) if answer else [],
+            "attendee_count": answer.attendee_count if answer else 0,
+            "status_line": "",
+            "header_line": meeting.title_in(language),
+            "footer_line": reply_address(meeting.mailbox, record.tag),
+        }
+
+    # ------------------------------------------------------------------ history and review
+    def _history(self, meeting: Meeting, record: InviteeRecord, outcome: Outcome, *, msg: ParsedMessage,
+                 raw_key: str, key: str, received_at: datetime, now: datetime, reading: Reading,
+                 status_after: Status | None = None, decision: Decision | None = None,
+                 source: str | None = None) -> None:
+        answer = decision.answer if decision else None
+        self.repo.add_history(HistoryEntry(
+            meeting_id=meeting.id, email=record.email, at=now, source=source or (
+                answer.source if answer else "reply"),
+            outcome=outcome, message_key=key, raw_key=raw_key, received_at=received_at,
+            written_at=_written_at(msg, received_at), from_address=msg.from_address, subject=msg.subject,
+            intent=reading.intent.value if reading.intent else None, kind=reading.kind.value,
+            status_before=record.state.status, status_after=status_after or record.state.status,
+            sessions=reading.sessions, attendees=reading.attendees, attendee_count=reading.attendee_count,
+            language=reading.language, confidence=reading.confidence,
+            reasons=(*reading.reasons, *(decision.notes if decision else ())), excerpt=reading.new_text[:1000]))
+
+    def _history_unmatched(self, meeting: Meeting, outcome: Outcome, *, msg: ParsedMessage, raw_key: str, key: str,
+                           received_at: datetime, now: datetime, reading: Reading) -> None:
+        self.repo.add_history(HistoryEntry(
+            meeting_id=meeting.id, email=None, at=now, source="reply", outcome=outcome, message_key=key,
+            raw_key=raw_key, received_at=received_at, from_address=msg.from_address, subject=msg.subject,
+            intent=reading.intent.value if reading.intent else None, kind=reading.kind.value,
+            reasons=reading.reasons, excerpt=reading.new_text[:1000]))
+
+    def _review(self, meeting: Meeting | None, record: InviteeRecord | None, msg: ParsedMessage, raw_key: str,
+                key: str, received_at: datetime, outcome: Outcome, reasons: Iterable[str]) -> None:
+        self.repo.add_review(ReviewItem(
+            meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=received_at, message_key=key,
+            outcome=outcome, raw_key=raw_key, email=record.email if record else None,
+            from_address=msg.from_address, subject=msg.subject, excerpt=msg.text[:1000],
+            reasons=(outcome.explanation, *reasons)))
+
+    # ------------------------------------------------------------------ digest
+    def run_digests(self) -> list[str]:
+        """Send each active meeting's digest once per local day, at or after its configured local time."""
+        sent = []
+        now = self.clock.now()
+        for meeting in self.repo.list_meetings():
+            local = meeting.local(now)
+            if not meeting.is_active(now) or local.time() < meeting.digest.time:
+                continue
+            day = local.date().isoformat()
+            if not self.repo.claim_digest(meeting.id, day, now):
+                continue
+            try:
+                if self.send_digest(meeting.id, now):
+                    sent.append(meeting.id)
+            except Exception:
+                self.repo.release_digest(meeting.id, day)  # let the scheduler's retry send it
+                raise
+        return sent
+
+    def build_digest(self, meeting_id: str, now: datetime, since: datetime | None = None) -> Digest:
+        meeting = self.meeting(meeting_id)
+        since = since if since is not None else self.repo.last_digest_at(meeting_id, before=now)
+        records = self.repo.list_invitees(meeting_id)
+        return Digest.build(meeting, records, self.repo.history_since(meeting_id, since),
+                            self.repo.open_reviews(meeting_id), now, since)
+
+    def send_digest(self, meeting_id: str, now: datetime) -> bool:
+        digest = self.build_digest(meeting_id, now)
+        meeting = digest.meeting
+        if meeting.digest.skip_when_unchanged and not digest.changes and not digest.reviews:
+            return False
+        language = meeting.organiser_language
+        rendered = self.renderer.render("digest", language, digest.context(language))
+        recipients = tuple(dict.fromkeys([o.email for o in meeting.organisers] + list(self.digest_recipients)))
+        email = OutgoingEmail(
+            sender=Recipient(self.sender_address, meeting.organisers[0].name if meeting.organisers else ""),
+            to=tuple(Recipient(r) for r in recipients), subject=rendered.subject, text=rendered.text,
+            html=rendered.html, kind="digest", message_id=new_message_id(self.sender_address.rpartition("@")[2]),
+            date=now, language=language)
+        self.mailer.send(email)
+        return True
+
+
+@dataclass(frozen=True)
+class Digest:
+    meeting: Meeting
+    now: datetime
+    since: datetime | None
+    totals: dict[str, Counter[str]]
+    changes: list[HistoryEntry]
+    reviews: list[Any]
+    undeliverable: list[InviteeRecord]
+    pending: list[InviteeRecord]
+    attendees: int
+    days_left: int
+
+    @classmethod
+    def build(cls, meeting: Meeting, records: list[InviteeRecord], history: list[HistoryEntry],
+              reviews: list[Any], now: datetime, since: datetime | None) -> Digest:
+        totals: dict[str, Counter[str]] = {c.value: Counter() for c in Category}
+        for record in records:
+            totals[record.invitee.category.value][record.state.status.value] += 1
+        changes = [h for h in history if h.outcome in (Outcome.RECORDED, Outcome.BOUNCE, Outcome.TOO_LATE)
+                   and h.email]
+        undeliverable = [r for r in records if r.state.delivery is not Delivery.OK]
+        pending = [r for r in records if r.state.status is Status.PENDING and r.state.delivery is Delivery.OK]
+        attendees = sum(r.state.answer.attendee_count for r in records
+                        if r.state.answer and r.state.status is Status.ACCEPTED)
+        return cls(meeting, now, since, totals, changes, reviews, undeliverable, pending, attendees,
+                   meeting.days_left(now))
+
+    def context(self, language: str) -> dict[str, Any]:
+        zone = self.meeting.timezone
+        statuses = [s.value for s in Status]
+        by_category = [{"label": Category(c).label, "counts": [self.totals[c][s] for s in statuses],
+                        "total": sum(self.totals[c].values())} for c in self.totals]
+        overall = [sum(self.totals[c][s] for c in self.totals) for s in statuses]
+        return {
+            "language": language,
+            "meeting_title": self.meeting.title_in(language),
+            "header_line": self.meeting.title_in(language),
+            "footer_line": f"{self.meeting.mailbox} · {timestamp(self.now, zone, language)} ({city(zone, language)})",
+            "today": long_date(self.meeting.local(self.now), language),
+            "since": timestamp(self.since, zone, language) if self.since else None,
+            "days_left": self.days_left,
+            "cutoff": cutoff_text(self.meeting, language),
+            "statuses": statuses,
+            "by_category": by_category,
+            "overall": overall,
+            "invited": sum(overall),
+            "attendees": self.attendees,
+            "changes": [{"who": h.email, "outcome": h.outcome.value,
+                         "status": (h.status_after.value if h.status_after else ""),
+                         "before": (h.status_before.value if h.status_before else ""),
+                         "when": timestamp(h.at, zone, language), "subject": h.subject,
+                         "attendees": ", ".join(h.attendees)} for h in self.changes],
+            "reviews": [{"who": r.email or r.from_address or "(unknown)", "why": r.reasons[0] if r.reasons else "",
+                         "when": timestamp(r.received_at, zone, language), "subject": r.subject,
+                         "excerpt": " ".join(r.excerpt.split())[:200]} for r in self.reviews],
+            "undeliverable": [{"who": r.email, "organisation": r.invitee.organisation,
+                               "delivery": r.state.delivery.value} for r in self.undeliverable],
+            "pending": [{"who": r.email, "name": r.invitee.addressed_as, "organisation": r.invitee.organisation,
+                         "category": r.invitee.category.label} for r in self.pending],
+            "unchanged": not self.changes,
+        }
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def message_key(msg: ParsedMessage, raw: bytes) -> str:
+    """Identity of an inbound message across re-deliveries: sender + Message-ID, else the bytes."""
+    if msg.message_id:
+        basis = f"{msg.from_address}\n{msg.message_id}".encode()
+    else:
+        basis = raw
+    return hashlib.sha256(basis).hexdigest()[:32]
+
+
+def greeting(invitee: Invitee, language: str) -> str:
+    honorific = invitee.honorific.lower().replace(".", "")
+    if language == "es":
+        feminine = honorific.startswith(("sra", "srta", "excma", "embajadora", "dra", "consejera", "ministra", "doña"))
+        masculine = honorific.startswith(("sr", "excmo", "embajador", "dr", "consejero", "ministro", "don"))
+        if feminine:
+            return f"Estimada {invitee.addressed_as}"
+        if masculine:
+            return f"Estimado {invitee.addressed_as}"
+        return "Estimados colegas"
+    if language == "fr":
+        if honorific.startswith(("mme", "madame", "mlle")):
+            return "Madame"
+        if honorific in ("m", "monsieur"):
+            return "Monsieur"
+        return "Madame, Monsieur"
+    return f"Dear {invitee.addressed_as}" if invitee.honorific else "Dear colleagues"
+
+
+def _hosts_sentence(meeting: Meeting, language: str) -> str:
+    hosts = list(meeting.hosts) or [meeting.organisers[0].name if meeting.organisers else ""]
+    return str(format_list(hosts, locale=locale_for(language)))
+
+
+def _session_view(session: Any, meeting: Meeting, language: str) -> dict[str, Any]:
+    return {"id": session.id, "title": session.title_in(language), "lines": session_lines(session, meeting, language)}
+
+
+def _status_line(record: InviteeRecord, language: str) -> str:
+    labels = {
+        "en": {"pending": "no answer recorded", "accepted": "attending", "declined": "not attending",
+               "tentative": "tentative"},
+        "es": {"pending": "ninguna respuesta registrada", "accepted": "participa", "declined": "no participa",
+               "tentative": "provisional"},
+        "fr": {"pending": "aucune réponse enregistrée", "accepted": "participe", "declined": "ne participe pas",
+               "tentative": "provisoire"},
+    }
+    return labels.get(language, labels["en"])[record.state.status.value]
+
+
+def _cc_for(msg: ParsedMessage, record: InviteeRecord) -> tuple[Recipient, ...]:
+    """Copy the person who actually replied (a colleague using the invitee's personal address)."""
+    sender = msg.from_address
+    if sender and sender != record.email and "@" in sender:
+        return (Recipient(sender, msg.from_name),)
+    return ()
+
+
+def _received_at(msg: ParsedMessage, arrived_at: datetime | None, now: datetime) -> datetime:
+    """When the mailbox received it: our server's Received stamp, else the storage event, else now."""
+    for candidate in (msg.received_at, arrived_at):
+        if candidate is not None and candidate <= now + timedelta(minutes=5):
+            return candidate
+    return now
+
+
+def _written_at(msg: ParsedMessage, received_at: datetime) -> datetime:
+    """The sender's Date, unless missing or later than arrival (a wrong clock must not win races)."""
+    if msg.date is not None and msg.date <= received_at:
+        return msg.date
+    return received_at
+
+
+def _as_automatic(reading: Reading, reason: str) -> Reading:
+    return replace(reading, kind=MessageKind.AUTO_REPLY, intent=None, reasons=(reason, *reading.reasons))
+
+
+__all__ = ["Desk", "Digest", "InboundResult", "Intent", "InviteReport", "message_key"]
