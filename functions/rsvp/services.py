@@ -174,7 +174,7 @@ class Desk:
         if meeting is None:
             outcome = Outcome.AUTO_REPLY if reading.is_automatic else Outcome.UNROUTED
             if outcome.needs_review:
-                self._review(None, None, msg, raw_key, key, received_at, outcome, reading.reasons)
+                self._review(None, None, msg, raw_key, key, received_at, outcome, reading.reasons, reading)
             return InboundResult(outcome, key, reading=reading)
         if reading.kind is MessageKind.AUTO_REPLY:
             if record:
@@ -187,7 +187,7 @@ class Desk:
             return InboundResult(Outcome.MALFORMED, key, meeting.id, None, reading)
         if record is None:
             outcome = route.outcome_if_unknown
-            self._review(meeting, None, msg, raw_key, key, received_at, outcome, reading.reasons)
+            self._review(meeting, None, msg, raw_key, key, received_at, outcome, reading.reasons, reading)
             self._history_unmatched(meeting, outcome, **base)
             return InboundResult(outcome, key, meeting.id, None, reading)
 
@@ -203,7 +203,7 @@ class Desk:
         self._history(meeting, record, decision.outcome, status_after=status_after, decision=decision, **base)
         if decision.outcome.needs_review:
             self._review(meeting, record, msg, raw_key, key, received_at, decision.outcome,
-                         (*reading.reasons, *decision.notes))
+                         (*reading.reasons, *decision.notes), reading)
         response = self._respond(meeting, record, msg, decision, claim, now)
         return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
 
@@ -374,11 +374,13 @@ class Desk:
             reasons=reading.reasons, excerpt=reading.new_text[:1000]))
 
     def _review(self, meeting: Meeting | None, record: InviteeRecord | None, msg: ParsedMessage, raw_key: str,
-                key: str, received_at: datetime, outcome: Outcome, reasons: Iterable[str]) -> None:
+                key: str, received_at: datetime, outcome: Outcome, reasons: Iterable[str],
+                reading: Reading | None = None) -> None:
+        excerpt = reading.new_text if reading and reading.new_text else msg.text
         self.repo.add_review(ReviewItem(
             meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=received_at, message_key=key,
             outcome=outcome, raw_key=raw_key, email=record.email if record else None,
-            from_address=msg.from_address, subject=msg.subject, excerpt=msg.text[:1000],
+            from_address=msg.from_address, subject=msg.subject, excerpt=excerpt[:1000],
             reasons=(outcome.explanation, *reasons)))
 
     # ------------------------------------------------------------------ digest
@@ -467,6 +469,7 @@ class Digest:
             "today": long_date(self.meeting.local(self.now), language),
             "since": timestamp(self.since, zone, language) if self.since else None,
             "days_left": self.days_left,
+            "closed": not self.meeting.is_open(self.now),
             "cutoff": cutoff_text(self.meeting, language),
             "statuses": statuses,
             "by_category": by_category,
@@ -474,7 +477,7 @@ class Digest:
             "invited": sum(overall),
             "attendees": self.attendees,
             "changes": [{"who": h.email, "outcome": h.outcome.value,
-                         "status": (h.status_after.value if h.status_after else ""),
+                         "status": (h.status_after.value if h.status_after and h.outcome is Outcome.RECORDED else ""),
                          "before": (h.status_before.value if h.status_before else ""),
                          "when": timestamp(h.at, zone, language), "subject": h.subject,
                          "attendees": ", ".join(h.attendees)} for h in self.changes],

@@ -81,3 +81,56 @@ class AwsClients:
 
 def aws_clients(region: str | None) -> AwsClients:
     return AwsClients(region)
+
+
+class ReceiptRuleSets:
+    """SES (v1) receiving: which receipt rule set is active in this region."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def active(self) -> str | None:
+        metadata = self.client.describe_active_receipt_rule_set().get("Metadata") or {}
+        name = metadata.get("Name")
+        return str(name) if name else None
+
+    def activate(self, name: str) -> None:
+        self.client.set_active_receipt_rule_set(RuleSetName=name)
+
+    def deactivate(self, name: str) -> None:
+        """Deactivate `name` only if it is the active one (never someone else's rule set)."""
+        if self.active() == name:
+            self.client.set_active_receipt_rule_set()
+
+
+def receipt_rule_sets(region: str | None = None) -> ReceiptRuleSets:
+    import boto3
+
+    return ReceiptRuleSets(boto3.session.Session(region_name=region).client("ses"))
+
+
+def send_custom_resource_response(url: str, body: bytes) -> None:
+    """PUT the result to CloudFormation's pre-signed S3 URL (the cfn-response protocol)."""
+    import urllib.request
+
+    if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+        raise ValueError("refusing a custom-resource response URL that is not https")
+    request = urllib.request.Request(url, data=body, method="PUT",  # noqa: S310 - scheme checked above
+                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
+    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - scheme checked above
+        response.read()
+
+
+def replay_dead_letters(sqs: Any, dead_letter_queue_url: str, queue_url: str, limit: int = 1000) -> int:
+    """Move messages from the dead-letter queue back to the queue; each is deleted only once re-sent."""
+    moved = 0
+    while moved < limit:
+        batch = sqs.receive_message(QueueUrl=dead_letter_queue_url, MaxNumberOfMessages=min(10, limit - moved),
+                                    WaitTimeSeconds=0, VisibilityTimeout=60).get("Messages", [])
+        if not batch:
+            break
+        for message in batch:
+            sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dead_letter_queue_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved

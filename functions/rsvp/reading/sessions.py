@@ -24,9 +24,9 @@ _WEEKDAYS = {
     "pt": ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"],
 }
 _ORDINALS = [
-    r"first|1st|primera|primer|premi[eè]re|premier|primeira|day\s*1|d[ií]a\s*1|jour\s*1",
-    r"second|2nd|segunda|segundo|deuxi[eè]me|seconde|day\s*2|d[ií]a\s*2|jour\s*2",
-    r"third|3rd|tercera|tercer|troisi[eè]me|terceira|day\s*3",
+    r"first|1st|primera|primer|premi[eè]re|premier|primeira|primeiro",
+    r"second|2nd|segunda|segundo|deuxi[eè]me|seconde",
+    r"third|3rd|tercera|tercer|troisi[eè]me|terceira|terceiro",
 ]
 _ALL = re.compile(r"\b(both|all\s+(the\s+)?(sessions|days)|ambas|ambos|todas\s+las\s+sesiones|los\s+dos\s+d[ií]as|"
                   r"les\s+deux|toutes\s+les\s+s[ée]ances|toutes\s+les\s+sessions|as\s+duas|todas\s+as\s+sess[õo]es)\b",
@@ -72,8 +72,9 @@ def _session_patterns(session: Session, index: int) -> str:
     alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     if index < len(_ORDINALS):
-        alternatives.append(rf"\b({_ORDINALS[index]})\s*(session|sesi[oó]n|s[ée]ance|sess[aã]o|day|d[ií]a|jour|dia)?\b"
-                            if index < 2 else rf"\b({_ORDINALS[index]})\b")
+        # An ordinal counts only next to a session word: "Premier secrétaire" is a title, not a session.
+        alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesi[oó]n|s[ée]ance|sess[aã]o|day|d[ií]a|jour|dia)\b")
+        alternatives.append(rf"\b(session|sesi[oó]n|s[ée]ance|day|d[ií]a|jour)\s+({index + 1})\b")
     for title in session.title.values():
         alternatives.append(re.escape(title.lower()))
     return "|".join(f"(?:{a})" for a in alternatives)

@@ -1,0 +1,98 @@
+"""The `rsvp` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .domain.errors import InvalidFile
+
+app = typer.Typer(help="RSVP desk: invitations, replies read and recorded, confirmations and digests.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Raw messages (.eml) to read.")],
+    meeting: Annotated[Path | None, typer.Option("--meeting", "-m", help="Meeting YAML (for session names).")] = None,
+) -> None:
+    """Read reply emails and print one JSON object per line: what each sender said."""
+    from .domain.meeting import load_meeting
+    from .reading import read_message
+
+    loaded = _or_exit(lambda: load_meeting(meeting)) if meeting else None
+    failures = 0
+    for path in files:
+        try:
+            reading = read_message(path.read_bytes(), loaded)
+        except OSError as exc:
+            typer.echo(f"{path}: {exc.strerror or exc}", err=True)
+            failures += 1
+            continue
+        typer.echo(json.dumps({"file": str(path), **reading.to_json()}, ensure_ascii=False))
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def check(
+    meeting: Annotated[Path, typer.Argument(help="Meeting YAML.")],
+    invitees: Annotated[Path | None, typer.Argument(help="Invitees CSV.")] = None,
+) -> None:
+    """Validate a meeting file (and its invitee list) without loading anything."""
+    from .domain.invitees import load_invitees
+    from .domain.meeting import load_meeting
+
+    loaded = _or_exit(lambda: load_meeting(meeting))
+    typer.echo(f"{meeting}: ok — {loaded.id}, {len(loaded.sessions)} session(s), cutoff {loaded.rsvp_cutoff:%Y-%m-%d %H:%M %Z}")
+    if invitees:
+        people = _or_exit(lambda: load_invitees(invitees, loaded))
+        typer.echo(f"{invitees}: ok — {len(people)} invitee(s)")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the sent .eml files and delivered replies.")] = Path("demo-out"),
+) -> None:
+    """Run the whole loop locally on moto for the seed meeting, and leave every email as an .eml file."""
+    from .local.demo import run
+
+    result = run(out)
+    if result.dead_letters:
+        raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    dead_letter_queue_url: Annotated[str, typer.Option("--from", help="Dead-letter queue URL.")],
+    queue_url: Annotated[str, typer.Option("--to", help="Queue the messages go back to (the inbound queue).")],
+    limit: Annotated[int, typer.Option(help="At most this many messages.")] = 1000,
+) -> None:
+    """Send dead-lettered inbound messages back to the inbound queue to be processed again."""
+    from .adapters.aws import aws_clients, replay_dead_letters
+
+    moved = replay_dead_letters(aws_clients(None).sqs, dead_letter_queue_url, queue_url, limit)
+    typer.echo(f"{moved} message(s) sent back to {queue_url}")
+
+
+def _or_exit(load):  # type: ignore[no-untyped-def]
+    try:
+        return load()
+    except InvalidFile as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"{exc.filename}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app(prog_name="rsvp")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

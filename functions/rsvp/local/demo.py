@@ -1,0 +1,267 @@
+"""`rsvp demo`: the whole loop on one machine, on moto, through the real Lambda handlers.
+
+Invitations go out, invitees answer in their own languages and mail clients, SES receiving
+stores each reply in S3, S3 notifies SQS, SQS feeds the inbound function; confirmations,
+clarification requests and "registration has closed" answers go back; the digest goes to the
+organisers. Every message sent is left as an .eml file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from ..domain.invitees import load_invitees
+from ..domain.meeting import Meeting, load_meeting
+from ..domain.rsvp import Outcome
+from ..timeutil import from_iso
+from .mailclients import compose, invitation_facts
+from .stack import REPO_ROOT, LambdaContext, LocalStack, provision, use_moto_credentials
+
+EXAMPLE = REPO_ROOT / "examples" / "mine-free-americas-2021"
+REGION = "eu-west-1"
+
+
+class DemoClock:
+    """The demo's time: the story happens in January-February 2021."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+
+@dataclass
+class ReplyResult:
+    says: str
+    sender: str
+    style: str
+    received_at: datetime
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class DemoResult:
+    meeting: Meeting
+    stack: LocalStack
+    out_dir: Path
+    invitations: dict[str, Any]
+    replies: list[ReplyResult]
+    digests: list[Path]
+    statuses: dict[str, str]
+    dead_letters: int
+
+    @property
+    def outbox(self) -> Path:
+        return self.out_dir / "outbox"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(out_dir: Path, *, example: Path = EXAMPLE, server: bool = True, quiet: bool = False) -> DemoResult:
+    """Run the demo. With server=True a moto server is started on 127.0.0.1 (the local stack);
+    with server=False the caller has already started moto's in-process mock (tests)."""
+    from rich.console import Console
+
+    console = Console(quiet=quiet, highlight=False)
+    use_moto_credentials(REGION)
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "rsvp-desk")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "RsvpDesk")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    moto_server = None
+    if server:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the narrative
+        port = free_port()
+        moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        moto_server.start()
+        os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        return _run(out_dir, example, console, server)
+    finally:
+        if moto_server is not None:
+            moto_server.stop()
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult:
+    from rich.table import Table
+
+    from ..adapters.aws import aws_clients
+    from ..bootstrap import build_desk
+    from ..handlers import digest, inbound, invite, runtime
+
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    (out_dir / "inbound").mkdir(parents=True)
+    meeting = load_meeting(example / "meeting.yaml")
+    invitees = load_invitees(example / "invitees.csv", meeting)
+    zone = ZoneInfo(meeting.timezone)
+    clients = aws_clients(REGION)
+    stack = provision(clients, region=REGION, mailbox=meeting.mailbox, sender=meeting.mailbox, name="demo",
+                      outbox_dir=str(out_dir / "outbox"))
+    where = os.environ.get("AWS_ENDPOINT_URL", "moto (in-process)") if server else "moto (in-process)"
+    console.rule("[bold]RSVP desk — local demo")
+    console.print(f"Local stack on {where}: table [cyan]{stack.table_name}[/], bucket [cyan]{stack.bucket}[/],"
+                  f" inbound queue with dead-letter queue after {stack.max_receive_count} failures.")
+
+    clock = DemoClock(datetime(2021, 1, 18, 9, 0, tzinfo=zone))
+    os.environ.update(stack.environment())
+    runtime.install(build_desk(stack.settings(), clock=clock))
+    try:
+        runtime.desk().load(meeting, invitees)
+        categories = Counter(i.category.label for i in invitees)
+        console.print(f"\n[bold]1. Meeting loaded[/]: “{meeting.title_in('en')}” — {len(invitees)} invitees ("
+                      + ", ".join(f"{n} {label}" for label, n in categories.items()) + ")")
+        console.print("   Sessions: " + "; ".join(f"{s.id} {s.start:%d %b %H:%M}–{s.end:%H:%M} {meeting.timezone}"
+                                                 for s in meeting.sessions)
+                      + f"; replies accepted until {meeting.rsvp_cutoff:%d %b %Y %H:%M}.")
+
+        report = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
+        languages = Counter(i.language for i in invitees if i.email in report["sent"])
+        console.print(f"\n[bold]2. Invitations sent[/] on {clock.now():%d %b %Y %H:%M}: {len(report['sent'])} "
+                      f"({', '.join(f'{n} in {lang}' for lang, n in sorted(languages.items()))}), each from "
+                      f"{meeting.mailbox} with a personal reply address registration+TAG@…")
+
+        replies = _deliver_replies(example, meeting, stack, clients, clock, zone, out_dir, inbound)
+        console.print("\n[bold]3. Replies arrive[/] (SES receiving → S3 → SQS → inbound function):")
+        for reply in replies:
+            console.print(f"\n  [bold]{reply.received_at:%d %b %H:%M}[/]  {reply.sender} ({reply.style})\n"
+                          f"     {reply.says}")
+            for item in reply.outcomes:
+                outcome = item.get("outcome") or "duplicate"
+                read = f"{item.get('kind') or ''} {item.get('intent') or ''}".strip()
+                back = item.get("response") if item.get("response") not in (None, "none") else "nothing"
+                console.print(f"     → {('read as ' + read + '; ') if read else ''}[green]{outcome}[/]: "
+                              f"{Outcome(outcome).explanation}; sent back: {back}")
+        digests = []
+        for day in (datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)):
+            clock.set(day)
+            sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
+            digests += sorted((out_dir / "outbox").glob("*-digest-*.eml"))[len(digests):]
+            console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {', '.join(sent['sent']) or 'none'}")
+        if digests:
+            console.print(_digest_text(digests[-1]))
+
+        records = runtime.desk().repo.list_invitees(meeting.id)
+        statuses = {r.email: (r.state.status.value if r.state.delivery.value == "ok" else r.state.delivery.value)
+                    for r in records}
+        final = Table(title="5. Registrations on record", header_style="bold")
+        for column in ("organisation", "status", "sessions", "participants"):
+            final.add_column(column)
+        for r in sorted(records, key=lambda r: r.invitee.organisation):
+            answer = r.state.answer
+            final.add_row(r.invitee.organisation, statuses[r.email],
+                          ", ".join(answer.sessions) if answer and answer.sessions else ("all" if answer and
+                                                                                          answer.status.value == "accepted" else ""),
+                          "; ".join(answer.attendees) if answer and answer.status.value == "accepted" else "")
+        console.print(final)
+        dead = int(clients.sqs.get_queue_attributes(QueueUrl=stack.dead_letter_queue_url,
+                                                    AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+            "ApproximateNumberOfMessages"])
+        sent_files = sorted((out_dir / "outbox").glob("*.eml"))
+        kinds = Counter(p.name.split("-")[1] for p in sent_files)
+        console.print(f"\n[bold]Every message the desk sent[/] is in [cyan]{out_dir / 'outbox'}[/] ({len(sent_files)} "
+                      f".eml files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ").")
+        console.print(f"The replies as delivered to the mailbox are in [cyan]{out_dir / 'inbound'}[/]. "
+                      f"Dead-lettered messages: {dead}.")
+        return DemoResult(meeting, stack, out_dir, report, replies, digests, statuses, dead)
+    finally:
+        runtime.install(None)
+
+
+def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients: Any, clock: DemoClock,
+                     zone: ZoneInfo, out_dir: Path, inbound: Any) -> list[ReplyResult]:
+    from ..handlers import runtime
+
+    script = yaml.safe_load((example / "replies.yaml").read_text(encoding="utf-8"))
+    outbox = out_dir / "outbox"
+    results = []
+    for number, entry in enumerate(sorted(script, key=lambda e: str(e["at"])), start=1):
+        received = _moment(entry["at"], zone)
+        sender = entry["from"]
+        invitation_file = next(iter(sorted(outbox.glob(f"*-invitation-{sender}.eml"))), None)
+        reference = invitation_file or next(iter(sorted(outbox.glob("*-invitation-*.eml"))))
+        facts = invitation_facts(reference.read_bytes())
+        to = meeting.mailbox if entry.get("to") == "mailbox" or invitation_file is None else facts["reply_to_header"]
+        if entry["style"] == "bounce":
+            to = meeting.mailbox  # bounces return to the envelope sender
+        record = runtime.desk().repo.get_invitee(meeting.id, sender)
+        name = record.invitee.addressed_as if record else sender.split("@")[0].title()
+        raw = compose(entry["style"], sender=sender, sender_name=name, to=to,
+                      at=received - timedelta(minutes=2), body=entry.get("body", ""), invitation=facts,
+                      partstat=entry.get("partstat", "ACCEPTED"))
+        (out_dir / "inbound" / f"{number:02d}-{entry['style']}-{sender}.eml").write_bytes(raw)
+        result = ReplyResult(entry["says"], sender, entry["style"], received)
+        for _copy in range(2 if entry.get("duplicate") else 1):
+            clock.set(received)
+            key = stack.deliver(raw, received, clients)
+            stack.drain(inbound.handler, clients)
+            result.outcomes.append(_outcome_for(clients, stack, raw, key))
+        results.append(result)
+    return results
+
+
+def _outcome_for(clients: Any, stack: LocalStack, raw: bytes, key: str) -> dict[str, Any]:
+    """What the inbound function did with one delivery: its inbound record, looked up by message key."""
+    from ..reading import read_message
+    from ..reading.mime import parse_message
+    from ..services import message_key
+
+    parsed = parse_message(raw)
+    item = clients.dynamodb.Table(stack.table_name).get_item(
+        Key={"pk": f"INBOUND#{message_key(parsed, raw)}", "sk": "INBOUND"}).get("Item") or {}
+    if item.get("raw_key") != key:
+        return {"outcome": "duplicate", "response": "none"}
+    reading = read_message(parsed)
+    sent = sorted(item.get("responses_sent", set()))
+    return {"outcome": item.get("outcome"), "kind": reading.kind.value,
+            "intent": reading.intent.value if reading.intent else None,
+            "response": ", ".join(sent) if sent else "none"}
+
+
+def _moment(value: Any, zone: ZoneInfo) -> datetime:
+    moment = value if isinstance(value, datetime) else from_iso(str(value)) if "+" in str(value) or str(
+        value).endswith("Z") else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _schedule_event(at: datetime) -> dict[str, Any]:
+    """The event EventBridge Scheduler hands the digest function (SAM ScheduleV2 with no Input)."""
+    return {"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+            "source": "aws.scheduler", "account": "000000000000", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION, "resources": ["arn:aws:scheduler:eu-west-1:000000000000:schedule/default/hourly"],
+            "detail": {}}
+
+
+def _digest_text(path: Path) -> str:
+    import email
+
+    msg = email.message_from_bytes(path.read_bytes())
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode("utf-8")
+    return ""

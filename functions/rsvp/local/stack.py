@@ -1,0 +1,212 @@
+"""A local stack on moto: the resources of template.yaml, wired as AWS wires them.
+
+Resource shapes (table keys and indexes, queue redrive, bucket notification prefix) are read from
+template.yaml, so the local stack and the deployed one cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = REPO_ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation short-form tags (!Ref, !Sub...) as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+
+
+_CfnLoader.add_multi_constructor("!", _any_tag)
+
+
+def read_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a CloudFormation template")
+    return data
+
+
+def table_definition(template: dict[str, Any]) -> dict[str, Any]:
+    props = template["Resources"]["RsvpTable"]["Properties"]
+    return {
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "GlobalSecondaryIndexes": props.get("GlobalSecondaryIndexes", []),
+        "BillingMode": props["BillingMode"],
+    }
+
+
+@dataclass
+class LocalStack:
+    """Names of the local resources and how to reach them."""
+
+    region: str
+    table_name: str
+    bucket: str
+    inbound_queue_url: str
+    dead_letter_queue_url: str
+    secret_arn: str
+    mailbox: str
+    sender: str
+    inbound_prefix: str = "inbound/"
+    outbox_dir: str = ""
+    max_receive_count: int = 5
+    delivered: list[str] = field(default_factory=list)
+
+    def settings(self) -> Settings:
+        return Settings(table_name=self.table_name, mail_bucket=self.bucket, sender_address=self.sender,
+                        inbound_prefix=self.inbound_prefix, tag_secret_arn=self.secret_arn,
+                        outbox_dir=self.outbox_dir, region=self.region)
+
+    def environment(self) -> dict[str, str]:
+        return {"TABLE_NAME": self.table_name, "MAIL_BUCKET": self.bucket, "SENDER_ADDRESS": self.sender,
+                "INBOUND_PREFIX": self.inbound_prefix, "TAG_SECRET_ARN": self.secret_arn,
+                "OUTBOX_DIR": self.outbox_dir, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+
+    # ------------------------------------------------------------------ SES receiving, as SES does it
+    def deliver(self, raw: bytes, received_at: datetime, clients: Any) -> str:
+        """Store a message the way SES receiving does: a Received header on top, raw into S3."""
+        stamp = (f"Received: from local-sender by inbound-smtp.{self.region}.amazonaws.com with SMTP id "
+                 f"{uuid.uuid4().hex[:20]} for {self.mailbox}; {format_datetime(received_at)}\r\n").encode()
+        key = f"{self.inbound_prefix}{uuid.uuid4().hex}"
+        clients.s3.put_object(Bucket=self.bucket, Key=key, Body=stamp + raw)
+        self.delivered.append(key)
+        return key
+
+    # ------------------------------------------------------------------ SQS -> Lambda, as the event source mapping does it
+    def drain(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], clients: Any,
+              max_rounds: int = 50) -> dict[str, int]:
+        """Feed queued S3 notifications to the inbound handler in SQS batches until the queue is empty.
+
+        Failed records are made visible again at once, so the redrive policy (maxReceiveCount)
+        moves a message that keeps failing to the dead-letter queue, as in AWS.
+        """
+        counts = {"batches": 0, "records": 0, "failed": 0}
+        arn = clients.sqs.get_queue_attributes(QueueUrl=self.inbound_queue_url,
+                                               AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for _ in range(max_rounds):
+            messages = clients.sqs.receive_message(QueueUrl=self.inbound_queue_url, MaxNumberOfMessages=10,
+                                                   WaitTimeSeconds=0, AttributeNames=["All"]).get("Messages", [])
+            if not messages:
+                break
+            event = {"Records": [sqs_record(m, arn, self.region) for m in messages]}
+            response = handler(event, LambdaContext("InboundFunction"))
+            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            counts["batches"] += 1
+            counts["records"] += len(messages)
+            counts["failed"] += len(failed)
+            for message in messages:
+                if message["MessageId"] in failed:
+                    clients.sqs.change_message_visibility(QueueUrl=self.inbound_queue_url,
+                                                          ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                else:
+                    clients.sqs.delete_message(QueueUrl=self.inbound_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return counts
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """One record of the event the SQS event source mapping hands to Lambda."""
+    attributes = message.get("Attributes", {})
+    return {
+        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", str(int(time.time() * 1000))),
+            "SenderId": attributes.get("SenderId", "AIDAIENQZJOLO23YVJ4VO"),
+            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp",
+                                                               str(int(time.time() * 1000))),
+        },
+        "messageAttributes": {}, "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn, "awsRegion": region,
+    }
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
+
+    @property
+    def aws_request_id(self) -> str:
+        return uuid.uuid4().hex
+
+
+def provision(clients: Any, *, region: str, mailbox: str, sender: str, name: str = "local",
+              template: Path = TEMPLATE, outbox_dir: str = "") -> LocalStack:
+    """Create the stack's resources on moto (in-process mock or server) from template.yaml."""
+    resources = read_template(template)["Resources"]
+    table_name = f"rsvp-{name}-table"
+    clients.dynamodb.meta.client.create_table(TableName=table_name, **table_definition({"Resources": resources}))
+
+    queue_props = resources["InboundQueue"]["Properties"]
+    dlq_url = clients.sqs.create_queue(QueueName=f"rsvp-{name}-inbound-dlq")["QueueUrl"]
+    dlq_arn = clients.sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    max_receive = int(queue_props["RedrivePolicy"]["maxReceiveCount"])
+    queue_url = clients.sqs.create_queue(QueueName=f"rsvp-{name}-inbound", Attributes={
+        "VisibilityTimeout": str(queue_props["VisibilityTimeout"]),
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive})})["QueueUrl"]
+    queue_arn = clients.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+
+    bucket_props = resources["MailBucket"]["Properties"]
+    bucket = f"rsvp-{name}-mail-000000000000-{region}"
+    if region == "us-east-1":
+        clients.s3.create_bucket(Bucket=bucket)
+    else:
+        clients.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    clients.s3.put_public_access_block(Bucket=bucket,
+                                       PublicAccessBlockConfiguration=bucket_props["PublicAccessBlockConfiguration"])
+    clients.s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    queue_config = bucket_props["NotificationConfiguration"]["QueueConfigurations"][0]
+    prefix = queue_config["Filter"]["S3Key"]["Rules"][0]["Value"]
+    clients.s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": queue_arn, "Events": [queue_config["Event"]],
+                                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}]})
+    # S3 announces a new notification target with a test event; the handler must (and does) ignore it.
+
+    domain = sender.rpartition("@")[2]
+    clients.ses.create_email_identity(EmailIdentity=domain)
+    secret_arn = clients.secrets.create_secret(Name=f"rsvp-{name}-reply-tag-key",
+                                               SecretString=secrets.token_urlsafe(36))["ARN"]
+    return LocalStack(region=region, table_name=table_name, bucket=bucket, inbound_queue_url=queue_url,
+                      dead_letter_queue_url=dlq_url, secret_arn=secret_arn, mailbox=mailbox, sender=sender,
+                      inbound_prefix=prefix, outbox_dir=outbox_dir, max_receive_count=max_receive)
+
+
+def use_moto_credentials(region: str) -> None:
+    """Fake credentials so nothing can ever reach a real AWS account from a local run."""
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+                       "AWS_DEFAULT_REGION": region, "AWS_REGION": region})
