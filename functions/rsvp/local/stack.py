@@ -113,8 +113,11 @@ class LocalStack:
             if not messages:
                 break
             event = {"Records": [sqs_record(m, arn, self.region) for m in messages]}
-            response = handler(event, LambdaContext("InboundFunction"))
-            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            try:
+                response = handler(event, LambdaContext("InboundFunction"))
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            except Exception:  # noqa: BLE001 - as Lambda does: a raised error fails the whole batch
+                failed = {m["MessageId"] for m in messages}
             counts["batches"] += 1
             counts["records"] += len(messages)
             counts["failed"] += len(failed)

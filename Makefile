@@ -1,0 +1,58 @@
+# RSVP desk — everything runs from a fresh clone with Python 3.11+ and no AWS account.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml functions/requirements.txt | cksum | cut -d' ' -f1)
+# sam build needs python3.13 (the Lambda runtime) on PATH; pyenv provides it on these machines.
+SAM_VENV ?= .venv-sam
+export PYENV_VERSION ?= 3.11.7:3.13.0
+export SAM_CLI_TELEMETRY = 0
+
+.PHONY: help install demo test lint typecheck cfn unit sam bench score clean
+
+help:
+	@echo "make demo   - create .venv, install, run the whole loop locally on moto (see demo-out/)"
+	@echo "make test   - lint, type-check, cfn-lint and the test suite"
+	@echo "make sam    - sam validate --lint and sam build (installs aws-sam-cli into $(SAM_VENV))"
+	@echo "make score  - score the reply reader on ../shared/corpus/replies"
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rsvp demo --out demo-out
+
+lint: $(STAMP)
+	$(BIN)/ruff check functions tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cfn: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck cfn unit
+
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
+
+sam: $(SAM_VENV)/bin/sam
+	$(SAM_VENV)/bin/sam validate --lint --region eu-west-1
+	$(SAM_VENV)/bin/sam build
+
+score: $(STAMP)
+	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
+
+clean:
+	rm -rf .aws-sam demo-out .pytest_cache .mypy_cache .ruff_cache
