@@ -13,15 +13,14 @@ os.environ.update({
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
-from collections.abc import Iterator  # noqa: E402
-from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pytest  # noqa: E402
+import pytest
 
-from rsvp.domain.invitees import Invitee, load_invitees  # noqa: E402
-from rsvp.domain.meeting import Meeting, load_meeting  # noqa: E402
+from rsvp.domain.invitees import Invitee, load_invitees
+from rsvp.domain.meeting import Meeting, load_meeting
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mine-free-americas-2021"
@@ -64,7 +63,7 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if anything tries to open a socket to a non-loopback address."""
     import socket
 
@@ -77,4 +76,3 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return real(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
-    yield

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from .domain.errors import InvalidFile
 
+T = TypeVar("T")
 app = typer.Typer(help="RSVP desk: invitations, replies read and recorded, confirmations and digests.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -47,7 +48,8 @@ def check(
     from .domain.meeting import load_meeting
 
     loaded = _or_exit(lambda: load_meeting(meeting))
-    typer.echo(f"{meeting}: ok — {loaded.id}, {len(loaded.sessions)} session(s), cutoff {loaded.rsvp_cutoff:%Y-%m-%d %H:%M %Z}")
+    cutoff = f"{loaded.rsvp_cutoff:%Y-%m-%d %H:%M} {loaded.timezone}"
+    typer.echo(f"{meeting}: ok — {loaded.id}, {len(loaded.sessions)} session(s), replies until {cutoff}")
     if invitees:
         people = _or_exit(lambda: load_invitees(invitees, loaded))
         typer.echo(f"{invitees}: ok — {len(people)} invitee(s)")
@@ -78,7 +80,7 @@ def replay(
     typer.echo(f"{moved} message(s) sent back to {queue_url}")
 
 
-def _or_exit(load):  # type: ignore[no-untyped-def]
+def _or_exit(load: Callable[[], T]) -> T:
     try:
         return load()
     except InvalidFile as exc:
@@ -95,4 +97,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -68,6 +68,22 @@ class InboundResult:
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """One inbound message as it is being processed."""
+
+    msg: ParsedMessage
+    raw_key: str
+    key: str
+    claim: InboundClaim
+    received_at: datetime  # when our mailbox received it (decides lateness)
+    now: datetime  # when we process it
+
+    @property
+    def written_at(self) -> datetime:
+        return _written_at(self.msg, self.received_at)
+
+
+@dataclass(frozen=True)
 class Route:
     meeting: Meeting | None
     record: InviteeRecord | None
@@ -146,65 +162,58 @@ class Desk:
         if claim is None:
             log.info("duplicate inbound message skipped", extra={"message_key": key})
             return InboundResult(Outcome.DUPLICATE, key)
-        received_at = _received_at(msg, arrived_at, now)
-        result = self._handle(msg, raw_key, key, claim, received_at, now)
+        arrival = Arrival(msg, raw_key, key, claim, _received_at(msg, arrived_at, now), now)
+        result = self._handle(arrival)
         self.repo.finish_inbound(key, result.outcome.value, self.clock.now())
         log.info("inbound message processed", extra={"message_key": key, **result.summary()})
         return result
 
-    def _handle(self, msg: ParsedMessage, raw_key: str, key: str, claim: InboundClaim, received_at: datetime,
-                now: datetime) -> InboundResult:
+    def _handle(self, arrival: Arrival) -> InboundResult:
+        msg, key = arrival.msg, arrival.key
         route = self._route(msg)
         meeting, record = route.meeting, route.record
         try:
             reading = read_message(msg, meeting)
         except Exception as exc:  # a reader defect on one message must not block the mailbox: keep, flag, go on
             log.exception("reader failed", extra={"message_key": key})
-            self._review(meeting, record, msg, raw_key, key, received_at, Outcome.MALFORMED,
-                         (f"reader failed: {type(exc).__name__}: {exc}",))
+            self._review(arrival, meeting, record, Outcome.MALFORMED, (f"reader failed: {type(exc).__name__}: {exc}",))
             return InboundResult(Outcome.MALFORMED, key, meeting.id if meeting else None,
                                  record.email if record else None)
         if self._from_ourselves(msg):
             reading = _as_automatic(reading, "sent from the desk's own address")
-        base = {"msg": msg, "raw_key": raw_key, "key": key, "received_at": received_at, "now": now,
-                "reading": reading}
 
         if reading.kind is MessageKind.BOUNCE:
-            return self._bounce(meeting, record, route, **base)
+            return self._bounce(arrival, reading, meeting, record, route)
         if meeting is None:
             outcome = Outcome.AUTO_REPLY if reading.is_automatic else Outcome.UNROUTED
             if outcome.needs_review:
-                self._review(None, None, msg, raw_key, key, received_at, outcome, reading.reasons, reading)
+                self._review(arrival, None, None, outcome, reading.reasons, reading)
             return InboundResult(outcome, key, reading=reading)
         if reading.kind is MessageKind.AUTO_REPLY:
             if record:
-                self._history(meeting, record, Outcome.AUTO_REPLY, **base)
+                self._history(arrival, reading, meeting, record, Outcome.AUTO_REPLY)
             return InboundResult(Outcome.AUTO_REPLY, key, meeting.id, record.email if record else None, reading,
                                  identified_by=route.identified_by)
         if not msg.from_address and not msg.text.strip() and not msg.calendars:
-            self._review(meeting, record, msg, raw_key, key, received_at, Outcome.MALFORMED,
-                         ("no sender and no readable text", *msg.defects))
+            self._review(arrival, meeting, record, Outcome.MALFORMED, ("no sender and no readable text", *msg.defects))
             return InboundResult(Outcome.MALFORMED, key, meeting.id, None, reading)
         if record is None:
             outcome = route.outcome_if_unknown
-            self._review(meeting, None, msg, raw_key, key, received_at, outcome, reading.reasons, reading)
-            self._history_unmatched(meeting, outcome, **base)
+            self._review(arrival, meeting, None, outcome, reading.reasons, reading)
+            self._history(arrival, reading, meeting, None, outcome)
             return InboundResult(outcome, key, meeting.id, None, reading)
 
         assert reading.intent is not None
         decision = decide_reply(
             state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
-            attendee_count=reading.attendee_count, written_at=_written_at(msg, received_at),
-            received_at=received_at, cutoff=meeting.rsvp_cutoff, message_key=key,
+            attendee_count=reading.attendee_count, written_at=arrival.written_at,
+            received_at=arrival.received_at, cutoff=meeting.rsvp_cutoff, message_key=key,
             source="calendar" if msg.calendars and reading.confidence >= 0.99 else "reply")
         decision = self._apply(meeting, record, decision)
-        status_after = decision.answer.status if decision.answer and decision.outcome in (
-            Outcome.RECORDED, Outcome.UNCHANGED) else record.state.status
-        self._history(meeting, record, decision.outcome, status_after=status_after, decision=decision, **base)
+        self._history(arrival, reading, meeting, record, decision.outcome, decision=decision)
         if decision.outcome.needs_review:
-            self._review(meeting, record, msg, raw_key, key, received_at, decision.outcome,
-                         (*reading.reasons, *decision.notes), reading)
-        response = self._respond(meeting, record, msg, decision, claim, now)
+            self._review(arrival, meeting, record, decision.outcome, (*reading.reasons, *decision.notes), reading)
+        response = self._respond(meeting, record, msg, decision, arrival.claim, arrival.now)
         return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
 
     def _apply(self, meeting: Meeting, record: InviteeRecord, decision: Decision) -> Decision:
@@ -215,27 +224,25 @@ class Desk:
         # Another message written later won the race between our read and our write.
         return Decision(Outcome.SUPERSEDED, Response.NONE, notes=("a later answer was recorded concurrently",))
 
-    def _bounce(self, meeting: Meeting | None, record: InviteeRecord | None, route: Route, *, msg: ParsedMessage,
-                raw_key: str, key: str, received_at: datetime, now: datetime, reading: Reading) -> InboundResult:
+    def _bounce(self, arrival: Arrival, reading: Reading, meeting: Meeting | None, record: InviteeRecord | None,
+                route: Route) -> InboundResult:
         """Mark the failed recipients undeliverable (final failures only); never answer."""
-        targets: list[InviteeRecord] = []
-        meetings = [meeting] if meeting else [m for m in (self._meeting_for(msg) or [])]
-        for candidate_meeting in meetings:
+        targets: list[tuple[Meeting, InviteeRecord]] = []
+        for candidate in [meeting] if meeting else self._meeting_for(arrival.msg):
             for address in reading.failed_recipients:
-                found = self.repo.get_invitee(candidate_meeting.id, address)
+                found = self.repo.get_invitee(candidate.id, address)
                 if found:
-                    targets.append(found)
-        if not targets and record and reading.final_failure:
-            targets.append(record)
-        for target in targets:
-            target_meeting = next(m for m in meetings if m.id == target.meeting_id)
+                    targets.append((candidate, found))
+        if not targets and meeting and record and reading.final_failure:
+            targets.append((meeting, record))
+        for target_meeting, target in targets:
             if reading.final_failure:
                 self.repo.set_delivery(target.meeting_id, target.email, Delivery.UNDELIVERABLE,
-                                       "; ".join(reading.reasons), now)
-            self._history(target_meeting, target, Outcome.BOUNCE, msg=msg, raw_key=raw_key, key=key,
-                          received_at=received_at, now=now, reading=reading, source="bounce")
-        first = targets[0] if targets else None
-        return InboundResult(Outcome.BOUNCE, key, first.meeting_id if first else (meeting.id if meeting else None),
+                                       "; ".join(reading.reasons), arrival.now)
+            self._history(arrival, reading, target_meeting, target, Outcome.BOUNCE, source="bounce")
+        first = targets[0][1] if targets else None
+        return InboundResult(Outcome.BOUNCE, arrival.key,
+                             first.meeting_id if first else (meeting.id if meeting else None),
                              first.email if first else None, reading, identified_by=route.identified_by)
 
     # ------------------------------------------------------------------ identifying the invitee
@@ -349,39 +356,33 @@ class Desk:
         }
 
     # ------------------------------------------------------------------ history and review
-    def _history(self, meeting: Meeting, record: InviteeRecord, outcome: Outcome, *, msg: ParsedMessage,
-                 raw_key: str, key: str, received_at: datetime, now: datetime, reading: Reading,
-                 status_after: Status | None = None, decision: Decision | None = None,
-                 source: str | None = None) -> None:
+    def _history(self, arrival: Arrival, reading: Reading, meeting: Meeting, record: InviteeRecord | None,
+                 outcome: Outcome, *, decision: Decision | None = None, source: str | None = None) -> None:
+        """One history entry per message and invitee (or unmatched, with no invitee)."""
+        msg = arrival.msg
         answer = decision.answer if decision else None
+        before = record.state.status if record else None
+        changed = answer is not None and outcome in (Outcome.RECORDED, Outcome.UNCHANGED)
         self.repo.add_history(HistoryEntry(
-            meeting_id=meeting.id, email=record.email, at=now, source=source or (
-                answer.source if answer else "reply"),
-            outcome=outcome, message_key=key, raw_key=raw_key, received_at=received_at,
-            written_at=_written_at(msg, received_at), from_address=msg.from_address, subject=msg.subject,
+            meeting_id=meeting.id, email=record.email if record else None, at=arrival.now,
+            source=source or (answer.source if answer else "reply"), outcome=outcome, message_key=arrival.key,
+            raw_key=arrival.raw_key, received_at=arrival.received_at, written_at=arrival.written_at,
+            from_address=msg.from_address, subject=msg.subject,
             intent=reading.intent.value if reading.intent else None, kind=reading.kind.value,
-            status_before=record.state.status, status_after=status_after or record.state.status,
+            status_before=before, status_after=answer.status if changed and answer else before,
             sessions=reading.sessions, attendees=reading.attendees, attendee_count=reading.attendee_count,
             language=reading.language, confidence=reading.confidence,
             reasons=(*reading.reasons, *(decision.notes if decision else ())), excerpt=reading.new_text[:1000]))
 
-    def _history_unmatched(self, meeting: Meeting, outcome: Outcome, *, msg: ParsedMessage, raw_key: str, key: str,
-                           received_at: datetime, now: datetime, reading: Reading) -> None:
-        self.repo.add_history(HistoryEntry(
-            meeting_id=meeting.id, email=None, at=now, source="reply", outcome=outcome, message_key=key,
-            raw_key=raw_key, received_at=received_at, from_address=msg.from_address, subject=msg.subject,
-            intent=reading.intent.value if reading.intent else None, kind=reading.kind.value,
-            reasons=reading.reasons, excerpt=reading.new_text[:1000]))
-
-    def _review(self, meeting: Meeting | None, record: InviteeRecord | None, msg: ParsedMessage, raw_key: str,
-                key: str, received_at: datetime, outcome: Outcome, reasons: Iterable[str],
-                reading: Reading | None = None) -> None:
+    def _review(self, arrival: Arrival, meeting: Meeting | None, record: InviteeRecord | None, outcome: Outcome,
+                reasons: Iterable[str], reading: Reading | None = None) -> None:
+        msg = arrival.msg
         excerpt = reading.new_text if reading and reading.new_text else msg.text
         self.repo.add_review(ReviewItem(
-            meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=received_at, message_key=key,
-            outcome=outcome, raw_key=raw_key, email=record.email if record else None,
-            from_address=msg.from_address, subject=msg.subject, excerpt=excerpt[:1000],
-            reasons=(outcome.explanation, *reasons)))
+            meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=arrival.received_at,
+            message_key=arrival.key, outcome=outcome, raw_key=arrival.raw_key,
+            email=record.email if record else None, from_address=msg.from_address, subject=msg.subject,
+            excerpt=excerpt[:1000], reasons=(outcome.explanation, *reasons)))
 
     # ------------------------------------------------------------------ digest
     def run_digests(self) -> list[str]:
@@ -497,10 +498,7 @@ class Digest:
 
 def message_key(msg: ParsedMessage, raw: bytes) -> str:
     """Identity of an inbound message across re-deliveries: sender + Message-ID, else the bytes."""
-    if msg.message_id:
-        basis = f"{msg.from_address}\n{msg.message_id}".encode()
-    else:
-        basis = raw
+    basis = f"{msg.from_address}\n{msg.message_id}".encode() if msg.message_id else raw
     return hashlib.sha256(basis).hexdigest()[:32]
 
 

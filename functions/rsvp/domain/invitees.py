@@ -106,7 +106,8 @@ def parse_invitees(text: str, meeting: Meeting, filename: str = "invitees.csv") 
         row_problems = list(_check_row(values, meeting, filename, line))
         email = normalise_address(values.get("email", ""))
         if email and email in first_row:
-            row_problems.append(Problem(filename, line, "email", f"{email} is already listed on line {first_row[email]}"))
+            row_problems.append(Problem(filename, line, "email",
+                                        f"{email} is already listed on line {first_row[email]}"))
         problems.extend(row_problems)
         if row_problems:
             continue

@@ -50,4 +50,6 @@ def process_record(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=process_record, processor=processor, context=context)
+    response = process_partial_response(event=event, record_handler=process_record, processor=processor,
+                                        context=context)
+    return dict(response)

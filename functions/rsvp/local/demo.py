@@ -155,12 +155,13 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
                 back = item.get("response") if item.get("response") not in (None, "none") else "nothing"
                 console.print(f"     → {('read as ' + read + '; ') if read else ''}[green]{outcome}[/]: "
                               f"{Outcome(outcome).explanation}; sent back: {back}")
-        digests = []
+        digests: list[Path] = []
         for day in (datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)):
             clock.set(day)
             sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
             digests += sorted((out_dir / "outbox").glob("*-digest-*.eml"))[len(digests):]
-            console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {', '.join(sent['sent']) or 'none'}")
+            names = ", ".join(sent["sent"]) or "none"
+            console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {names}")
         if digests:
             console.print(_digest_text(digests[-1]))
 
@@ -171,11 +172,10 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
         for column in ("organisation", "status", "sessions", "participants"):
             final.add_column(column)
         for r in sorted(records, key=lambda r: r.invitee.organisation):
-            answer = r.state.answer
-            final.add_row(r.invitee.organisation, statuses[r.email],
-                          ", ".join(answer.sessions) if answer and answer.sessions else ("all" if answer and
-                                                                                          answer.status.value == "accepted" else ""),
-                          "; ".join(answer.attendees) if answer and answer.status.value == "accepted" else "")
+            answer = r.state.answer if r.state.answer and r.state.answer.status.value == "accepted" else None
+            sessions = ", ".join(answer.sessions or ("all",)) if answer else ""
+            final.add_row(r.invitee.organisation, statuses[r.email], sessions,
+                          "; ".join(answer.attendees) if answer else "")
         console.print(final)
         dead = int(clients.sqs.get_queue_attributes(QueueUrl=stack.dead_letter_queue_url,
                                                     AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][

@@ -96,7 +96,7 @@ class LocalStack:
         self.delivered.append(key)
         return key
 
-    # ------------------------------------------------------------------ SQS -> Lambda, as the event source mapping does it
+    # ------------------------------------------------------------------ SQS -> Lambda, as the event source mapping
     def drain(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], clients: Any,
               max_rounds: int = 50) -> dict[str, int]:
         """Feed queued S3 notifications to the inbound handler in SQS batches until the queue is empty.
@@ -116,7 +116,7 @@ class LocalStack:
             try:
                 response = handler(event, LambdaContext("InboundFunction"))
                 failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-            except Exception:  # noqa: BLE001 - as Lambda does: a raised error fails the whole batch
+            except Exception:
                 failed = {m["MessageId"] for m in messages}
             counts["batches"] += 1
             counts["records"] += len(messages)

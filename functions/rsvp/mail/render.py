@@ -34,9 +34,10 @@ class Renderer:
 
     @cached_property
     def _text(self) -> Environment:
-        return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")),
-                           undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                           keep_trailing_newline=True)
+        # Text parts and subjects are not HTML: escaping would show "&amp;" to the reader.
+        return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")), undefined=StrictUndefined,
+                           autoescape=False,  # noqa: S701
+                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
     def languages(self, name: str) -> list[str]:
         root = self.templates_dir / "email"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import re
 from collections.abc import Iterator
@@ -68,10 +69,8 @@ def decode_text_header(value: object) -> str:
         return ""
     text = str(value)
     if "=?" in text:
-        try:
+        with contextlib.suppress(UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
             text = str(make_header(decode_header(text)))
-        except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
-            pass
     return " ".join(text.split())
 
 
@@ -144,9 +143,10 @@ def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Mess
         payload = message.get_payload()
         if isinstance(payload, list):
             for sub in payload:
-                yield from _parts(sub, True)
+                if isinstance(sub, Message):
+                    yield from _parts(sub, True)
         return
-    disposition = (message.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = str(message.get("Content-Disposition") or "").split(";")[0].strip().lower()
     yield message, in_attachment or disposition == "attachment"
 
 

@@ -66,10 +66,9 @@ def _starts_quote(lines: list[str], index: int) -> bool:
         # with "De:" does not.
         following = [line.strip() for line in lines[index + 1:index + 5] if line.strip()]
         return sum(bool(_OUTLOOK_FIELD.match(line)) for line in following) >= 2
-    if re.match(r"^On\b|^El\b|^Le\b|^Em\b|^Am\b", stripped) and not re.search(
-            r"(wrote|escribi[oó]|[ée]crit|escreveu|schrieb)", stripped, re.I):
-        return False
-    return True
+    # "On Monday we will…" is a sentence; "On Mon, 18 Jan …, X wrote:" is a quote header.
+    return not (re.match(r"^On\b|^El\b|^Le\b|^Em\b|^Am\b", stripped) and not re.search(
+        r"(wrote|escribi[oó]|[ée]crit|escreveu|schrieb)", stripped, re.I))
 
 
 def join_wrapped_quote_header(text: str) -> str:
