@@ -1,0 +1,153 @@
+"""Small in-memory stand-ins for the ports, keeping the same contracts as the DynamoDB adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from rsvp.domain.meeting import Meeting
+from rsvp.domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
+from rsvp.domain.rsvp import Answer, Delivery
+from rsvp.mail.message import OutgoingEmail
+
+
+@dataclass
+class FakeMailer:
+    sent: list[OutgoingEmail] = field(default_factory=list)
+    fail_for: set[str] = field(default_factory=set)
+
+    def send(self, email: OutgoingEmail) -> str:
+        if email.to[0].email in self.fail_for:
+            raise RuntimeError(f"MessageRejected: {email.to[0].email}")
+        self.sent.append(email)
+        return f"ses-{len(self.sent):04d}"
+
+    def kinds(self, to: str | None = None) -> list[str]:
+        return [e.kind for e in self.sent if to is None or e.to[0].email == to]
+
+
+@dataclass
+class FakeStore:
+    bucket: str = "mail"
+    objects: dict[str, bytes] = field(default_factory=dict)
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+
+@dataclass
+class InMemoryRepository:
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    invitees: dict[tuple[str, str], InviteeRecord] = field(default_factory=dict)
+    tags: dict[str, tuple[str, str]] = field(default_factory=dict)
+    sent_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    invitation_state: dict[tuple[str, str], str] = field(default_factory=dict)
+    claims: dict[str, dict[str, object]] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    reviews: list[ReviewItem] = field(default_factory=list)
+    digests: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def save_meeting(self, meeting: Meeting, invitees: Iterable[InviteeRecord]) -> None:
+        self.meetings[meeting.id] = meeting
+        for record in invitees:
+            current = self.invitees.get((meeting.id, record.email))
+            self.invitees[(meeting.id, record.email)] = replace(record, state=current.state) if current else record
+            self.tags[record.tag] = (meeting.id, record.email)
+
+    def get_meeting(self, meeting_id: str) -> Meeting | None:
+        return self.meetings.get(meeting_id)
+
+    def list_meetings(self) -> list[Meeting]:
+        return list(self.meetings.values())
+
+    def meetings_for_mailbox(self, mailbox: str) -> list[str]:
+        return [m.id for m in self.meetings.values() if m.mailbox == mailbox.lower()]
+
+    def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
+        return self.invitees.get((meeting_id, email.lower()))
+
+    def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
+        return [r for (m, _), r in sorted(self.invitees.items()) if m == meeting_id]
+
+    def find_by_tag(self, tag: str) -> tuple[str, str] | None:
+        return self.tags.get(tag)
+
+    def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None:
+        return self.sent_ids.get(message_id.strip("<>"))
+
+    def claim_invitation(self, meeting_id: str, email: str, at: datetime) -> bool:
+        if self.invitation_state.get((meeting_id, email)) not in (None, "failed"):
+            return False
+        self.invitation_state[(meeting_id, email)] = "sending"
+        return True
+
+    def record_invitation(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str]) -> None:
+        self.invitation_state[(meeting_id, email)] = "sent"
+        record = self.invitees[(meeting_id, email)]
+        self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, invited_at=at))
+        self.record_sent(meeting_id, email, at, message_ids, "invitation")
+
+    def release_invitation(self, meeting_id: str, email: str, reason: str) -> None:
+        self.invitation_state[(meeting_id, email)] = "failed"
+
+    def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str], kind: str) -> None:
+        for message_id in message_ids:
+            self.sent_ids[message_id.strip("<>")] = (meeting_id, email)
+
+    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int
+                      ) -> InboundClaim | None:
+        old = self.claims.get(message_key)
+        if old and not (old["state"] == "processing" and old["lease_until"] < at):  # type: ignore[operator]
+            return None
+        sent = tuple(sorted(old["responses"])) if old else ()  # type: ignore[call-overload]
+        self.claims[message_key] = {"state": "processing", "lease_until": at + timedelta(seconds=lease_seconds),
+                                    "responses": set(sent)}
+        return InboundClaim(message_key, fresh=old is None, responses_sent=sent)
+
+    def note_response_sent(self, message_key: str, response: str) -> None:
+        self.claims[message_key]["responses"].add(response)  # type: ignore[attr-defined]
+
+    def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
+        self.claims[message_key]["state"] = "done"
+
+    def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
+        record = self.invitees[(meeting_id, email)]
+        current = record.state.answer
+        if current is not None and not answer.supersedes(current):
+            return False
+        self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, answer=answer))
+        return True
+
+    def set_delivery(self, meeting_id: str, email: str, delivery: Delivery, reason: str, at: datetime) -> None:
+        record = self.invitees[(meeting_id, email)]
+        self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, delivery=delivery))
+
+    def note_clarify_sent(self, meeting_id: str, email: str, at: datetime) -> None:
+        record = self.invitees[(meeting_id, email)]
+        self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, clarify_sent_at=at))
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        self.history.append(entry)
+
+    def add_review(self, item: ReviewItem) -> None:
+        self.reviews.append(item)
+
+    def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
+        return [h for h in self.history if h.meeting_id == meeting_id and (since is None or h.at > since)]
+
+    def open_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        return [r for r in self.reviews if r.meeting_id == meeting_id and not r.resolved]
+
+    def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None:
+        times = [t for (m, _), t in self.digests.items() if m == meeting_id and t < before]
+        return max(times) if times else None
+
+    def claim_digest(self, meeting_id: str, local_date: str, at: datetime) -> bool:
+        if (meeting_id, local_date) in self.digests:
+            return False
+        self.digests[(meeting_id, local_date)] = at
+        return True
+
+    def release_digest(self, meeting_id: str, local_date: str) -> None:
+        self.digests.pop((meeting_id, local_date), None)
