@@ -1,117 +1,227 @@
 """Intent: accept, decline, tentative or unclear — and when unsure, unclear.
 
-Phrases are matched on the new text only. Refusals are found first and masked, so that
-"will not be able to attend" never reads as "attend". A refusal followed by a named
-representative ("the Minister cannot attend but Ms X will represent the Mission") is an
-acceptance for that representative.
+The new text is cut into clauses (sentences, list items, and halves of "X but Y"). Each clause is
+read for an attendance predicate ("attend", "participar", "participer", "участвовать", "出席"…), a
+negation governing it, a commitment ("will", "confirm", "pleased to"), a hedge ("probably", "subject
+to", "intentaré"), a counterfactual ("would have been delighted to attend"), a question, a
+cancellation or a replacement ("Ms X will represent the Mission"). The clauses are then weighed:
+a refusal plus a named replacement is an acceptance; an acceptance and a refusal of different
+sessions is an acceptance of those sessions; otherwise contradictions are unclear.
+
+Latin-script text is matched accent-folded and lower-cased, so missing or wrong accents do not
+matter; a few key words are also matched with one typo ("confimro", "attnd").
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..domain.rsvp import Intent
 
-
-def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+# ---------------------------------------------------------------------- normalisation
 
 
-DECLINE = _rx(
-    # English
-    r"\b(will|shall|would|could|can)\s*(not|n't)\s+(be\s+able\s+to\s+)?(attend|participate|join|make\s+it|be\s+(present|there|attending|participating|joining))",
-    r"\b(won't|wont|cannot|can't|cant|unable\s+to|not\s+be\s+able\s+to|not\s+able\s+to|impossible\s+for\s+\w+\s+to)\s+(attend|participate|join|make\s+it|be\s+(present|there|represented))",
-    r"\bregrets?\s+(that|to\s+(inform|advise|say|decline|have\s+to))", r"\bwith\s+regret\b", r"\bregretfully\b",
-    r"\b(must|have\s+to|has\s+to|will\s+have\s+to)\s+decline\b", r"\b(we|i)\s+(decline|are\s+declining|am\s+declining)\b",
-    r"\bsend\s+(our|my)\s+regrets\b", r"\bnot\s+(be\s+)?(attending|participating)\b",
-    r"\bno\s+longer\s+(be\s+able\s+to\s+)?(attend|participate|join|come)", r"\bcancel\s+(my|our|the)\s+(registration|participation|attendance)",
-    r"\bwithdraw\s+(my|our)\s+(registration|participation)", r"\bplease\s+(cancel|remove)\b",
-    r"\bwill\s+not\s+be\s+represented\b",
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if base != char:
+            table[code] = base
+    table.update({ord("ß"): "ss", ord("æ"): "ae", ord("œ"): "oe", ord("ø"): "o", ord("’"): "'", ord("‘"): "'",
+                  ord("´"): "'", ord("`"): "'", 0xA0: " "})
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case, Latin accents removed; other scripts untouched (Cyrillic й stays й)."""
+    return text.lower().translate(_FOLD)
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+# ---------------------------------------------------------------------- lexicon (folded forms)
+
+# Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
+PREDICATE = _rx(
+    r"\b(attend(s|ing|ed)?|attnd|atend|participat(e|es|ing|ed)|particpate|join(s|ing|ed)?|take part|taking part|"
+    r"be (present|there|represented|joining|attending|participating|with you|in attendance)|"
+    r"come|coming|make it|represent(ed|s|ing)?|register(ed)?)\b",
+    r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b", r"\bsee you (there|on)\b",
     # Spanish
-    r"\bno\s+(me\s+|nos\s+|le\s+|les\s+)?(ser[áa]|ha\s+sido|es)\s+posible\s+(asistir|participar|estar)",
-    r"\bno\s+(podr[ée]|podremos|podr[áa]|podr[áa]n|puedo|podemos|puede|asistir[ée]|asistiremos|asistir[áa]|participar[ée]|participaremos|participar[áa])\b",
-    r"\blamenta(mos|)?\s+(informar|no\s+poder|comunicar)", r"\blamentablemente\b.{0,80}\bno\b",
-    r"\bdeclin(ar|amos|o)\b", r"\bcancela(r|mos)?\s+(mi|nuestra|la)\s+(inscripci[oó]n|participaci[oó]n|asistencia)",
-    r"\bno\s+estar[ée]?(mos)?\s+presentes?",
+    r"\b(asist(ir|ire|ira|iremos|iran|o|imos|e)|aistir|participa(r|re|ra|remos|ran|mos)|particip(o|e)|"
+    r"estar(e|a|emos|an)? presentes?|acompanar(les|los)?|acompanare(mos)?|conectar(me|nos|emos)|unir(me|nos|se)|"
+    r"sumar(me|nos)|representa(da|do|r|ra|ran)|integrada por|inscribir(me|nos)?|inscrib(an|a)(me|nos)?|"
+    r"ahi estare(mos)?|alli estare(mos)?|estare(mos)? (alli|ahi|con ustedes))\b",
     # French
-    r"\bne\s+(pourra|pourrai|pourrons|pourront|peut|peux|pouvons|sera|serai|serons|participera|participerai|participerons|assistera|assisterai|assisterons)\s+pas\b",
-    r"\b(au\s+regret|regrette|regrettons)\b", r"\bdans\s+l'impossibilit[ée]\b", r"\bd[ée]cline(r|rons)?\b",
-    r"\bannule(r|rons)?\s+(ma|notre|la)\s+(participation|inscription)", r"\bmalheureusement\b.{0,80}\bpas\b",
+    r"\b(particip(er|erai|era|erons|eront|e|ons)|assist(er|erai|era|erons|eront)|etre present(e|s|es)?|"
+    r"ser(ai|a|ons|ont) (present(e|s|es)?|la|des votres|parmi vous)|j'y serai|nous y serons|y assister(ai|ons)?|"
+    r"rejoindre|represente(e|s|es)?|represente(ra|ront|r)|m'inscrire|nous inscrire)\b",
     # Portuguese
-    r"\bn[aã]o\s+(poder[áa]|poderei|poderemos|podemos|posso|pode|participar[áa]|participarei|participaremos|estar[áa]|estarei|estaremos|comparecer[áa])\b",
-    r"\blamenta(mos)?\s+(informar|n[aã]o)", r"\binfelizmente\b.{0,80}\bn[aã]o\b",
-    # Russian, Arabic, Chinese
-    r"не\s+(сможет|смогу|сможем|будет\s+участвовать|примет\s+участие|может)", r"к\s+сожалению",
-    r"لن\s+(يتمكن|نتمكن|أتمكن|يتسنى|يستطيع)", r"يتعذر", r"يأسف|نأسف|مع\s+الأسف|للأسف",
-    r"无法(出席|参加)", r"不能(出席|参加)", r"遗憾", r"未能(出席|参加)",
+    r"\b(participar(ei|a|emos|ao)?|comparecer(ei|a|emos|ao)?|estar(ei|a|emos)? presentes?|presente|"
+    r"representad[oa]|representar(a|ao)?)\b",
+    # Russian
+    r"(участ(вовать|вует|вуем|вую|ие|ия)|присутств(овать|ует|уем|ую)|будет представлен|будут представлены|"
+    r"примет участие|примут участие|приму участие|примем участие)",
+    # Arabic
+    r"(المشاركة|مشاركة|يشارك|سيشارك|سنشارك|سأشارك|ستشارك|نشارك|أشارك|الحضور|حضور|يحضر|سيحضر|سنحضر|سأحضر|"
+    r"سيمثل|يمثل|ممثلا|ممثلة)",
+    # Chinese
+    r"(出席|参加|参会|与会|列席)",
 )
-
-ACCEPT = _rx(
-    r"\b(will|shall|would\s+like\s+to|wish\s+to|plan\s+to|intend\s+to|am\s+going\s+to|are\s+going\s+to)\s+(be\s+)?(attend|participate|join|be\s+(present|there|attending|participating|joining))",
-    r"\b(pleased|happy|glad|delighted|honou?red)\s+to\s+(confirm|accept|attend|participate|join|inform|register)",
-    r"\bconfirm(s|ed|ing)?\s+(my|our|his|her|their|the)?\s*(participation|attendance|presence|registration)",
-    r"\b(i|we)\s+(confirm|accept)\b", r"\baccept(s|ed)?\s+(the|your|with)\b.{0,40}(invitation|pleasure)",
-    r"\b(count\s+(me|us)\s+in|see\s+you\s+there|i'?ll\s+be\s+there|we'?ll\s+be\s+there|wouldn'?t\s+miss\s+it)\b",
-    r"\bwill\s+be\s+represented\s+by\b", r"\bwill\s+represent\b", r"\bon\s+(his|her|their|our)\s+behalf\b",
-    r"\bplease\s+(register|add|include)\b", r"\b(attending|participating)\s*:\s*(yes|y)\b",
-    r"\blooking\s+forward\s+to\s+(attending|participating|joining)",
-    # Spanish
-    r"\bconfirm(o|amos|a|an|ar)\b.{0,60}\b(participaci[oó]n|asistencia|presencia|inscripci[oó]n)",
-    r"\b(les\s+|le\s+)?confirm(o|amos)\b", r"\b(asistir[ée]|asistiremos|asistir[áa]n?|participar[ée]|participaremos|participar[áa]n?)\b",
-    r"\b(con\s+(mucho\s+)?gusto|encantad[oa]s?)\b", r"\bacept(o|amos)\b", r"\bestar[ée]?(mos)?\s+presentes?",
-    r"\bser[áa]\s+representad[oa]\b", r"\ben\s+representaci[oó]n\b", r"\bfavor\s+de\s+(inscribir|registrar)",
-    r"\b(s[ií]rvanse|s[ií]rvase|les\s+ruego|le\s+ruego)\s+(inscribir|registrar)",
-    # French
-    r"\bconfirm(e|ons)\b.{0,60}\b(participation|pr[ée]sence|inscription)", r"\b(je|nous)\s+confirm(e|ons)\b",
-    r"\b(participera|participerai|participerons|participeront|assistera|assisterai|assisterons)\b",
-    r"\bser(a|ai|ons)\s+(pr[ée]sente?s?|l[àa]|repr[ée]sent[ée]e?)", r"\bavec\s+plaisir\b", r"\baccept(e|ons)\b",
-    r"\brepr[ée]sentera\b", r"\bne\s+manquer(ai|ons)\s+pas\b",
-    # Portuguese
-    r"\bconfirm(o|amos|a)\b", r"\b(participarei|participaremos|participar[áa]|estarei\s+presente|estaremos\s+presentes|estar[áa]\s+presente)\b",
-    r"\bser[áa]\s+representad[oa]\b",
-    # Russian, Arabic, Chinese
-    r"(примет|примут|приму|примем)\s+участие", r"подтвержда(ю|ем|ет)", r"будет\s+представлен",
-    r"(يسر|يسعد|يشرف)", r"(سيشارك|سنشارك|سأشارك|ستشارك|سيحضر|سنحضر|سأحضر)", r"تؤكد|نؤكد|أؤكد",
-    r"(将|会)(出席|参加)", r"确认(出席|参加)", r"(出席|参加)(会议|本次)",
+NOUN_PREDICATE = _rx(
+    r"\b(participation|attendance|presence|registration)\b", r"\b(participacion|asistencia|presencia|inscripcion)\b",
+    r"\b(participation|presence|inscription)\b", r"\b(participacao|presenca|inscricao|comparecimento)\b",
+    r"(участие|присутствие)", r"(مشاركة|حضور)")
+CONFIRM = _rx(
+    r"\b(confirm(s|ed|ing)?|accept(s|ed|ing)?|pleased|happy|glad|delighted|honou?r(ed)? to (inform|confirm)|"
+    r"look(ing)? forward|yes|certainly|of course|sure|gladly|will|shall|'ll|going to|plan(ning)? to|"
+    r"intend(s)? to|would like to|wish(es)? to)\b",
+    r"\b(confirm(o|amos|a|an|ar|e|ons|er)|acept(o|amos|a)|con (mucho )?gusto|encantad[oa]s?|"
+    r"complacid[oa]s?|honor de (confirmar|informar)|claro|por supuesto|sera un placer|nos complace|me complace)\b",
+    r"\b(avec plaisir|volontiers|oui|bien sur|heureux|heureuse|ravie?s?|honneur de (confirmer|vous informer)|"
+    r"accept(e|ons)|confirme|confirmons)\b",
+    r"\b(confirm(o|amos|a)|com (muito )?prazer|sim|claro|honra de (confirmar|informar))\b",
+    r"(подтвержда(ю|ем|ет)|подтвердить|рады|имеет честь|да)",
+    r"(يسر|يسعد|يشرف|نؤكد|أؤكد|تؤكد|نعم|بكل سرور)",
+    r"(确认|确定|将|会|很高兴|荣幸|愿意|是的)",
 )
-
-TENTATIVE = _rx(
-    r"\b(tentative(ly)?|provisional(ly)?|probably|might|may\s+(be\s+able\s+to\s+)?(attend|join|participate)|not\s+(yet\s+)?(sure|certain)|"
-    r"to\s+be\s+confirmed|tbc|will\s+(try|confirm\s+(later|closer|as\s+soon|once|by))|hope\s+to\s+(attend|join|participate|be\s+able)|"
-    r"subject\s+to|depending\s+on|if\s+(my|our|the)\s+(schedule|agenda|travel)|cannot\s+(yet\s+)?confirm|can'?t\s+(yet\s+)?confirm|"
-    r"unable\s+to\s+confirm|will\s+let\s+you\s+know|pending\s+(approval|confirmation|clearance))\b",
-    r"\b(tentativamente|provisionalmente|probablemente|quiz[áa]s?|tal\s+vez|a[uú]n\s+no\s+(lo\s+)?(s[ée]|sabemos|puedo\s+confirmar|podemos\s+confirmar)|"
-    r"por\s+confirmar|intentar[ée]|intentaremos|sujeto\s+a|dependiendo\s+de|les\s+confirmar[ée]|confirmar[ée]\s+(m[aá]s\s+adelante|luego|pronto))\b",
-    r"\b(provisoirement|peut-[êe]tre|sous\s+r[ée]serve|[àa]\s+confirmer|pas\s+encore\s+(s[uû]r|certain|en\s+mesure)|"
-    r"essaierai|essaierons|vous\s+confirmer(ai|ons)|probablement)\b",
-    r"\b(talvez|provavelmente|a\s+confirmar|ainda\s+n[aã]o\s+(sei|sabemos|posso\s+confirmar))\b",
-    r"возможно|пока\s+не\s+(можем|могу)\s+подтвердить", r"ربما|قد\s+(يشارك|نشارك)", r"可能|待定|暂定",
+NEGATION = _rx(
+    r"\b(not|never|no longer|unable|cannot|can not|cant|wont|dont|didnt|isnt|no|nor|neither|without|impossible)\b",
+    r"n't\b",
+    r"\b(no|ni|tampoco|nunca|imposible|ya no|sin)\b", r"\b(ne|n'|pas|plus|jamais|impossible|aucun)\b",
+    r"\b(nao|nem|nunca|impossivel)\b", r"\b(не|нет|никто|невозможно)\b", r"\b(لن|لا|لم|ليس)\b|(يتعذر|تعذر|عدم)",
+    r"(不|无法|未能|没有|没法|不能|无)",
 )
-
-# A named representative after a refusal turns it into an acceptance for that person.
+# Words that refuse on their own, with no predicate in sight.
+REFUSAL = _rx(
+    r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send (our|my) regrets|regrets only|with regret|"
+    r"regretfully|have to miss|will (have to )?miss|'ll (have to )?miss|must miss|going to miss|sorry to miss|"
+    r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",
+    r"\b(declin(ar|amos|o)|lamenta(mos)? (informar|comunicar|no)|no nos sera posible|no me sera posible|"
+    r"tendr(e|emos) que (faltar|perder(me|nos)?))\b",
+    r"\b(au regret|regrett(e|ons) (de|que)|decline(r|rons)?|dans l'impossibilite|ne pourr(ai|ons|a|ont) pas)\b",
+    r"\b(lamenta(mos)? (informar|comunicar|nao)|nao (poder(a|ei|emos)|podera))\b",
+    r"(к сожалению,? не|не сможет|не смогу|не сможем|не примет участия|не примут участия)",
+    r"(يتعذر|لن (يتمكن|نتمكن|أتمكن|يتسنى|يستطيع)|يعتذر|نعتذر عن)",
+    r"(无法出席|不能出席|未能出席|无法参加|不能参加|未能参加|不克出席|谢绝)",
+)
+HEDGE = _rx(
+    r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|hope to|hoping to|try(ing)? to|"
+    r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
+    r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
+    r"unable to confirm|(will|shall|'ll) (let you know|confirm (later|closer|by|as soon|once|next)))\b",
+    r"\b(tentativamente|provisional(mente)?|probablemente|posiblemente|quizas?|tal vez|a lo mejor|"
+    r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
+    r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
+    r"si (puedo|podemos|es posible|me es posible|logro|logramos|consigo)|"
+    r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima))\b",
+    r"\b(provisoirement|peut-etre|probablement|sous reserve|a confirmer|pas encore (sur|certain|en mesure)|"
+    r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) )\b",
+    r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos))\b",
+    r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
+    r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
+)
+COUNTERFACTUAL = _rx(
+    r"\bwould have (been|liked|loved|wanted|attended|participated|joined|come)\b",
+    r"\b(had (planned|hoped|intended|wanted) to)\b",
+    r"\b(hubiera(mos)? (querido|gustado)|habria(mos)? (querido|gustado)|nos hubiera gustado|me hubiera gustado)\b",
+    r"\b(aurions|aurais|aurait) (aime|voulu|ete)\b", r"\b(teria(mos)? gostado|gostaria(mos)? de ter)\b",
+    r"(хотели бы|хотел бы|хотела бы)", r"(كنا نود|كنت أود)", r"(本想|本来)",
+)
+CANCELLATION = _rx(
+    r"\b(cancel(l?ed|ling)?|withdraw(n|ing)?|no longer|unregister|de-?register|remove (me|us|my|our))\b",
+    r"\b(cancela(r|mos|n)?|anula(r|mos)?|ya no (podr|asistir|participar))\b",
+    r"\b(annul(er|ons|e)|ne (pourr\w*|ser\w*) plus)\b", r"\b(cancela(r|mos)|ja nao)\b",
+    r"(отмен(ить|яем|яю)|больше не)", r"(إلغاء|الغاء)", r"(取消)",
+)
 REPLACEMENT = _rx(
-    r"\b(but|however|instead|in\s+(his|her|their)\s+(place|stead)|on\s+(his|her|their)\s+behalf)\b.{0,120}\b(will\s+(attend|represent|participate|join)|represent)",
-    r"\bwill\s+(be\s+)?represent(ed)?\b.{0,60}\bby\b", r"\b(will\s+attend|attending)\s+(instead|in\s+(his|her)\s+place)",
-    r"\b(en\s+su\s+(lugar|nombre|representaci[oó]n)|en\s+representaci[oó]n|asistir[áa]\s+en\s+su\s+lugar|la\s+representar[áa]|lo\s+representar[áa])\b",
-    r"\b(sera\s+repr[ée]sent[ée]e?|repr[ée]sentera|[àa]\s+sa\s+place|en\s+son\s+nom)\b",
-    r"\b(ser[áa]\s+representad[oa]|em\s+seu\s+lugar|representar[áa])\b",
-    r"будет\s+представлен|вместо\s+него|вместо\s+нее", r"سيمثل|ينوب\s+عن", r"代表.{0,10}(出席|参加)|由.{0,20}(出席|参加)",
+    r"\b(represented by|will represent|to represent|in (my|his|her|their) (place|stead)|on (my|his|her|their|our) "
+    r"behalf|instead|replace(s|d)?|replacing|substitute|deputi[sz]e)\b",
+    r"\b(en (mi|su) (lugar|nombre|representacion)|en representacion|representar(a|an)|reemplaz(ar|ara|o)|"
+    r"sustitu(ir|ira|ye)|en reemplazo)\b",
+    r"\b(represente(ra|ront)|a (ma|sa) place|en (mon|son) nom|remplace(ra)?|suppleera)\b",
+    r"\b(em (meu|seu) lugar|representar(a|ao)|substituir(a)?)\b",
+    r"(вместо (него|нее|меня)|заменит|будет представлен)", r"(بدلا من|ينوب عن|سينوب|سيمثل)",
+    r"(代替|替代|代表.{0,6}(出席|参加))",
 )
+# The answer is put off until something is known: no answer yet (not even a tentative one).
+DEFERRAL = _rx(r"\bbefore (we |i )?(confirm|confirming|deciding|registering)\b", r"\bantes de (confirmar|decidir)\b",
+               r"\bavant de (confirmer|decider)\b", r"\bantes de confirmar\b", r"прежде чем подтвердить",
+               r"قبل (تأكيد|التأكيد)", r"(确认.{0,6}之前)")
+# Conditions about the addressee or a third party say nothing about the sender's own answer.
+ABOUT_SOMEONE_ELSE = _rx(r"\b(if|in case|should|whether) (you|someone|anyone|somebody|they)\b",
+                         r"\bsi (usted|ustedes|alguien|ellos)\b", r"\ben caso de que\b",
+                         r"\b(si|au cas ou) (vous|quelqu'un|ils)\b", r"\bse (voce|voces|alguem)\b")
+MISS = re.compile(r"\b(miss(ing)?|manquer(ai|ons|a)?|perder(me|nos|lo|la)?|perderia(mos)?|faltar(e|emos)?)\b")
+# Inline or form-style answers: "Participant: Mr. X", "Sessions: both", "Attending: yes".
+FORM_FIELD = re.compile(
+    r"^\s*(participants?|attendees?|delegates?|delegation|participante?s?|asistentes?|delegad[oa]s?|delegacion|"
+    r"nombres? y cargos?|names? and titles?|nom et (fonction|titre)|nome e cargo|attending|attendance|asistencia|"
+    r"participation|participacion|sessions?|sesion(es)?|seances?|sessoes|sessao)\s*[:：]\s*(\S.*)$")
+_EMPTY_VALUE = re.compile(r"^(no|none|n/?a|-+|nadie|ninguno|aucun|personne|nenhum|нет|لا)\b")
+QUESTION_START = re.compile(r"^(will|would|could|can|is|are|do|does|did|should|may|shall|when|where|what|how|"
+                            r"which|who|habra|hay|podrian|podria|cuando|donde|como|est-ce|pourriez|pourrait|y a-t-il|"
+                            r"quand|ou|comment|havera|quando|onde|como|будет ли|можно ли|هل|是否)\b")
+REGISTER_REQUEST = _rx(r"\b(please|kindly|could you|can you|would you)\b.{0,30}\b(register|add|include|put (me|us)|"
+                       r"sign (me|us) up)\b",
+                       r"\b(favor de|por favor|le ruego|les ruego|sirvanse|sirvase).{0,20}\b(inscribir|registrar|anotar)",
+                       r"\b(veuillez|merci de).{0,20}\b(inscrire|enregistrer)\b")
+BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim", "da", "да", "是", "是的", "نعم",
+            "ok", "okay", "confirmed", "confirmado", "confirme", "accept", "acepto", "j'accepte", "count me in",
+            "yes!", "si!", "oui!", "confirmo", "confirmamos"}
+BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "no thanks", "no, thanks", "no gracias",
+           "non merci", "decline", "declino"}
 
-QUESTION_ONLY = _rx(r"\?\s*$")
+_CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
+                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+")
+_CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
+_SENTENCES = re.compile(r"(?<=[.!?;。！？；])\s+|\n+|(?<=[。！？；])")
+_WORD = re.compile(r"[a-z']+")
 
 QUICK = {
-    Intent.ACCEPT: {"accept", "accepted", "accepter", "aceptar", "acepto", "yes", "si", "sí", "oui", "sim",
-                    "attending", "confirm", "confirmed", "confirmo", "confirme", "asistire", "asistiré",
-                    "participare", "participaré", "je participe", "da", "да", "نعم", "是", "接受"},
-    Intent.DECLINE: {"decline", "declined", "declinar", "rechazar", "no", "non", "não", "nao", "not attending",
-                     "нет", "لا", "否", "谢绝", "拒绝"},
-    Intent.TENTATIVE: {"tentative", "maybe", "quizás", "quizas", "tal vez", "peut-être", "peut-etre", "talvez",
-                       "provisional"},
+    Intent.ACCEPT: {"accept", "accepted", "aceptar", "acepto", "aceptado", "accepte", "accepter", "yes", "si", "oui",
+                    "sim", "attending", "confirm", "confirmed", "confirmo", "confirmado", "confirme", "asistire",
+                    "participare", "je participe", "da", "да", "نعم", "是", "接受", "aceito", "aceite"},
+    Intent.DECLINE: {"decline", "declined", "declinar", "rechazar", "rechazado", "refuse", "no", "non", "nao",
+                     "not attending", "нет", "لا", "否", "谢绝", "拒绝", "recusar", "refuser"},
+    Intent.TENTATIVE: {"tentative", "tentativo", "provisoire", "maybe", "quizas", "tal vez", "peut-etre",
+                       "talvez", "provisional", "provisoirement"},
 }
 _QUICK_LOOKUP = {word: intent for intent, words in QUICK.items() for word in words}
+
+# Key words matched with one typo (insertion, deletion, substitution or swap), for long enough tokens.
+_TYPO_TARGETS = ("attend", "attending", "participate", "participating", "confirm", "confirmed", "confirmo",
+                 "confirmamos", "asistencia", "asistire", "asistiremos", "participare", "participaremos",
+                 "participacion", "participation", "participerai", "participerons", "confirme", "confirmons",
+                 "sessions", "session", "sesiones", "attendance", "unfortunately", "regret", "lamentablemente",
+                 "malheureusement", "presence", "presencia")
+
+
+_TYPO_CANDIDATES: dict[str, tuple[str, ...]] = {}
+for _target in _TYPO_TARGETS:
+    _TYPO_CANDIDATES[_target[0]] = (*_TYPO_CANDIDATES.get(_target[0], ()), _target)
+
+
+@dataclass
+class Clause:
+    text: str  # folded
+    original: str
+    accept: bool = False
+    decline: bool = False
+    tentative: bool = False
+    replacement: bool = False
+    cancellation: bool = False
+    question: bool = False
+    counterfactual: bool = False
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -120,40 +230,215 @@ class IntentReading:
     confidence: float
     reasons: tuple[str, ...]
     replacement: bool = False
+    clauses: tuple[Clause, ...] = ()
 
 
 def quick_answer(subject: str) -> Intent | None:
     """Subjects from the invitation's quick-reply links, or a bare word typed as the subject."""
-    cleaned = re.sub(r"^((re|aw|rv|tr|fw|fwd|res|ответ|回复|رد)\s*:\s*)+", "", subject.strip(), flags=re.I)
-    head = re.split(r"\s*[:\-–|]\s*", cleaned, maxsplit=1)[0].strip().strip("!.").lower()
-    return _QUICK_LOOKUP.get(_fold(head)) or _QUICK_LOOKUP.get(head)
+    cleaned = re.sub(r"^((re|aw|rv|tr|fw|fwd|res|ответ|回复|رد)\s*[:：]\s*)+", "", fold(subject.strip()))
+    head = re.split(r"\s*[:\-–|]\s*", cleaned, maxsplit=1)[0].strip().strip("!.")
+    return _QUICK_LOOKUP.get(head)
 
 
 def read_intent(text: str) -> IntentReading:
-    # One pass per class over the whole new text; sentences matter less than masking.
-    working = text
-    declines = [m.group(0) for m in DECLINE.finditer(working)]
-    replacement = bool(REPLACEMENT.search(working))
-    masked = DECLINE.sub(" ", working)
-    tentatives = [m.group(0) for m in TENTATIVE.finditer(masked)]
-    accepts = [m.group(0) for m in ACCEPT.finditer(TENTATIVE.sub(" ", masked))]
-    reasons: list[str] = []
-    if declines and replacement:
-        return IntentReading(Intent.ACCEPT, 0.8, (f"refusal '{declines[0].strip()}' with a representative named",),
-                             replacement=True)
-    if declines and not accepts and not tentatives:
-        return IntentReading(Intent.DECLINE, 0.9, (f"refusal: '{declines[0].strip()}'",))
-    if tentatives and not declines:
-        return IntentReading(Intent.TENTATIVE, 0.75, (f"hedged: '{tentatives[0].strip()}'",))
-    if accepts and not declines:
-        return IntentReading(Intent.ACCEPT, 0.9, (f"acceptance: '{accepts[0].strip()}'",))
-    if accepts and declines:
-        reasons.append(f"both '{accepts[0].strip()}' and '{declines[0].strip()}'")
-        return IntentReading(Intent.UNCLEAR, 0.4, tuple(reasons))
-    if declines and tentatives:
-        return IntentReading(Intent.TENTATIVE, 0.5, (f"refusal '{declines[0].strip()}' but hedged",))
-    return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",))
+    folded = fold(text)
+    bare = _bare_answer(folded)
+    if bare is not None:
+        return IntentReading(bare, 0.85, (f"a bare '{text.strip()[:20]}' as the whole answer",))
+    clauses = [_read_clause(part) for part in _split(text)]
+    clauses = [c for c in clauses if c.text.strip()]
+    return _weigh(clauses)
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+def _split(text: str) -> list[str]:
+    parts: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        if not sentence or not sentence.strip():
+            continue
+        for half in _CONTRAST.split(sentence):
+            parts.extend(p for p in _CJK_CONTRAST.split(half) if p and p.strip())
+    return parts
+
+
+def _read_clause(original: str) -> Clause:
+    text = fold(original).strip()
+    if not (PREDICATE.search(text) or NOUN_PREDICATE.search(text) or REFUSAL.search(text)):
+        text = _correct_typos(text)
+    clause = Clause(text=text, original=original.strip())
+    clause.question = text.endswith("?") or text.startswith("¿") or (
+        bool(QUESTION_START.match(text)) and "?" in text)
+    clause.counterfactual = bool(COUNTERFACTUAL.search(text))
+    predicate = PREDICATE.search(text)
+    noun = NOUN_PREDICATE.search(text)
+    refusal = REFUSAL.search(text)
+    hedge = HEDGE.search(text)
+    cancellation = CANCELLATION.search(text)
+    form = FORM_FIELD.match(text)
+    if form:
+        empty = bool(_EMPTY_VALUE.match(form.group(form.lastindex or 0)))
+        clause.decline, clause.accept = empty, not empty
+        clause.evidence.append(form.group(0)[:40])
+        return clause
+    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text):
+        return clause
+    miss = MISS.search(text)
+    if miss and not predicate and not clause.counterfactual:
+        if _negated(text, miss.start()):
+            clause.accept = True
+        else:
+            clause.decline = bool(re.search(r"\b(have to|has to|will|'ll|must|going to|tendr(e|emos) que|devr(ai|ons))\b",
+                                            text[:miss.start()]))
+        clause.evidence.append(miss.group(0))
+        return clause
+    if cancellation and (predicate or noun or "registration" in text or "inscripcion" in text):
+        clause.cancellation = True
+        clause.decline = True
+        clause.evidence.append(cancellation.group(0))
+        return clause
+    if predicate:
+        negated = _negated(text, predicate.start())
+        if clause.counterfactual and not negated:
+            return clause  # "we would have been delighted to attend": regret, not acceptance
+        if negated or refusal:
+            if REPLACEMENT.search(text) and not negated:
+                clause.replacement = True
+            else:
+                clause.decline = True
+            clause.evidence.append((refusal or predicate).group(0))
+            return clause
+        if clause.question and not REGISTER_REQUEST.search(text):
+            return clause
+        if hedge:
+            clause.tentative = True
+            clause.evidence.append(hedge.group(0))
+            return clause
+        if REPLACEMENT.search(text):
+            clause.replacement = True
+        clause.accept = True
+        clause.evidence.append(predicate.group(0))
+        return clause
+    if refusal and not clause.counterfactual:
+        clause.decline = True
+        clause.evidence.append(refusal.group(0))
+        return clause
+    if noun and CONFIRM.search(text) and not clause.question:
+        if _negated(text, noun.start()):
+            clause.tentative = bool(hedge)
+            clause.decline = not hedge
+        elif hedge:
+            clause.tentative = True
+        else:
+            clause.accept = True
+        clause.evidence.append(noun.group(0))
+        return clause
+    if hedge and not clause.question and _about_answer(text):
+        clause.tentative = True
+        clause.evidence.append(hedge.group(0))
+    elif REGISTER_REQUEST.search(text):
+        clause.accept = True
+        clause.evidence.append(REGISTER_REQUEST.search(text).group(0))  # type: ignore[union-attr]
+    return clause
+
+
+# "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
+AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b", r"\bne manquer\w* pas\b",
+                         r"\bno (dejar|faltar)\w*\b", r"\bnao deixar\w* de\b", r"\bне премин\w*")
+
+
+def _negated(text: str, position: int) -> bool:
+    """A negation in the few words before the predicate (ne … pas, no podré, will not, не сможет, 无法)."""
+    window = text[max(0, position - 45):position]
+    if AFFIRMING_NEGATION.search(window):
+        return False
+    if NEGATION.search(window):
+        # "not only" and "no problem" are not refusals.
+        return not re.search(r"\bnot only\b|\bno (problem|doubt)\b|\bsin (problema|duda)\b|\bpas de (souci|probleme)\b|"
+                             r"\bsem problema\b|\bno hay problema\b|\bsin falta\b", window)
+    after = text[position:position + 25]
+    return bool(re.search(r"^\S+\s+pas\b", after))  # "je participerai pas" (spoken French)
+
+
+def _about_answer(text: str) -> bool:
+    """A hedge counts without a predicate when it is about the answer itself ('not sure yet', 'TBC')."""
+    return not re.search(r"\b(name|names|nombre|nombres|nom|noms|nome|nomes|link|enlace|lien)\b", text)
+
+
+def _correct_typos(text: str) -> str:
+    """Replace words one edit away from a key word ("confimro" -> "confirmo", "attnd" -> "attend")."""
+    words = _WORD.findall(text)
+    for word in words:
+        if len(word) < 5 or word in _TYPO_TARGETS:
+            continue
+        for target in _TYPO_CANDIDATES.get(word[0], ()):
+            if abs(len(target) - len(word)) <= 1 and _one_edit(word, target):
+                text = re.sub(rf"\b{re.escape(word)}\b", target, text)
+                break
+    return text
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]]
+                                   and a[diffs[1]] == b[diffs[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _bare_answer(folded: str) -> Intent | None:
+    lines = [line.strip(" \t.,!") for line in folded.splitlines() if line.strip()]
+    if not lines or len(lines) > 3:
+        return None
+    first = lines[0]
+    if first in BARE_YES or first.strip(".!") in BARE_YES:
+        return Intent.ACCEPT if len(lines) == 1 or len(" ".join(lines[1:])) < 40 else None
+    if first in BARE_NO:
+        return Intent.DECLINE if len(lines) == 1 or len(" ".join(lines[1:])) < 40 else None
+    return None
+
+
+def _weigh(clauses: list[Clause]) -> IntentReading:
+    accepts = [c for c in clauses if c.accept]
+    declines = [c for c in clauses if c.decline]
+    tentatives = [c for c in clauses if c.tentative]
+    replacements = [c for c in clauses if c.replacement]
+    cancellations = [c for c in clauses if c.cancellation]
+
+    def why(kind: str, chosen: list[Clause]) -> tuple[str, ...]:
+        return tuple(f"{kind}: '{c.evidence[0] if c.evidence else c.original[:40]}'" for c in chosen[:2])
+
+    if replacements and (declines or accepts or replacements):
+        return IntentReading(Intent.ACCEPT, 0.85, why("representative named", replacements)
+                             + why("refusal for another", declines), replacement=bool(declines), clauses=tuple(clauses))
+    if cancellations and not accepts:
+        return IntentReading(Intent.DECLINE, 0.9, why("cancellation", cancellations), clauses=tuple(clauses))
+    if declines and accepts:
+        return IntentReading(Intent.ACCEPT if _split_by_session(accepts, declines) else Intent.UNCLEAR,
+                             0.6 if _split_by_session(accepts, declines) else 0.4,
+                             why("accepts", accepts) + why("and refuses", declines), clauses=tuple(clauses))
+    if declines:
+        return IntentReading(Intent.DECLINE, 0.9 if len(declines) > 1 or not tentatives else 0.7,
+                             why("refusal", declines), clauses=tuple(clauses))
+    if tentatives and not accepts:
+        return IntentReading(Intent.TENTATIVE, 0.75, why("hedged", tentatives), clauses=tuple(clauses))
+    if accepts and tentatives:
+        hedged_attendance = [c for c in tentatives if PREDICATE.search(c.text)]
+        if hedged_attendance:
+            return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", hedged_attendance), clauses=tuple(clauses))
+        return IntentReading(Intent.ACCEPT, 0.75, why("acceptance", accepts), clauses=tuple(clauses))
+    if accepts:
+        return IntentReading(Intent.ACCEPT, 0.9, why("acceptance", accepts), clauses=tuple(clauses))
+    return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",), clauses=tuple(clauses))
+
+
+_SESSION_WORDS = re.compile(r"\b(session|sesion|seance|sessao|day|dia|jour|first|second|primera|segunda|premiere|"
+                            r"deuxieme|\d{1,2}(st|nd|rd|th|er)?|monday|tuesday|wednesday|thursday|friday|lunes|martes|"
+                            r"miercoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|lendemain)\b")
+
+
+def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
+    """'I can join on the 10th but not on the 11th': each side names a session."""
+    return any(_SESSION_WORDS.search(c.text) for c in declines) and any(
+        _SESSION_WORDS.search(c.text) for c in accepts)

@@ -43,6 +43,8 @@ class ParsedMessage:
 
 def parse_message(raw: bytes) -> ParsedMessage:
     message = email.message_from_bytes(raw)
+    if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects):
+        message = _reparse_with_unfolded_headers(raw) or message
     subject = decode_text_header(message.get("Subject"))
     from_pairs = getaddresses([decode_text_header(message.get("From"))])
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
@@ -61,6 +63,16 @@ def parse_message(raw: bytes) -> ParsedMessage:
         calendars=calendars, delivery_reports=reports, returned_headers=returned,
         defects=[type(d).__name__ for d in message.defects],
     )
+
+
+def _reparse_with_unfolded_headers(raw: bytes) -> Message | None:
+    """compat32 keeps a folded boundary parameter folded (Lotus Notes does this); unfold and retry."""
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:65536] else raw.partition(b"\n\n")
+    if not sep:
+        return None
+    unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
+    message = email.message_from_bytes(unfolded + sep + body)
+    return None if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects) else message
 
 
 def decode_text_header(value: object) -> str:

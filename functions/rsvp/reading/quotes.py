@@ -1,77 +1,114 @@
-"""Keep only what the sender wrote now: quoted replies, forwarded invitations and signatures go."""
+"""Keep only what the sender wrote now.
+
+Quoted lines ("> ") are dropped wherever they are, so top-posted, bottom-posted and inline answers
+all survive. An attribution line ("On … wrote:", "El … escribió:", "Le … a écrit :", "Em … escreveu:",
+"…于…写道：") is dropped with its quote. An Outlook/Lotus header block (From:/Sent:/To:/Subject: in
+any of our languages), "Original Message" and "Forwarded message" separators end the new text:
+what follows them is the earlier message, unquoted. Signatures and legal disclaimers are dropped.
+"""
 
 from __future__ import annotations
 
 import re
 
-# A line that starts the quoted earlier message, in the clients and languages we meet.
-_QUOTE_HEADERS = [
-    r"^On\b.{0,200}\bwrote:\s*$",
-    r"^El\b.{0,200}\bescribi[oó]:\s*$",
-    r"^Le\b.{0,200}\ba [ée]crit\s?:\s*$",
-    r"^Em\b.{0,200}\bescreveu:\s*$",
-    r"^Am\b.{0,200}\bschrieb.{0,60}:\s*$",
-    r"^.{0,120}\b(wrote|escribi[oó]|a [ée]crit|escreveu|написал\(?а?\)?|كتب):\s*$",
-    r"^-{2,}\s*(Original Message|Mensaje original|Message d'origine|Mensagem original|Ursprüngliche Nachricht|"
-    r"Исходное сообщение|原始邮件|الرسالة الأصلية)\s*-{2,}\s*$",
-    r"^-{2,}\s*(Forwarded message|Mensaje reenviado|Message transféré|Mensagem encaminhada)\s*-{2,}\s*$",
-    r"^_{10,}\s*$",
-    r"^(From|De|Von|Från|От|发件人|من)\s*:\s*.+$",  # Outlook header block (checked with the next lines)
-    r"^>\s*\[quoted\]\s*$",
-    r"^\*?(From|De|Von)\s*:\*?\s",
-    r"^Begin forwarded message:\s*$|^Début du message réexpédié\s*:\s*$|^Inicio del mensaje reenviado:\s*$",
-]
-_QUOTE_HEADER = re.compile("|".join(f"(?:{p})" for p in _QUOTE_HEADERS), re.I)
-_OUTLOOK_FIELD = re.compile(
-    r"^\*?(Sent|Enviado|Envoy[ée]|Gesendet|Date|Fecha|Data|Отправлено|发送时间|أرسل|To|Para|À|A|An|Subject|Asunto|"
-    r"Objet|Assunto|Betreff|Тема|主题|الموضوع|Cc)\s*:", re.I)
-_SIGNATURE_START = re.compile(
-    r"^(--\s*|Sent from my .*|Enviado desde mi .*|Envoy[ée] de mon .*|Enviado do meu .*|Get Outlook for .*|"
-    r"Obtener Outlook para .*|Von meinem .* gesendet|Sent from Mail for Windows.*|Sent with .*|"
-    r"Отправлено с .*|发自我的.*)$", re.I)
+_C = r"\s*[:：]"  # ASCII or full-width colon (Chinese and Japanese clients)
+_ATTRIBUTION = re.compile(
+    r"^(?:"
+    r"on\b.{0,250}\bwrote" + _C + r"|"
+    r"el\b.{0,250}\bescribi[oó]" + _C + r"|"
+    r"le\b.{0,250}\ba [ée]crit" + _C + r"|"
+    r"em\b.{0,250}\bescreveu" + _C + r"|"
+    r"am\b.{0,250}\bschrieb.{0,80}" + _C + r"|"
+    r".{0,250}\b(?:wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|написал|написала|писал|كتب)" + _C + r"|"
+    r".{0,250}(?:写道|寫道)" + _C +
+    r")\s*$", re.I)
+_ATTRIBUTION_START = re.compile(r"^(on|el|le|em|am)\b.{0,200}$", re.I)
+_ATTRIBUTION_END = re.compile(r"(wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|写道|寫道)\s*[:：]\s*$", re.I)
+_SEPARATOR = re.compile(
+    r"^[-=_*\s]*(original message|mensaje original|message d'origine|mensagem original|ursprüngliche nachricht|"
+    r"исходное сообщение|原始邮件|邮件原件|الرسالة الأصلية|forwarded message|mensaje reenviado|message transf[ée]r[ée]|"
+    r"mensagem encaminhada|weitergeleitete nachricht|пересылаемое сообщение|转发的邮件|رسالة معاد توجيهها|"
+    r"begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée]|inicio del mensaje reenviado)[-=_*\s:]*$", re.I)
+_HEADER_FIELD = re.compile(
+    r"^\*?(from|de|von|da|van|от|发件人|寄件者|من|sent|enviado|envoy[ée]|gesendet|inviato|отправлено|发送时间|"
+    r"傳送時間|أرسل|to|para|à|a|an|kepada|кому|收件人|إلى|cc|subject|asunto|objet|assunto|betreff|oggetto|тема|"
+    r"主题|主旨|الموضوع|date|fecha|data|datum|дата|日期|التاريخ)\*?" + _C, re.I)
+_FROM_FIELD = re.compile(r"^\*?(from|de|von|da|van|от|发件人|寄件者|من)\*?" + _C + r"\s*\S", re.I)
+_SIGNATURE = re.compile(
+    r"^(--|-- |__+|sent from my .*|sent from mail for windows.*|sent with .*|get outlook for .*|"
+    r"enviado desde mi .*|enviado do meu .*|obtener outlook para .*|envoy[ée] de mon .*|envoy[ée] depuis .*|"
+    r"von meinem .* gesendet|отправлено с .*|发自我的.*|从我的.*发送|أرسلت من .*)$", re.I)
 _DISCLAIMER = re.compile(
-    r"^(CONFIDENTIAL|DISCLAIMER|This (e-?mail|message) (and any attachments? )?(is|are|may be) "
-    r"(confidential|intended)|The information contained in this|AVISO LEGAL|AVISO DE CONFIDENCIALIDAD|"
-    r"Este (correo|mensaje) (electr[oó]nico )?(y sus anexos )?(es|puede|contiene)|Ce (message|courriel) "
-    r"(et ses pi[eè]ces jointes )?(est|peut|contient)|AVERTISSEMENT|Esta mensagem)", re.I)
+    r"^(confidential(ity)?( notice)?\b|disclaimer\b|this (e-?mail|message|communication) (and any attachments? )?"
+    r"(is|are|may|contains?)\b|the information (contained )?in this|aviso legal|aviso de confidencialidad|"
+    r"este (correo|mensaje) (electr[oó]nico )?(y sus (anexos|adjuntos) )?(es|puede|contiene|se dirige)|"
+    r"la informaci[oó]n contenida|ce (message|courriel|e-?mail) (et (ses|toutes les) pi[eè]ces jointes )?"
+    r"(est|peut|contient)|avertissement|esta mensagem|please consider the environment|"
+    r"before printing|antes de imprimir|avant d'imprimer)", re.I)
+_QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 
 
 def new_text(text: str) -> str:
-    """The part of a reply above the quoted history, without signatures' boilerplate."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """The sender's own words in a reply."""
+    lines = _join_wrapped_attributions(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     kept: list[str] = []
+    in_signature = False
     index = 0
     while index < len(lines):
         line = lines[index]
         stripped = line.strip()
-        if _starts_quote(lines, index):
-            break
-        if stripped.startswith(">"):
+        if _QUOTED.match(line):
+            in_signature = False  # a signature ends where the quote resumes (inline answers)
             index += 1
             continue
-        if _SIGNATURE_START.match(stripped) or _DISCLAIMER.match(stripped):
+        if stripped and _ATTRIBUTION.match(stripped):
+            if not _quote_follows(lines, index + 1):
+                break  # the earlier message follows unquoted
+            index += 1
+            continue
+        if stripped and (_SEPARATOR.match(stripped) or _header_block_starts(lines, index)):
             break
-        kept.append(line.rstrip())
+        if stripped and (_SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped)):
+            in_signature = True
+        if not in_signature:
+            kept.append(line.rstrip())
         index += 1
-    result = "\n".join(kept).strip()
-    return result
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
-def _starts_quote(lines: list[str], index: int) -> bool:
-    stripped = lines[index].strip()
-    if not stripped or not _QUOTE_HEADER.match(stripped):
+def _quote_follows(lines: list[str], start: int) -> bool:
+    for line in lines[start:start + 4]:
+        if line.strip():
+            return bool(_QUOTED.match(line))
+    return True  # nothing follows: the attribution was the last line
+
+
+def _header_block_starts(lines: list[str], index: int) -> bool:
+    """An Outlook or Lotus header block: From: followed by two more header fields (Sent/To/Subject…)."""
+    if not _FROM_FIELD.match(lines[index].strip()):
         return False
-    if re.match(r"^\*?(From|De|Von|Från|От|发件人|من)\s*:", stripped, re.I):
-        # An Outlook header block has Sent/To/Subject lines right after; a sentence starting
-        # with "De:" does not.
-        following = [line.strip() for line in lines[index + 1:index + 5] if line.strip()]
-        return sum(bool(_OUTLOOK_FIELD.match(line)) for line in following) >= 2
-    # "On Monday we will…" is a sentence; "On Mon, 18 Jan …, X wrote:" is a quote header.
-    return not (re.match(r"^On\b|^El\b|^Le\b|^Em\b|^Am\b", stripped) and not re.search(
-        r"(wrote|escribi[oó]|[ée]crit|escreveu|schrieb)", stripped, re.I))
+    following = [line.strip() for line in lines[index + 1:index + 7] if line.strip()]
+    return sum(bool(_HEADER_FIELD.match(line)) for line in following[:5]) >= 2
 
 
-def join_wrapped_quote_header(text: str) -> str:
-    """Gmail wraps long 'On … wrote:' lines; join them so the header is found."""
-    return re.sub(r"^(On|El|Le|Em)\b([^\n]{0,200})\n([^\n]{0,200}(wrote|escribi[oó]|a [ée]crit|escreveu):)\s*$",
-                  r"\1\2 \3", text, flags=re.M | re.I)
+def _join_wrapped_attributions(lines: list[str]) -> list[str]:
+    """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines; join them."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _ATTRIBUTION_START.match(line.strip()) and not _ATTRIBUTION_END.search(line):
+            for extra in (1, 2):
+                candidate = " ".join(part.strip() for part in lines[index:index + extra + 1])
+                if index + extra < len(lines) and _ATTRIBUTION_END.search(lines[index + extra]) and len(
+                        candidate) < 400:
+                    out.append(candidate)
+                    index += extra + 1
+                    break
+            else:
+                out.append(line)
+                index += 1
+            continue
+        out.append(line)
+        index += 1
+    return out

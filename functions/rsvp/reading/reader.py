@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,12 +11,12 @@ from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
-from .intent import quick_answer, read_intent
+from .intent import IntentReading, quick_answer, read_intent
 from .language import detect_language
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, stated_count
-from .quotes import join_wrapped_quote_header, new_text
-from .sessions import chosen_sessions
+from .quotes import new_text
+from .sessions import chosen_sessions, sessions_from_clauses
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
     tag = find_tag(msg, meeting)
     fallback_language = meeting.languages[0] if meeting else None
     automatic = detect_automatic(msg)
-    text = new_text(join_wrapped_quote_header(msg.text))
+    text = new_text(msg.text)
     if automatic:
         return Reading(
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
@@ -69,34 +70,52 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
     for data in msg.calendars:
         answer = calendar_reply(data)
         if answer:
-            count = 0 if answer.intent is Intent.DECLINE else 1
+            count = 0 if answer.intent is Intent.DECLINE else (1 if answer.intent is Intent.ACCEPT else None)
             attendees = (msg.from_name,) if count and msg.from_name else ()
             return Reading(MessageKind.REPLY, answer.intent, count, attendees, None, language, 0.99, tag,
                            (f"calendar reply PARTSTAT for {answer.attendee}",), text)
     quick = quick_answer(msg.subject)
     if quick and len(text) < 200:
-        return _answer(msg, quick, 0.95, (f"quick answer in subject: {msg.subject!r}",), text, language, tag, meeting)
+        reading = IntentReading(quick, 0.95, (f"quick answer in subject: {msg.subject!r}",))
+        return _answer(msg, reading, text, language, tag, meeting)
     reading = read_intent(text)
     if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
         return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
                        ("out-of-office wording in the body and no answer",), text)
-    return _answer(msg, reading.intent, reading.confidence, reading.reasons, text, language, tag, meeting,
-                   replacement=reading.replacement)
+    return _answer(msg, reading, text, language, tag, meeting)
 
 
-def _answer(msg: ParsedMessage, intent: Intent, confidence: float, reasons: tuple[str, ...], text: str,
-            language: str | None, tag: str | None, meeting: Meeting | None, replacement: bool = False) -> Reading:
+_FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|je|j'y|yo|eu|я)\b|\b\w+(?:ire|are|ere)\b(?= )|participarei|asistire|"
+                           r"participerai|assisterai|serai\b")
+
+
+def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
+            meeting: Meeting | None) -> Reading:
+    intent = reading.intent
     if intent is Intent.DECLINE:
-        return Reading(MessageKind.REPLY, intent, 0, (), None, language, confidence, tag, reasons, text)
-    if intent is Intent.UNCLEAR:
-        return Reading(MessageKind.REPLY, intent, None, (), None, language, confidence, tag, reasons, text)
-    people = named_people(text)
-    if replacement and len(people) > 1:
-        people = people[1:]  # the first named is the one who cannot come
-    attendees = tuple(people) if people else ((msg.from_name,) if msg.from_name else ())
-    count = stated_count(text) or max(1, len(people))
-    sessions = chosen_sessions(text, meeting.sessions) if meeting else None
-    return Reading(MessageKind.REPLY, intent, count, attendees, sessions, language, confidence, tag, reasons, text)
+        return Reading(MessageKind.REPLY, intent, 0, (), None, language, reading.confidence, tag, reading.reasons, text)
+    if intent in (Intent.UNCLEAR, Intent.TENTATIVE):
+        return Reading(MessageKind.REPLY, intent, None, (), None, language, reading.confidence, tag, reading.reasons,
+                       text)
+    refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
+    people = [p for p in named_people(text) if p.split()[-1] not in refused]
+    sender = msg.from_name.replace(",", " ").split()
+    sender_named = any(part in sender for p in people for part in p.split()[-2:]) if sender else False
+    stated = stated_count(text)
+    if stated:
+        count = stated
+    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(c.text) for c in reading.clauses):
+        count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
+    else:
+        count = max(1, len(people))
+    accepted = [c.text for c in reading.clauses if c.accept or c.replacement]
+    declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
+    sessions = None
+    if meeting:
+        sessions = sessions_from_clauses(accepted, declined, meeting.sessions) if reading.clauses else \
+            chosen_sessions(text, meeting.sessions)
+    return Reading(MessageKind.REPLY, intent, count, tuple(people), sessions, language, reading.confidence, tag,
+                   reading.reasons, text)
 
 
 def find_tag(msg: ParsedMessage, meeting: Meeting | None = None) -> str | None:

@@ -35,7 +35,7 @@ _ONLY = re.compile(r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|un
                    r"but\s+not|pero\s+no|mais\s+pas|not\s+the|no\s+el|no\s+la|pas\s+le|pas\s+la)\b", re.I)
 
 
-def chosen_sessions(text: str, sessions: Sequence[Session]) -> tuple[str, ...] | None:
+def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool = True) -> tuple[str, ...] | None:
     """Session ids the reply restricts itself to, or None when it does not restrict (all sessions)."""
     if len(sessions) < 2 or _ALL.search(text):
         return None
@@ -55,9 +55,27 @@ def chosen_sessions(text: str, sessions: Sequence[Session]) -> tuple[str, ...] |
         chosen = [s.id for s in sessions if s.id not in excluded]
     if not chosen or len(chosen) == len(sessions):
         return None
-    if not (_ONLY.search(text) or excluded or len(set(mentioned)) < len(sessions)):
+    if require_only and not (_ONLY.search(text) or excluded or len(set(mentioned)) < len(sessions)):
         return None
     return tuple(chosen)
+
+
+def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sessions: Sequence[Session]
+                          ) -> tuple[str, ...] | None:
+    """Sessions named in accepting clauses, minus those named in refusing ones; None: all sessions."""
+    if len(sessions) < 2:
+        return None
+    accepted_text = " ".join(accepted)
+    if _ALL.search(accepted_text):
+        return None
+    chosen = chosen_sessions(accepted_text, sessions, require_only=False)
+    refused = {s.id for i, s in enumerate(sessions) if re.search(_session_patterns(s, i), " ".join(declined).lower())}
+    if chosen is None and refused:
+        chosen = tuple(s.id for s in sessions)
+    if chosen is None:
+        return None
+    remaining = tuple(s for s in chosen if s not in refused)
+    return remaining if remaining and len(remaining) < len(sessions) else None
 
 
 def _session_patterns(session: Session, index: int) -> str:
