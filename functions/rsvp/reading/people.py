@@ -13,6 +13,7 @@ _HONORIFIC = (
     r"Dr\.?|Dra\.?|Prof\.?|Ing\.?|Lic\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Sr\.|Sra\.|Srta\.|Sr|Sra|Don|Doña|Dña\.?|"
     r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame)"
 )
+_HONORIFIC_RX = re.compile(rf"(?<!\w){_HONORIFIC}(?!\w)")
 _NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn|y)"
 _PERSON = re.compile(
     rf"((?:{_HONORIFIC}\s+){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)(?:\s+{_NAME_WORD}){{0,4}})",
@@ -22,23 +23,63 @@ _GREETING = re.compile(r"^\s*(dear|estimad[oa]s?|querid[oa]s?|cher|ch[eè]re|che
 _TRAILING_JUNK = re.compile(r"(\s+(?:de|del|de\s+la|da|do|dos|van|von|al|el|y))+$")
 
 
+# Scripts without Latin honorifics: Arabic (السيد …، up to the comma), Russian (г-н Д.А. Атаев),
+# Chinese (张伟先生: the name carries its honorific as a suffix).
+_ARABIC_PERSON = re.compile(r"((?:سعادة |معالي |فخامة )?(?:السفير|السفيرة|السيد|السيدة|الدكتور|الدكتورة|الأستاذ|"
+                            r"الأستاذة|المستشار|المستشارة|سعادة|معالي)(?: [\u0600-\u06FF]+){1,5})")
+_RUSSIAN_PERSON = re.compile(r"((?:Его Превосходительство |Ее Превосходительство )?(?:г-н|г-жа|господин|госпожа|посол|"
+                             r"советник|д-р)\s+(?:[А-ЯЁ]\.\s?){0,2}[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2})")
+_CHINESE_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}(?:先生|女士|博士|阁下))")
+_LIST_ITEM = re.compile(r"^\s*([-*•·–]|\d{1,2}[.)])\s+")
+
+
 def named_people(text: str) -> list[str]:
     """People introduced with a title, in order, without duplicates; greetings are skipped."""
     found: list[str] = []
-    for line in text.splitlines():
-        if _GREETING.match(line):
-            continue
-        for match in _PERSON.finditer(line):
-            name = _TRAILING_JUNK.sub("", match.group(1).strip(" ,.;:"))
-            if len(name.split()) < 2:
+    for line in _logical_lines(text):
+        candidates = [m.group(1) for m in _PERSON.finditer(line)]
+        candidates += [m.group(1) for rx in (_ARABIC_PERSON, _RUSSIAN_PERSON, _CHINESE_PERSON) for m in rx.finditer(line)]
+        for raw in candidates:
+            name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
+            if len(name.split()) < 2 and not _CHINESE_PERSON.fullmatch(name):
                 continue
             if not any(_same_person(name, seen) for seen in found):
                 found.append(name)
     return found
 
 
+def _logical_lines(text: str) -> list[str]:
+    """Lines with soft wraps joined ("my colleague Dr.\nAmara Okafor"), list items and greetings kept apart."""
+    lines: list[str] = []
+    _last_raw = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or _GREETING.match(line):
+            lines.append("")
+            _last_raw = ""
+            continue
+        previous = lines[-1] if lines else ""
+        wrapped = len(raw.rstrip()) and len(_last_raw) >= 55  # mail clients wrap long lines near 72 characters
+        if previous and wrapped and not _LIST_ITEM.match(line) and not previous.endswith((":", "：")) \
+                and previous[-1] not in ".!?。":
+            lines[-1] = f"{lines[-1]} {line}"
+        elif lines and lines[-1] and lines[-1].endswith(("Dr.", "Mr.", "Ms.", "Mrs.", "Sr.", "Sra.", "M.")):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+        _last_raw = raw.rstrip()
+    return [line for line in lines if line]
+
+
+def _name_words(name: str) -> set[str]:
+    words = {w.strip(".,").lower() for w in _HONORIFIC_RX.sub(" ", f" {name} ").split()}
+    return {w for w in words if w and len(w) > 1}
+
+
 def _same_person(a: str, b: str) -> bool:
-    return a.split()[-1].lower() == b.split()[-1].lower() and (a in b or b in a)
+    """'Ms. Benali' after 'Ms. Nadia Benali', 'Ambassador Vandenberghe' after 'H.E. Ambassador Lotte Vandenberghe'."""
+    wa, wb = _name_words(a), _name_words(b)
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
 _COUNT_WORDS = {

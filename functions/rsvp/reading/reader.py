@@ -85,8 +85,9 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
     return _answer(msg, reading, text, language, tag, meeting)
 
 
-_FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|je|j'y|yo|eu|я)\b|\b\w+(?:ire|are|ere)\b(?= )|participarei|asistire|"
-                           r"participerai|assisterai|serai\b")
+# The sender speaking for themself: "I will attend", "asistiré", "je participerai", "participarei".
+_FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|myself|je|j'y|moi|yo|eu|я)\b|\b(asistire|participare|estare|ire|"
+                           r"acompanare|participerai|assisterai|serai|participarei|estarei|comparecerei)\b")
 
 
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
