@@ -53,7 +53,8 @@ def _rx(*parts: str) -> re.Pattern[str]:
 PREDICATE = _rx(
     r"\b(attend(s|ing|ed)?|attnd|atend|participat(e|es|ing|ed)|particpate|join(s|ing|ed)?|take part|taking part|"
     r"be (present|there|represented|joining|attending|participating|with you|in attendance)|"
-    r"come|coming|make it|represent(ed|s|ing)?|register(ed)?)\b",
+    r"come|coming|make it|make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
+    r"register(ed)?)\b",
     r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b", r"\bsee you (there|on)\b",
     # Spanish
     r"\b(asist(ir|ire|ira|iremos|iran|o|imos|e)|aistir|participa(r|re|ra|remos|ran|mos)|particip(o|e)|"
@@ -181,7 +182,10 @@ BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "n
            "non merci", "decline", "declino"}
 
 _CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
-                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+")
+                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+"
+                       r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
+                       r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
+                       r"porque|так как|поскольку|لأن|因为)\s+")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
 _SENTENCES = re.compile(r"(?<=[.!?;。！？；])\s+|\n+|(?<=[。！？；])")
 _WORD = re.compile(r"[a-z']+")

@@ -111,9 +111,10 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         count = max(1, len(people))
     accepted = [c.text for c in reading.clauses if c.accept or c.replacement]
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
+    neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement)]
     sessions = None
     if meeting:
-        sessions = sessions_from_clauses(accepted, declined, meeting.sessions) if reading.clauses else \
+        sessions = sessions_from_clauses(accepted, declined, meeting.sessions, neutral) if reading.clauses else \
             chosen_sessions(text, meeting.sessions)
     return Reading(MessageKind.REPLY, intent, count, tuple(people), sessions, language, reading.confidence, tag,
                    reading.reasons, text)

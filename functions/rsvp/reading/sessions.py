@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..domain.meeting import Session
+from .intent import fold
 
 _MONTHS = {
     "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -39,7 +40,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     """Session ids the reply restricts itself to, or None when it does not restrict (all sessions)."""
     if len(sessions) < 2 or _ALL.search(text):
         return None
-    lowered = text.lower()
+    lowered = fold(text)
     mentioned: list[str] = []
     excluded: list[str] = []
     for index, session in enumerate(sessions):
@@ -60,22 +61,40 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     return tuple(chosen)
 
 
-def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sessions: Sequence[Session]
-                          ) -> tuple[str, ...] | None:
-    """Sessions named in accepting clauses, minus those named in refusing ones; None: all sessions."""
+# Why someone cannot come to a session: the session named here is excluded.
+_ABSENCE = re.compile(r"\b(travel(l?ing)?|busy|tied up|occupied|commitment|conflict|clash|another meeting|hearing|"
+                      r"mission|viaje|viajando|ocupad[oa]s?|compromiso|otra reunion|conflicto|prise?s?|occupee?s?|"
+                      r"deplacement|autre reunion|empechement|ocupad[oa]|viagem|outra reuniao)\b")
+
+
+def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sessions: Sequence[Session],
+                          others: Sequence[str] = ()) -> tuple[str, ...] | None:
+    """Sessions chosen by an acceptance, read clause by clause (texts already folded).
+
+    An accepting clause with "only"/"solo"/"uniquement" names exactly its sessions; otherwise the
+    sessions named in accepting clauses count, minus those named in refusals or given as reasons of
+    absence ("on the 11th I will be travelling"). None: not restricted (all sessions).
+    """
     if len(sessions) < 2:
         return None
-    accepted_text = " ".join(accepted)
-    if _ALL.search(accepted_text):
+    patterns = [re.compile(_session_patterns(s, i)) for i, s in enumerate(sessions)]
+
+    def named(text: str) -> set[str]:
+        return {s.id for s, rx in zip(sessions, patterns, strict=True) if rx.search(text)}
+
+    only = [named(text) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
+    only_ids = set().union(*only) if only else set()
+    if only_ids and len(only_ids) < len(sessions):
+        return tuple(s.id for s in sessions if s.id in only_ids)
+    if any(_ALL.search(text) for text in accepted):
         return None
-    chosen = chosen_sessions(accepted_text, sessions, require_only=False)
-    refused = {s.id for i, s in enumerate(sessions) if re.search(_session_patterns(s, i), " ".join(declined).lower())}
-    if chosen is None and refused:
-        chosen = tuple(s.id for s in sessions)
-    if chosen is None:
-        return None
-    remaining = tuple(s for s in chosen if s not in refused)
-    return remaining if remaining and len(remaining) < len(sessions) else None
+    included = set().union(*(named(t) for t in accepted)) if accepted else set()
+    excluded = set().union(*(named(t) for t in declined)) if declined else set()
+    excluded |= set().union(*(named(t) for t in others if _ABSENCE.search(t))) if others else set()
+    if not included and excluded:
+        included = {s.id for s in sessions}
+    chosen = [s.id for s in sessions if s.id in included and s.id not in excluded]
+    return tuple(chosen) if chosen and len(chosen) < len(sessions) else None
 
 
 def _session_patterns(session: Session, index: int) -> str:
@@ -84,9 +103,9 @@ def _session_patterns(session: Session, index: int) -> str:
     weekday = session.start.weekday()
     alternatives = []
     for lang in _MONTHS:
-        name = _MONTHS[lang][month]
+        name = fold(_MONTHS[lang][month])
         alternatives += [rf"\b{day}(st|nd|rd|th|er|º)?\s+(de\s+)?{name}\b", rf"\b{name}\s+{day}(st|nd|rd|th)?\b"]
-        alternatives.append(rf"\b{_WEEKDAYS[lang][weekday]}\b")
+        alternatives.append(rf"\b{fold(_WEEKDAYS[lang][weekday])}\b")
     alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     if index < len(_ORDINALS):
@@ -94,5 +113,5 @@ def _session_patterns(session: Session, index: int) -> str:
         alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesi[oó]n|s[ée]ance|sess[aã]o|day|d[ií]a|jour|dia)\b")
         alternatives.append(rf"\b(session|sesi[oó]n|s[ée]ance|day|d[ií]a|jour)\s+({index + 1})\b")
     for title in session.title.values():
-        alternatives.append(re.escape(title.lower()))
+        alternatives.append(re.escape(fold(title)))
     return "|".join(f"(?:{a})" for a in alternatives)
