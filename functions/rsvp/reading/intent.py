@@ -54,28 +54,30 @@ PREDICATE = _rx(
     r"\b(attend(s|ing|ed)?|attnd|atend|participat(e|es|ing|ed)|particpate|join(s|ing|ed)?|take part|taking part|"
     r"be (present|there|represented|joining|attending|participating|with you|in attendance)|"
     r"come|coming|make it|make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
+    r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?)|"
     r"register(ed)?)\b",
     r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b", r"\bsee you (there|on)\b",
     # Spanish
     r"\b(asist(ir|ire|ira|iremos|iran|o|imos|e)|aistir|participa(r|re|ra|remos|ran|mos)|particip(o|e)|"
     r"estar(e|a|emos|an)? presentes?|acompanar(les|los)?|acompanare(mos)?|conectar(me|nos|emos)|unir(me|nos|se)|"
-    r"sumar(me|nos)|representa(da|do|r|ra|ran)|integrada por|inscribir(me|nos)?|inscrib(an|a)(me|nos)?|"
+    r"sumar(me|nos)|representa(da|do|r|ra|ran)|(integrada|compuesta|conformada) por|inscribir(me|nos)?|"
+    r"inscrib(an|a)(me|nos)?|"
     r"ahi estare(mos)?|alli estare(mos)?|estare(mos)? (alli|ahi|con ustedes))\b",
     # French
     r"\b(particip(er|erai|era|erons|eront|e|ons)|assist(er|erai|era|erons|eront)|etre present(e|s|es)?|"
     r"ser(ai|a|ons|ont) (present(e|s|es)?|la|des votres|parmi vous)|j'y serai|nous y serons|y assister(ai|ons)?|"
-    r"rejoindre|represente(e|s|es)?|represente(ra|ront|r)|m'inscrire|nous inscrire)\b",
+    r"rejoindre|represente(e|s|es)?|represente(ra|ront|r)|m'inscrire|nous inscrire|composee de|etre des votres)\b",
     # Portuguese
     r"\b(participar(ei|a|emos|ao)?|comparecer(ei|a|emos|ao)?|estar(ei|a|emos)? presentes?|presente|"
-    r"representad[oa]|representar(a|ao)?)\b",
+    r"representad[oa]|representar(a|ao)?|composta por)\b",
     # Russian
     r"(участ(вовать|вует|вуем|вую|ие|ия)|присутств(овать|ует|уем|ую)|будет представлен|будут представлены|"
-    r"примет участие|примут участие|приму участие|примем участие)",
+    r"примет участие|примут участие|приму участие|примем участие|будет состоять из)",
     # Arabic
     r"(المشاركة|مشاركة|يشارك|سيشارك|سنشارك|سأشارك|ستشارك|نشارك|أشارك|الحضور|حضور|يحضر|سيحضر|سنحضر|سأحضر|"
     r"سيمثل|يمثل|ممثلا|ممثلة)",
     # Chinese
-    r"(出席|参加|参会|与会|列席)",
+    r"(出席|参加|参会|与会|列席|派.{0,4}人)",
 )
 NOUN_PREDICATE = _rx(
     r"\b(participation|attendance|presence|registration)\b", r"\b(participacion|asistencia|presencia|inscripcion)\b",
@@ -95,15 +97,17 @@ CONFIRM = _rx(
     r"(确认|确定|将|会|很高兴|荣幸|愿意|是的)",
 )
 NEGATION = _rx(
-    r"\b(not|never|no longer|unable|cannot|can not|cant|wont|dont|didnt|isnt|no|nor|neither|without|impossible)\b",
+    r"\b(not|never|no longer|unable|cannot|can not|cant|wont|dont|didnt|isnt|no|nor|neither|without|impossible|"
+    r"none|nobody|no one|noone)\b",
     r"n't\b",
-    r"\b(no|ni|tampoco|nunca|imposible|ya no|sin)\b", r"\b(ne|n'|pas|plus|jamais|impossible|aucun)\b",
-    r"\b(nao|nem|nunca|impossivel)\b", r"\b(не|нет|никто|невозможно)\b", r"\b(لن|لا|لم|ليس)\b|(يتعذر|تعذر|عدم)",
+    r"\b(no|ni|tampoco|nunca|imposible|ya no|sin|nadie|ninguno|ninguna)\b",
+    r"\b(ne|n'|pas|plus|jamais|impossible|aucun|aucune|personne)\b", r"\b(nao|nem|nunca|impossivel|ninguem|nenhum)\b", r"\b(не|нет|никто|невозможно)\b", r"\b(لن|لا|لم|ليس)\b|(يتعذر|تعذر|عدم)",
     r"(不|无法|未能|没有|没法|不能|无)",
 )
 # Words that refuse on their own, with no predicate in sight.
 REFUSAL = _rx(
-    r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send (our|my) regrets|regrets only|with regret|"
+    r"^(our |my |with )?regrets\b(?! (for|about) the)|\bregrets (from|on behalf of) (us|our|me|the)\b|"
+    r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send(ing)? (our|my) regrets|regrets only|with regret|"
     r"regretfully|have to miss|will (have to )?miss|'ll (have to )?miss|must miss|going to miss|sorry to miss|"
     r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",
     r"\b(declin(ar|amos|o)|lamenta(mos)? (informar|comunicar|no)|no nos sera posible|no me sera posible|"
@@ -114,19 +118,34 @@ REFUSAL = _rx(
     r"(يتعذر|لن (يتمكن|نتمكن|أتمكن|يتسنى|يستطيع)|يعتذر|نعتذر عن)",
     r"(无法出席|不能出席|未能出席|无法参加|不能参加|未能参加|不克出席|谢绝)",
 )
+# "We don't know yet whether we can attend": the negation is about knowing, so it hedges, never refuses.
+NOT_KNOWING = _rx(
+    r"\b(not (yet )?(sure|certain|clear)|(don't|do not|dont) (yet )?know|unsure|undecided|still (checking|confirming|"
+    r"waiting|considering)|checking (our|my) (availability|schedule|calendar|agenda))\b",
+    r"\b((todavia|aun) no (lo )?(se|sabemos|sabe|tenemos claro|hemos decidido)|no (se|sabemos) (todavia|aun|si)|"
+    r"estamos (consultando|verificando|revisando))\b",
+    r"\b((ne|n') (sai[st]|savons) pas (encore )?si|pas encore (decide|sur|certain)|nous verifions|je verifie)\b",
+    r"\b(ainda nao (sei|sabemos|decidimos)|nao (sei|sabemos) (ainda|se))\b",
+    r"(пока не (знаем|знаю|решили)|не знаем,? (сможем|смогу)|уточняем)", r"(لا (نعلم|أعلم|نعرف) بعد|لم نقرر بعد)",
+    r"(还不知道|尚不确定|还不确定|正在确认)",
+)
 HEDGE = _rx(
     r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|hope to|hoping to|try(ing)? to|"
     r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
     r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
-    r"unable to confirm|(will|shall|'ll) (let you know|confirm (later|closer|by|as soon|once|next)))\b",
+    r"unable to confirm|(will|shall|'ll) (let you know|revert|get back to you|come back to you|"
+    r"confirm (later|closer|by|as soon|once|next|in due course)))\b",
     r"\b(tentativamente|provisional(mente)?|probablemente|posiblemente|quizas?|tal vez|a lo mejor|"
     r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
     r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
     r"si (puedo|podemos|es posible|me es posible|logro|logramos|consigo)|"
-    r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima))\b",
+    r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima)|"
+    r"(les|le) (avisare(mos)?|informare(mos)?|hare(mos)? saber))\b",
     r"\b(provisoirement|peut-etre|probablement|sous reserve|a confirmer|pas encore (sur|certain|en mesure)|"
-    r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) )\b",
-    r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos))\b",
+    r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) |"
+    r"revien(drai|drons) vers vous|vous tiendr(ai|ons) informee?s?)\b",
+    r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos)|"
+    r"(informaremos|confirmaremos) (em breve|posteriormente|mais tarde))\b",
     r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
     r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
 )
@@ -136,6 +155,17 @@ COUNTERFACTUAL = _rx(
     r"\b(hubiera(mos)? (querido|gustado)|habria(mos)? (querido|gustado)|nos hubiera gustado|me hubiera gustado)\b",
     r"\b(aurions|aurais|aurait) (aime|voulu|ete)\b", r"\b(teria(mos)? gostado|gostaria(mos)? de ter)\b",
     r"(хотели бы|хотел бы|хотела бы)", r"(كنا نود|كنت أود)", r"(本想|本来)",
+)
+# Taking back an earlier answer: "please withdraw my name", "den de baja mi inscripción", "annuler mon inscription".
+CANCEL_OWN = _rx(
+    r"\b(cancel|withdraw|remove|delete|take (off|out)|strike)\b.{0,40}\b(name|registration|participation|attendance|"
+    r"seat|place|place|rsvp)\b",
+    r"\b(dar(me|nos)? de baja|den de baja|anul(ar|en)|cancel(ar|en)|retir(ar|en))\b.{0,40}\b(nombre|inscripcion|"
+    r"participacion|asistencia|registro)\b",
+    r"\b(annul(er|ez)|retir(er|ez)|supprim(er|ez))\b.{0,40}\b(nom|inscription|participation|presence)\b",
+    r"\b(cancel(ar|em)|retir(ar|em))\b.{0,40}\b(nome|inscricao|participacao|presenca)\b",
+    r"(отмен\w+|сним\w+).{0,40}(участие|регистрац|заявк)", r"(إلغاء|الغاء|سحب).{0,30}(مشارك|تسجيل|اسم)",
+    r"(取消|撤回).{0,10}(报名|注册|参会|出席)",
 )
 CANCELLATION = _rx(
     r"\b(cancel(l?ed|ling)?|withdraw(n|ing)?|no longer|unregister|de-?register|remove (me|us|my|our))\b",
@@ -181,6 +211,18 @@ BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim"
 BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "no thanks", "no, thanks", "no gracias",
            "non merci", "decline", "declino"}
 
+# "I would love to join": a wish, not yet a commitment; outweighed by any refusal.
+WISH = _rx(r"\b(would (love|like|be (happy|glad|delighted)) to|we'd (love|like) to|i'd (love|like) to)\b",
+           r"\b(me gustaria|nos gustaria|quisiera(mos)?)\b", r"\b(j'aimerais|nous aimerions|je souhaiterais)\b",
+           r"\b(gostaria(mos)?)\b")
+# A regret adverb with a conflict: "unfortunately I have a prior engagement" refuses without saying "attend".
+CONFLICT_REFUSAL = _rx(
+    r"\b(unfortunately|sadly|regrettably|unluckily|i'?m afraid|we are afraid)\b.{0,80}\b((prior|previous|other|another|"
+    r"conflicting) (engagement|commitment|meeting|appointment|obligation)s?|(a |schedule )?(conflict|clash))\b",
+    r"\b(lamentablemente|desafortunadamente|infelizmente|por desgracia)\b.{0,80}\b(otro compromiso|compromiso previo|"
+    r"compromisos previos|otra reunion|conflicto de agenda|outro compromisso)\b",
+    r"\b(malheureusement|helas)\b.{0,80}\b(autre engagement|engagement anterieur|empechement|autre reunion)\b",
+)
 _CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
                        r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+"
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
@@ -219,6 +261,7 @@ class Clause:
     text: str  # folded
     original: str
     accept: bool = False
+    wish: bool = False
     decline: bool = False
     tentative: bool = False
     replacement: bool = False
@@ -276,7 +319,7 @@ def _read_clause(original: str) -> Clause:
     noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
     hedge = HEDGE.search(text)
-    cancellation = CANCELLATION.search(text)
+    cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
     form = FORM_FIELD.match(text)
     if form:
         empty = bool(_EMPTY_VALUE.match(form.group(form.lastindex or 0)))
@@ -294,10 +337,15 @@ def _read_clause(original: str) -> Clause:
                                             text[:miss.start()]))
         clause.evidence.append(miss.group(0))
         return clause
-    if cancellation and (predicate or noun or "registration" in text or "inscripcion" in text):
+    if cancellation and (predicate or noun or CANCEL_OWN.search(text)):
         clause.cancellation = True
         clause.decline = True
         clause.evidence.append(cancellation.group(0))
+        return clause
+    not_knowing = NOT_KNOWING.search(text)
+    if not_knowing and not clause.question:
+        clause.tentative = True
+        clause.evidence.append(not_knowing.group(0))
         return clause
     if predicate:
         negated = _negated(text, predicate.start())
@@ -319,8 +367,10 @@ def _read_clause(original: str) -> Clause:
         if REPLACEMENT.search(text):
             clause.replacement = True
         clause.accept = True
+        clause.wish = bool(WISH.search(text))
         clause.evidence.append(predicate.group(0))
         return clause
+    refusal = refusal or CONFLICT_REFUSAL.search(text)
     if refusal and not clause.counterfactual:
         clause.decline = True
         clause.evidence.append(refusal.group(0))
@@ -418,6 +468,8 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
                              + why("refusal for another", declines), replacement=bool(declines), clauses=tuple(clauses))
     if cancellations and not accepts:
         return IntentReading(Intent.DECLINE, 0.9, why("cancellation", cancellations), clauses=tuple(clauses))
+    if declines and accepts and all(c.wish for c in accepts):
+        return IntentReading(Intent.DECLINE, 0.8, why("wish outweighed by refusal", declines), clauses=tuple(clauses))
     if declines and accepts:
         return IntentReading(Intent.ACCEPT if _split_by_session(accepts, declines) else Intent.UNCLEAR,
                              0.6 if _split_by_session(accepts, declines) else 0.4,

@@ -203,7 +203,8 @@ def _received_at(message: Message) -> datetime | None:
     return _parse_date(str(top).rsplit(";", 1)[1].strip())
 
 
-_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr", "ul", "ol"}
+_BLOCK = {"p", "div", "br", "tr", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr",
+          "ul", "ol"}
 _SKIP = {"style", "script", "head", "title"}
 _QUOTE_CONTAINERS = ("gmail_quote", "divrplyfwdmsg", "appendonsend", "moz-cite-prefix", "yahoo_quoted",
                      "x_divrplyfwdmsg", "mail-quote")

@@ -11,12 +11,13 @@ _HONORIFIC = (
     r"(?:First|Second|Third)\s+Secretary|(?:Primer|Primera|Segundo|Segunda|Tercer|Tercera)\s+Secretari[oa]|"
     r"(?:Premier|Première|Deuxième|Troisième)\s+Secr[ée]taire|Attach[ée]|Agregad[oa]|Coronel|Colonel|General|"
     r"Dr\.?|Dra\.?|Prof\.?|Ing\.?|Lic\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Sr\.|Sra\.|Srta\.|Sr|Sra|Don|Doña|Dña\.?|"
-    r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame)"
+    r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame|Senhor|Senhora|Sr\.ª|Exmo\.?|Exma\.?)"
 )
 _HONORIFIC_RX = re.compile(rf"(?<!\w){_HONORIFIC}(?!\w)")
 _NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn|y)"
 _PERSON = re.compile(
-    rf"((?:{_HONORIFIC}\s+){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)(?:\s+{_NAME_WORD}){{0,4}})",
+    rf"((?:{_HONORIFIC}\s+(?:(?:o|a|el|la|le)\s+(?={_HONORIFIC}))?){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)"
+    rf"(?:\s+{_NAME_WORD}){{0,4}})",
 )
 _GREETING = re.compile(r"^\s*(dear|estimad[oa]s?|querid[oa]s?|cher|ch[eè]re|chers|prezad[oa]s?|hello|hi|hola|"
                        r"bonjour|buenos\s+d[ií]as|good\s+(morning|afternoon))\b", re.I)
@@ -26,7 +27,7 @@ _TRAILING_JUNK = re.compile(r"(\s+(?:de|del|de\s+la|da|do|dos|van|von|al|el|y))+
 # Scripts without Latin honorifics: Arabic (السيد …، up to the comma), Russian (г-н Д.А. Атаев),
 # Chinese (张伟先生: the name carries its honorific as a suffix).
 _ARABIC_PERSON = re.compile(r"((?:سعادة |معالي |فخامة )?(?:السفير|السفيرة|السيد|السيدة|الدكتور|الدكتورة|الأستاذ|"
-                            r"الأستاذة|المستشار|المستشارة|سعادة|معالي)(?: [\u0600-\u06FF]+){1,5})")
+                            r"الأستاذة|المستشار|المستشارة|سعادة|معالي)(?: [\u0621-\u064A\u066E-\u06D3]+){1,5})")
 _RUSSIAN_PERSON = re.compile(r"((?:Его Превосходительство |Ее Превосходительство )?(?:г-н|г-жа|господин|госпожа|посол|"
                              r"советник|д-р)\s+(?:[А-ЯЁ]\.\s?){0,2}[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2})")
 _CHINESE_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}(?:先生|女士|博士|阁下))")
@@ -91,9 +92,16 @@ _COUNT = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|t
                     r"participantes|delegad[oa]s|representantes|personnes|d[ée]l[ée]gu[ée]s|pessoas)\b", re.I)
 
 
+_CJK_COUNT = re.compile(r"(两|二|三|四|五|六|\d)\s*(人|名|位)")
+_CJK_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+
+
 def stated_count(text: str) -> int | None:
     match = _COUNT.search(text)
     if not match:
+        cjk = _CJK_COUNT.search(text)
+        if cjk:
+            return int(cjk.group(1)) if cjk.group(1).isdigit() else _CJK_NUMBERS[cjk.group(1)]
         return None
     word = match.group(1).lower()
     return int(word) if word.isdigit() else _COUNT_WORDS.get(word)

@@ -66,7 +66,7 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
             reasons=automatic.reasons, new_text=text, failed_recipients=automatic.failed_recipients,
             final_failure=automatic.final,
         )
-    language = detect_language(f"{text}\n{msg.subject}", fallback_language)
+    language = _language(msg, text, fallback_language)
     for data in msg.calendars:
         answer = calendar_reply(data)
         if answer:
@@ -118,6 +118,20 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
             chosen_sessions(text, meeting.sessions)
     return Reading(MessageKind.REPLY, intent, count, tuple(people), sessions, language, reading.confidence, tag,
                    reading.reasons, text)
+
+
+_LANGUAGES = ("en", "es", "fr", "pt", "ar", "ru", "zh")
+
+
+def _language(msg: ParsedMessage, text: str, fallback: str | None) -> str | None:
+    """From the new text when there is enough of it; for "No" or a calendar button, from the language the
+    sender's mail client declares, else from the subject and the whole message (the quoted invitation)."""
+    if sum(c.isalpha() for c in text) >= 40:
+        return detect_language(text, fallback)
+    declared = decode_text_header(msg.message.get("Content-Language")).split(",")[0].strip()[:2].lower()
+    if declared in _LANGUAGES:
+        return declared
+    return detect_language(f"{text}\n{msg.subject}\n{msg.text[:1500]}", fallback)
 
 
 def find_tag(msg: ParsedMessage, meeting: Meeting | None = None) -> str | None:
