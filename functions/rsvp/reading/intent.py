@@ -56,7 +56,12 @@ PREDICATE = _rx(
     r"come|coming|make it|make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
     r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?)|"
     r"register(ed)?)\b",
-    r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b", r"\bsee you (there|on)\b",
+    r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b",
+    r"\bsee you (there|then|on|in|at)\b(?! (another|the next|a future))",
+    r"\b(i|we|i'll|we'll|i'm|we're|will|shall)( \w+){0,2} (be )?available\b",
+    r"\b(estoy|estare|estaremos|estamos|estara|estaran)( \w+){0,2} disponibles?\b",
+    r"\b(je suis|je serai|nous serons|nous sommes|serai|serons)( \w+){0,2} disponibles?\b",
+    r"\b(estou|estarei|estaremos|estamos)( \w+){0,2} disponive(l|is)\b",
     # Spanish
     r"\b(asist(ir|ire|ira|iremos|iran|o|imos|e)|aistir|participa(r|re|ra|remos|ran|mos)|particip(o|e)|"
     r"estar(e|a|emos|an)? presentes?|acompanar(les|los)?|acompanare(mos)?|conectar(me|nos|emos)|unir(me|nos|se)|"
@@ -223,6 +228,17 @@ CONFLICT_REFUSAL = _rx(
     r"compromisos previos|otra reunion|conflicto de agenda|outro compromisso)\b",
     r"\b(malheureusement|helas)\b.{0,80}\b(autre engagement|engagement anterieur|empechement|autre reunion)\b",
 )
+# Performative answers with no attendance verb: "I confirm.", "Delighted to accept", "j'accepte", "confirmado".
+PERFORMATIVE = _rx(
+    r"^(i|we) (hereby |happily |gladly )?(confirm|accept)( (it|this|that|with (pleasure|thanks)))?[.!]*$",
+    r"\b(happy|pleased|delighted|glad) to accept\b", r"\b(i|we) (gladly |happily )?accept (the|your)( kind)? invitation\b",
+    r"\baccept(ed)? with (pleasure|thanks)\b",
+    r"^(lo |la )?(confirmo|confirmamos|confirmado|acepto|aceptamos)[.!]*$", r"\bacept(o|amos) (la|su) (amable )?invitacion\b",
+    r"^(je |nous )?(confirme|confirmons|confirme|accepte|acceptons)[.!]*$", r"\b(j'accepte|nous acceptons) (votre|l')",
+    r"^(confirmo|confirmamos|aceito|aceitamos)[.!]*$", r"^(подтверждаю|подтверждаем)[.!]*$", r"^(أؤكد|نؤكد)$", r"^(确认|接受)[。！]*$",
+)
+# "No podré el 11, pero sí a la primera": an elliptical yes after a refusal accepts the other part.
+ELLIPTICAL_YES = re.compile(r"^(si|yes|oui|sim|да)\b[,]? (a|al|en|para|to|for|on|the|a la|pour|na|no|в|на)\b")
 _CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
                        r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+"
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
@@ -320,6 +336,14 @@ def _read_clause(original: str) -> Clause:
     refusal = REFUSAL.search(text)
     hedge = HEDGE.search(text)
     cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
+    if PERFORMATIVE.search(text) and not clause.question:
+        clause.accept = True
+        clause.evidence.append(PERFORMATIVE.search(text).group(0))  # type: ignore[union-attr]
+        return clause
+    if ELLIPTICAL_YES.match(text) and not clause.question:
+        clause.accept = True
+        clause.evidence.append(text[:20])
+        return clause
     form = FORM_FIELD.match(text)
     if form:
         empty = bool(_EMPTY_VALUE.match(form.group(form.lastindex or 0)))

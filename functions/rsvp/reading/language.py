@@ -19,6 +19,13 @@ _STOPWORDS = {
     "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
 }
 _VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+# Spellings that give a language away even in three words.
+_MARKERS = {
+    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?)\b"),
+    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão)\b"),
+    "fr": re.compile(r"è|ê|œ|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement)\b"),
+    "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks)\b"),
+}
 
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
@@ -36,10 +43,13 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
     if hits >= 3:
         return script
     scores = Counter[str]()
-    for word in _WORD.findall(sample.lower()):
+    lowered = sample.lower()
+    for word in _WORD.findall(lowered):
         for lang, vocab in _VOCAB.items():
             if word in vocab:
                 scores[lang] += 1
+    for lang, marker in _MARKERS.items():
+        scores[lang] += 2 * len(marker.findall(lowered))
     if not scores:
         return fallback
     best, score = scores.most_common(1)[0]

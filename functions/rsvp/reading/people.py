@@ -92,6 +92,10 @@ _COUNT = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|t
                     r"participantes|delegad[oa]s|representantes|personnes|d[ée]l[ée]gu[ée]s|pessoas)\b", re.I)
 
 
+_OTHER_COUNT = re.compile(r"(اثنين|اثنان|شخصين|ثلاثة|أربعة|خمسة|ستة)\s*(أشخاص|مشاركين|أعضاء|ممثلين)?|"
+                          r"\b(два|две|двух|три|трех|четыре|пять)\s+(человек|представител\w*|делегат\w*|участник\w*)")
+_OTHER_NUMBERS = {"اثنين": 2, "اثنان": 2, "شخصين": 2, "ثلاثة": 3, "أربعة": 4, "خمسة": 5, "ستة": 6, "два": 2, "две": 2,
+                  "двух": 2, "три": 3, "трех": 3, "четыре": 4, "пять": 5}
 _CJK_COUNT = re.compile(r"(两|二|三|四|五|六|\d)\s*(人|名|位)")
 _CJK_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
@@ -102,6 +106,24 @@ def stated_count(text: str) -> int | None:
         cjk = _CJK_COUNT.search(text)
         if cjk:
             return int(cjk.group(1)) if cjk.group(1).isdigit() else _CJK_NUMBERS[cjk.group(1)]
+        other = _OTHER_COUNT.search(text)
+        if other and (other.group(2) or other.group(4) or other.group(1) == "شخصين"):
+            return _OTHER_NUMBERS[other.group(1) or other.group(3)]
         return None
     word = match.group(1).lower()
     return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
+
+
+_CLOSING = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes)|^\s*(sincerely|yours|thanks|thank you|cheers|saludos|"
+                      r"atentamente|cordialmente|un saludo|gracias|cordialement|bien (a|à) vous|salutations|merci|"
+                      r"atenciosamente|cumprimentos|abraços|с уважением|مع التحية|مع خالص|此致|顺致|谢谢)\b", re.I)
+
+
+def signer(text: str, people: list[str]) -> str | None:
+    """The titled name under the closing ("Saludos,\nSra. Paola Ríos"): the sender, whatever From says."""
+    lines = text.splitlines()
+    closing = max((i for i, line in enumerate(lines) if _CLOSING.match(line)), default=None)
+    if closing is None:
+        return None
+    tail = "\n".join(lines[closing + 1:closing + 4])
+    return next((p for p in people if p in tail), None)

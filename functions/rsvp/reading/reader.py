@@ -14,9 +14,9 @@ from .calendar import calendar_reply
 from .intent import IntentReading, quick_answer, read_intent
 from .language import detect_language
 from .mime import ParsedMessage, decode_text_header, parse_message
-from .people import named_people, stated_count
+from .people import named_people, signer, stated_count
 from .quotes import new_text
-from .sessions import chosen_sessions, sessions_from_clauses
+from .sessions import _ONLY, chosen_sessions, sessions_from_clauses
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
     people = [p for p in named_people(text) if p.split()[-1] not in refused]
     sender = msg.from_name.replace(",", " ").split()
-    sender_named = any(part in sender for p in people for part in p.split()[-2:]) if sender else False
+    sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
+        signer(text, people))
     stated = stated_count(text)
     if stated:
         count = stated
@@ -110,6 +111,9 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     else:
         count = max(1, len(people))
     accepted = [c.text for c in reading.clauses if c.accept or c.replacement]
+    # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
+    accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
+                 if (before.accept or before.replacement) and not (c.accept or c.decline) and _ONLY.search(c.text)]
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
     neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement)]
     sessions = None

@@ -32,6 +32,7 @@ _ORDINALS = [
 _ALL = re.compile(r"\b(both|all\s+(the\s+)?(sessions|days)|ambas|ambos|todas\s+las\s+sesiones|los\s+dos\s+d[ií]as|"
                   r"les\s+deux|toutes\s+les\s+s[ée]ances|toutes\s+les\s+sessions|as\s+duas|todas\s+as\s+sess[õo]es)\b",
                   re.I)
+_NOT_BEFORE = re.compile(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|nao|не)\b[^.]*$")
 _ONLY = re.compile(r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|uniquement|seulement|apenas|somente|"
                    r"but\s+not|pero\s+no|mais\s+pas|not\s+the|no\s+el|no\s+la|pas\s+le|pas\s+la)\b", re.I)
 
@@ -82,14 +83,20 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     def named(text: str) -> set[str]:
         return {s.id for s, rx in zip(sessions, patterns, strict=True) if rx.search(text)}
 
+    def negated_in(text: str) -> set[str]:
+        """Sessions an accepting clause itself rules out: "on the 11th, not on the 10th"."""
+        return {s.id for s, rx in zip(sessions, patterns, strict=True)
+                for m in rx.finditer(text) if _NOT_BEFORE.search(text[max(0, m.start() - 20):m.start()])}
+
     only = [named(text) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
     only_ids = set().union(*only) if only else set()
     if only_ids and len(only_ids) < len(sessions):
         return tuple(s.id for s in sessions if s.id in only_ids)
     if any(_ALL.search(text) for text in accepted):
         return None
-    included = set().union(*(named(t) for t in accepted)) if accepted else set()
     excluded = set().union(*(named(t) for t in declined)) if declined else set()
+    excluded |= set().union(*(negated_in(t) for t in accepted)) if accepted else set()
+    included = set().union(*(named(t) - negated_in(t) for t in accepted)) if accepted else set()
     excluded |= set().union(*(named(t) for t in others if _ABSENCE.search(t))) if others else set()
     if not included and excluded:
         included = {s.id for s in sessions}
