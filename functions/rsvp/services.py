@@ -236,7 +236,10 @@ class Desk:
         if not targets and meeting and record and reading.final_failure:
             targets.append((meeting, record))
         for target_meeting, target in targets:
-            if reading.final_failure:
+            if reading.report == "complaint":
+                self.repo.set_delivery(target.meeting_id, target.email, Delivery.COMPLAINED,
+                                       "; ".join(reading.reasons), arrival.now)
+            elif reading.final_failure:
                 self.repo.set_delivery(target.meeting_id, target.email, Delivery.UNDELIVERABLE,
                                        "; ".join(reading.reasons), arrival.now)
             self._history(arrival, reading, target_meeting, target, Outcome.BOUNCE, source="bounce")

@@ -36,7 +36,6 @@ def test_every_peer_email_is_read_without_an_exception() -> None:
     assert len(kinds) == len(labels) >= 300
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 takes the reader to these targets; strict: remove when met")
 def test_peer_targets_every_bounce_a_bounce_no_automatic_mail_as_a_reply_few_ordinary_commits() -> None:
     peers, labels = _peers()
     misses, ordinary, ordinary_commits = [], 0, 0

@@ -47,14 +47,26 @@ class Automatic:
     reasons: tuple[str, ...]
     failed_recipients: tuple[str, ...] = field(default_factory=tuple)
     final: bool = True  # False for a delay warning: the address may still work
+    report: str = "failure"  # failure | delay | complaint | delivery
+
+
+_READ_RECEIPT = re.compile(r"^(read|lu|le[ií]do|lido|gelesen|прочитано|已读|已讀|تمت القراءة|non lu|not read|no le[ií]do)\s*[:：]",
+                           re.I)
+_SES_NOTIFICATION = re.compile(r'"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"')
 
 
 def detect_automatic(msg: ParsedMessage) -> Automatic | None:
-    bounce = _bounce(msg)
+    bounce = _bounce(msg) or _ses_notification(msg)
     if bounce:
         return bounce
     headers = msg.message
     reasons: list[str] = []
+    report_type = str(headers.get_param("report-type") or "").lower()
+    if headers.get_content_type() == "multipart/report" and report_type in ("feedback-report",
+                                                                           "disposition-notification"):
+        reasons.append(f"{report_type} report (RFC 5965/8098)")
+    if _READ_RECEIPT.match(msg.subject) or headers.get("Original-Message-ID") and "disposition" in report_type:
+        reasons.append("read receipt")
     auto_submitted = decode_text_header(headers.get("Auto-Submitted")).lower()
     if auto_submitted and auto_submitted != "no":
         reasons.append(f"Auto-Submitted: {auto_submitted}")
@@ -104,7 +116,24 @@ def _bounce(msg: ParsedMessage) -> Automatic | None:
     failed, final = _failed_recipients(msg)
     if not final:
         reasons.append("delay warning only (not a final failure)")
-    return Automatic("bounce", tuple(reasons), failed, final)
+    return Automatic("bounce", tuple(reasons), failed, final, "failure" if final else "delay")
+
+
+def _ses_notification(msg: ParsedMessage) -> Automatic | None:
+    """Amazon SES bounce/complaint notifications delivered by email (SNS JSON in the body)."""
+    body = (msg.text or _first_text(msg))[:50000].replace('\\"', '"')  # SNS wraps the SES JSON as a string
+    match = _SES_NOTIFICATION.search(body)
+    if not match:
+        return None
+    kind = match.group(1).lower()
+    addresses = tuple(dict.fromkeys(a.lower() for a in re.findall(r'"emailAddress"\s*:\s*"([^"]+)"', body)))
+    if kind == "bounce":
+        permanent = '"bounceType":"Permanent"' in body.replace(" ", "")
+        return Automatic("bounce", ("Amazon SES bounce notification",), addresses, permanent,
+                         "failure" if permanent else "delay")
+    if kind == "complaint":
+        return Automatic("bounce", ("Amazon SES complaint notification",), addresses, False, "complaint")
+    return Automatic("bounce", ("Amazon SES delivery notification",), (), False, "delivery")
 
 
 def _failed_recipients(msg: ParsedMessage) -> tuple[tuple[str, ...], bool]:

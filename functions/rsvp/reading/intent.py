@@ -51,11 +51,12 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
-    r"\b(attend(s|ing|ed)?|attnd|atend|participat(e|es|ing|ed)|particpate|join(s|ing|ed)?|take part|taking part|"
-    r"be (present|there|represented|joining|attending|participating|with you|in attendance)|"
-    r"come|coming|make it|make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
-    r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?)|"
-    r"register(ed)?)\b",
+    r"\b(attend|attnd|atend|participate|particpate|join|take part|"
+    r"(am|are|is|'m|'re|be|will be|'ll be) (attending|joining|participating|coming|taking part)|"
+    r"be (present|there|represented|with you|in attendance)|come|"
+    r"make it(?=\s*([.!,;]|$| (to|on|there|for|in|this|that|both|after all)\b))|"
+    r"make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
+    r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?))\b",
     r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b",
     r"\bsee you (there|then|on|in|at)\b(?! (another|the next|a future))",
     r"\b(i|we|i'll|we'll|i'm|we're|will|shall)( \w+){0,2} (be )?available\b",
@@ -76,7 +77,7 @@ PREDICATE = _rx(
     r"\b(participar(ei|a|emos|ao)?|comparecer(ei|a|emos|ao)?|estar(ei|a|emos)? presentes?|presente|"
     r"representad[oa]|representar(a|ao)?|composta por)\b",
     # Russian
-    r"(участ(вовать|вует|вуем|вую|ие|ия)|присутств(овать|ует|уем|ую)|будет представлен|будут представлены|"
+    r"(участвовать|участвуем|участвую|присутствовать|присутствуем|присутствую|будет представлен|будут представлены|"
     r"примет участие|примут участие|приму участие|примем участие|будет состоять из)",
     # Arabic
     r"(المشاركة|مشاركة|يشارك|سيشارك|سنشارك|سأشارك|ستشارك|نشارك|أشارك|الحضور|حضور|يحضر|سيحضر|سنحضر|سأحضر|"
@@ -87,7 +88,7 @@ PREDICATE = _rx(
 NOUN_PREDICATE = _rx(
     r"\b(participation|attendance|presence|registration)\b", r"\b(participacion|asistencia|presencia|inscripcion)\b",
     r"\b(participation|presence|inscription)\b", r"\b(participacao|presenca|inscricao|comparecimento)\b",
-    r"(участие|присутствие)", r"(مشاركة|حضور)")
+    r"(участие|участия|присутствие)", r"(مشاركة|حضور)")
 CONFIRM = _rx(
     r"\b(confirm(s|ed|ing)?|accept(s|ed|ing)?|pleased|happy|glad|delighted|honou?r(ed)? to (inform|confirm)|"
     r"look(ing)? forward|yes|certainly|of course|sure|gladly|will|shall|'ll|going to|plan(ning)? to|"
@@ -228,6 +229,24 @@ CONFLICT_REFUSAL = _rx(
     r"compromisos previos|otra reunion|conflicto de agenda|outro compromisso)\b",
     r"\b(malheureusement|helas)\b.{0,80}\b(autre engagement|engagement anterieur|empechement|autre reunion)\b",
 )
+# The predicate itself commits: future or progressive forms, or a first-person present.
+COMMITTED = _rx(
+    r"\b(attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
+    r"(i|we) can (only )?(attend|join|make|participate|come))\b",
+    r"\b(podre|podremos|podra|podran|puedo|podemos)\b",
+    r"\b(pourrai|pourrons|pourra|pourront|peux|pouvons)\b", r"\b(poderei|poderemos|podera|posso|podemos)\b",
+    r"(смогу|сможем|сможет|сможем)",
+    r"\b(asistire|asistiremos|asistira|asistiran|participare|participaremos|participara|participaran|estare|estaremos|"
+    r"estara|asisto|participo|asistimos|participamos|acompanare(mos)?|conectare(mos)?|integrada|compuesta|conformada)\b",
+    r"\b(participerai|participerons|participera|participeront|assisterai|assisterons|assistera|serai|serons|sera|"
+    r"je participe|nous participons|j'y serai|composee)\b",
+    r"\b(participarei|participaremos|participara|estarei|estaremos|estara|compareceremos|comparecerei|composta)\b",
+    r"(примет|примут|приму|примем|будет|будут|будем|буду|участвую|участвуем)",
+    r"(سيشارك|سنشارك|سأشارك|ستشارك|سيحضر|سنحضر|سأحضر|سيمثل|تتشرف|يتشرف)", r"(将|会|派|确认|出席)",
+)
+# Bare verbs commit no one by themselves ("to participate", "join us"); phrases like "count me in" do.
+BARE_VERB = re.compile(r"attend|participate|join|come|represent|register|take part|asistir|participar|particip[eo]|"
+                       r"assister|participer|rejoindre|comparecer|участвовать|присутствовать|المشاركة|مشاركة|الحضور|حضور")
 # Performative answers with no attendance verb: "I confirm.", "Delighted to accept", "j'accepte", "confirmado".
 PERFORMATIVE = _rx(
     r"^(i|we) (hereby |happily |gladly )?(confirm|accept)( (it|this|that|with (pleasure|thanks)))?[.!]*$",
@@ -245,7 +264,6 @@ _CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|
                        r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
                        r"porque|так как|поскольку|لأن|因为)\s+")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
-_SENTENCES = re.compile(r"(?<=[.!?;。！？；])\s+|\n+|(?<=[。！？；])")
 _WORD = re.compile(r"[a-z']+")
 
 QUICK = {
@@ -313,9 +331,31 @@ def read_intent(text: str) -> IntentReading:
     return _weigh(clauses)
 
 
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "dra", "sr", "sra", "srta", "excmo", "excma", "exmo", "exma", "prof", "ing",
+                  "lic", "amb", "st", "no", "nº", "n°", "mme", "mlle", "m", "h.e", "s.e", "e.s", "etc", "approx", "ca",
+                  "vs", "ref", "tel", "p.ej", "e.g", "i.e", "cf", "jr", "sen", "gen", "col", "cnel", "dña", "d"}
+_BREAK = re.compile(r"[.!?;。！？；]+(?=\s)|\n+|[。！？；]")
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences and lines, not broken after titles and initials ("Excmo. Sr. Luis", "D.A. Ataev")."""
+    out: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        if match.group(0) == ".":
+            word = re.search(r"([\w.°º]+)$", text[start:match.start()])
+            token = word.group(1).lower() if word else ""
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token):
+                continue
+        out.append(text[start:match.end()])
+        start = match.end()
+    out.append(text[start:])
+    return out
+
+
 def _split(text: str) -> list[str]:
     parts: list[str] = []
-    for sentence in _SENTENCES.split(text):
+    for sentence in _sentences(text):
         if not sentence or not sentence.strip():
             continue
         for half in _CONTRAST.split(sentence):
@@ -390,6 +430,9 @@ def _read_clause(original: str) -> Clause:
             return clause
         if REPLACEMENT.search(text):
             clause.replacement = True
+        elif BARE_VERB.fullmatch(predicate.group(0)) and not (
+                CONFIRM.search(text) or COMMITTED.search(text) or REGISTER_REQUEST.search(text)):
+            return clause  # "Join us for our webinar", "Click to participate": no one commits to anything
         clause.accept = True
         clause.wish = bool(WISH.search(text))
         clause.evidence.append(predicate.group(0))

@@ -145,7 +145,7 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
 
 def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Message, bool]]:
     """Leaf parts in order; attachments flagged; winmail.dat and other binaries are never decoded."""
-    if message.is_multipart():
+    if message.is_multipart() and message.get_content_type() != "message/delivery-status":
         payload = message.get_payload()
         for sub in payload if isinstance(payload, list) else []:
             if isinstance(sub, Message):

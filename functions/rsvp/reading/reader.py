@@ -33,6 +33,7 @@ class Reading:
     new_text: str = ""
     failed_recipients: tuple[str, ...] = field(default_factory=tuple)
     final_failure: bool = True
+    report: str | None = None  # for a bounce: failure | delay | complaint | delivery
 
     @property
     def is_automatic(self) -> bool:
@@ -64,7 +65,7 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
             language=detect_language(f"{msg.subject}\n{text}", fallback_language), confidence=0.95, tag=tag,
             reasons=automatic.reasons, new_text=text, failed_recipients=automatic.failed_recipients,
-            final_failure=automatic.final,
+            final_failure=automatic.final, report=automatic.report if automatic.kind == "bounce" else None,
         )
     language = _language(msg, text, fallback_language)
     for data in msg.calendars:
