@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from rsvp.domain.meeting import load_meeting
 from rsvp.reading import read_message
 from tests.conftest import shared_path

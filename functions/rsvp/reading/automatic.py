@@ -50,8 +50,8 @@ class Automatic:
     report: str = "failure"  # failure | delay | complaint | delivery
 
 
-_READ_RECEIPT = re.compile(r"^(read|lu|le[ií]do|lido|gelesen|прочитано|已读|已讀|تمت القراءة|non lu|not read|no le[ií]do)\s*[:：]",
-                           re.I)
+_READ_RECEIPT = re.compile(
+    r"^(read|lu|le[ií]do|lido|gelesen|прочитано|已读|已讀|تمت القراءة|non lu|not read|no le[ií]do)\s*[:：]", re.I)
 _SES_NOTIFICATION = re.compile(r'"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"')
 
 
@@ -65,7 +65,7 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
     if headers.get_content_type() == "multipart/report" and report_type in ("feedback-report",
                                                                            "disposition-notification"):
         reasons.append(f"{report_type} report (RFC 5965/8098)")
-    if _READ_RECEIPT.match(msg.subject) or headers.get("Original-Message-ID") and "disposition" in report_type:
+    if _READ_RECEIPT.match(msg.subject) or (headers.get("Original-Message-ID") and "disposition" in report_type):
         reasons.append("read receipt")
     auto_submitted = decode_text_header(headers.get("Auto-Submitted")).lower()
     if auto_submitted and auto_submitted != "no":

@@ -39,7 +39,8 @@ def named_people(text: str) -> list[str]:
     found: list[str] = []
     for line in _logical_lines(text):
         candidates = [m.group(1) for m in _PERSON.finditer(line)]
-        candidates += [m.group(1) for rx in (_ARABIC_PERSON, _RUSSIAN_PERSON, _CHINESE_PERSON) for m in rx.finditer(line)]
+        for other_script in (_ARABIC_PERSON, _RUSSIAN_PERSON, _CHINESE_PERSON):
+            candidates += [m.group(1) for m in other_script.finditer(line)]
         for raw in candidates:
             name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
             if len(name.split()) < 2 and not _CHINESE_PERSON.fullmatch(name):
@@ -49,26 +50,29 @@ def named_people(text: str) -> list[str]:
     return found
 
 
+_WRAP_WIDTH = 55  # mail clients wrap long lines near 72 characters; shorter lines end where the writer ended them
+_DANGLING_TITLE = ("Dr.", "Mr.", "Ms.", "Mrs.", "Sr.", "Sra.", "M.", "Mme")
+
+
 def _logical_lines(text: str) -> list[str]:
-    """Lines with soft wraps joined ("my colleague Dr.\nAmara Okafor"), list items and greetings kept apart."""
+    """Lines with soft wraps joined ("my colleague Dr.\nAmara Okafor"); list items, greetings and short
+    signature lines kept apart."""
     lines: list[str] = []
-    _last_raw = ""
+    previous_raw = ""
     for raw in text.splitlines():
         line = raw.strip()
         if not line or _GREETING.match(line):
             lines.append("")
-            _last_raw = ""
+            previous_raw = ""
             continue
         previous = lines[-1] if lines else ""
-        wrapped = len(raw.rstrip()) and len(_last_raw) >= 55  # mail clients wrap long lines near 72 characters
-        if previous and wrapped and not _LIST_ITEM.match(line) and not previous.endswith((":", "：")) \
-                and previous[-1] not in ".!?。":
-            lines[-1] = f"{lines[-1]} {line}"
-        elif lines and lines[-1] and lines[-1].endswith(("Dr.", "Mr.", "Ms.", "Mrs.", "Sr.", "Sra.", "M.")):
-            lines[-1] = f"{lines[-1]} {line}"
+        soft_wrap = (len(previous_raw) >= _WRAP_WIDTH and not _LIST_ITEM.match(line)
+                     and not previous.endswith((":", "：")) and previous[-1:] not in (".", "!", "?", "。"))
+        if previous and (soft_wrap or previous.endswith(_DANGLING_TITLE)):
+            lines[-1] = f"{previous} {line}"
         else:
             lines.append(line)
-        _last_raw = raw.rstrip()
+        previous_raw = raw.rstrip()
     return [line for line in lines if line]
 
 
