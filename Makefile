@@ -14,7 +14,8 @@ help:
 	@echo "make demo   - create .venv, install, run the whole loop locally on moto (see demo-out/)"
 	@echo "make test   - lint, type-check, cfn-lint and the test suite"
 	@echo "make sam    - sam validate --lint and sam build (installs aws-sam-cli into $(SAM_VENV))"
-	@echo "make score  - score the reply reader on ../shared/corpus/replies"
+	@echo "make bench  - reader speed beside the floor and the usual glue; quote strippers compared"
+	@echo "make score  - score the reply reader on ../shared/corpus/replies and on our own fixtures"
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +30,7 @@ demo: $(STAMP)
 	$(BIN)/rsvp demo --out demo-out
 
 lint: $(STAMP)
-	$(BIN)/ruff check functions tests
+	$(BIN)/ruff check functions tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -51,8 +52,14 @@ sam: $(SAM_VENV)/bin/sam
 	$(SAM_VENV)/bin/sam validate --lint --region eu-west-1
 	$(SAM_VENV)/bin/sam build
 
+bench: $(STAMP)
+	$(BIN)/python -m bench.reader_speed
+	$(BIN)/python -m bench.quote_strippers
+
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
+	$(BIN)/python ../shared/tools/score_replies.py tests/fixtures/replies --meetings tests/fixtures/meetings --rsvp $(BIN)/rsvp
+	$(BIN)/python ../shared/tools/score_replies.py tests/fixtures/holdout --meetings tests/fixtures/meetings --rsvp $(BIN)/rsvp
 
 clean:
 	rm -rf .aws-sam demo-out .pytest_cache .mypy_cache .ruff_cache

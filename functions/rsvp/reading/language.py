@@ -29,7 +29,7 @@ _MARKERS = {
 
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
-    sample = text[:2000]
+    sample = text[:700]
     counts = Counter[str]()
     for char in sample:
         code = ord(char)

@@ -113,7 +113,7 @@ def part_text(part: Message) -> str:
 
 def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
     plain: list[str] = []
-    html: list[str] = []
+    html: list[Message] = []  # decoded only when there is no plain text
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
@@ -135,11 +135,11 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
         if ctype == "text/plain":
             plain.append(part_text(part))
         elif ctype == "text/html":
-            html.append(part_text(part))
+            html.append(part)
     if plain and any(p.strip() for p in plain):
         return "\n".join(plain), False, calendars, reports, returned
     if html:
-        return "\n".join(html_to_text(h) for h in html), True, calendars, reports, returned
+        return "\n".join(html_to_text(part_text(h)) for h in html), True, calendars, reports, returned
     return "", False, calendars, reports, returned
 
 
