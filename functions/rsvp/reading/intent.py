@@ -65,7 +65,7 @@ class Lexicon:
         self.rest = re.compile("|".join(f"(?:{p})" for p in rest)) if rest else None
 
         if self.bounded is not None and self.rest is None and self.script is None:
-            self.search = self.bounded.search  # type: ignore[method-assign]  # the common case, no wrapper
+            self.search = self.bounded.search  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
     def search(self, text: str) -> re.Match[str] | None:
         found = [m for m in (
