@@ -126,6 +126,10 @@ PREDICATE = _rx(
     r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b",
     r"\bsee you (there|then|on|in|at)\b(?! (another|the next|a future))",
     r"\b(i|we|i'll|we'll|i'm|we're|will|shall)( \w+){0,2} (be )?available\b",
+    # A delegation announced as a list: "Our delegation for the second session:" followed by names.
+    r"\b(our|the|my) (delegation|team|participants?|representatives?)\b[^.:]{0,60}:\s*$",
+    r"\b(nuestra|la) (delegacion|representacion)\b[^.:]{0,60}:\s*$", r"\b(notre|la) delegation\b[^.:]{0,60}:\s*$",
+    r"\b(nossa|a) delegacao\b[^.:]{0,60}:\s*$",
     r"\b(estoy|estare|estaremos|estamos|estara|estaran)( \w+){0,2} disponibles?\b",
     r"\b(je suis|je serai|nous serons|nous sommes|serai|serons)( \w+){0,2} disponibles?\b",
     r"\b(estou|estarei|estaremos|estamos)( \w+){0,2} disponive(l|is)\b",
@@ -154,7 +158,7 @@ PREDICATE = _rx(
 NOUN_PREDICATE = _rx(
     r"\b(participation|attendance|presence|registration)\b", r"\b(participacion|asistencia|presencia|inscripcion)\b",
     r"\b(participation|presence|inscription)\b", r"\b(participacao|presenca|inscricao|comparecimento)\b",
-    r"(участие|участия|присутствие)", r"(مشاركة|حضور)")
+    r"(участие|участия|присутствие)", r"(مشارك|حضور)")
 CONFIRM = _rx(
     r"\b(confirm(s|ed|ing)?|accept(s|ed|ing)?|pleased|happy|glad|delighted|honou?r(ed)? to (inform|confirm)|"
     r"look(ing)? forward|yes|certainly|of course|sure|gladly|will|shall|'ll|going to|plan(ning)? to|"
@@ -165,7 +169,7 @@ CONFIRM = _rx(
     r"accept(e|ons)|confirme|confirmons)\b",
     r"\b(confirm(o|amos|a)|com (muito )?prazer|sim|claro|honra de (confirmar|informar))\b",
     r"(подтвержда(ю|ем|ет)|подтвердить|рады|имеет честь|да)",
-    r"(يسر|يسعد|يشرف|نؤكد|أؤكد|تؤكد|نعم|بكل سرور)",
+    r"(يسر|يسعد|يشرف|نؤكد|أؤكد|تؤكد|تأكيد|نعم|بكل سرور)",
     r"(确认|确定|将|会|很高兴|荣幸|愿意|是的)",
 )
 NEGATION = _rx(
@@ -179,6 +183,8 @@ NEGATION = _rx(
 # Words that refuse on their own, with no predicate in sight.
 REFUSAL = _rx(
     r"^(our |my |with )?regrets\b(?! (for|about) the)|\bregrets (from|on behalf of) (us|our|me|the)\b|"
+    r"\b(no one|nobody|noone|none of us|no other (member|colleague|official|delegate)s?( of [\w ]{1,30})?) "
+    r"(is|are|will be|would be|can be) (available|free|able to)\b|"
     r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send(ing)? (our|my) regrets|regrets only|with regret|"
     r"regretfully|have to miss|will (have to )?miss|'ll (have to )?miss|must miss|going to miss|sorry to miss|"
     r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",

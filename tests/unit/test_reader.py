@@ -1,0 +1,207 @@
+"""The reply reader, capability by capability. Messages are built inline, one scenario each."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from email.message import EmailMessage
+from email.policy import SMTP
+
+import pytest
+
+from rsvp.domain.meeting import Meeting
+from rsvp.reading import read_message
+from rsvp.reading.intent import read_intent
+from rsvp.reading.mime import parse_message
+from rsvp.reading.quotes import new_text
+from tests.conftest import ROOT
+
+TO = "registration+k3v9q2m7x8w4p6ta@minefree-americas.example.org"
+
+
+def mail(body: str = "", subject: str = "Re: Invitation", headers: dict[str, str] | None = None,
+         charset: str = "utf-8", subtype: str = "plain", sender: str = "A B <a@mission.example.org>") -> bytes:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = sender, TO, subject
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content(body, subtype=subtype, charset=charset)
+    return msg.as_bytes()
+
+
+# ---------------------------------------------------------------------- MIME as it arrives
+
+
+def test_a_body_declared_utf8_but_written_in_windows_1252_is_repaired() -> None:
+    raw = (f"From: a@b.example.org\r\nTo: {TO}\r\nSubject: Re: Invitation\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode()
+    raw += "Confirmamos la participación.".encode("cp1252")
+    reading = read_message(raw)
+    assert reading.intent is not None and reading.intent.value == "accept"
+    assert "participación" in reading.new_text
+
+
+def test_rfc2047_headers_and_base64_bodies_are_decoded() -> None:
+    body = base64.b64encode(b"Je participerai avec plaisir.").decode()
+    raw = (f"From: =?utf-8?q?Ren=C3=A9e_Dupr=C3=A9?= <r@b.example.org>\r\nTo: {TO}\r\n"
+           "Subject: =?utf-8?b?UmU6IEludml0YXRpb24gw6AgbGEgcsOpdW5pb24=?=\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body).encode()
+    parsed = parse_message(raw)
+    assert parsed.from_name == "Renée Dupré" and parsed.subject == "Re: Invitation à la réunion"
+    assert read_message(raw).intent.value == "accept"  # type: ignore[union-attr]
+
+
+def test_html_only_mail_is_read_as_text_without_the_quoted_part() -> None:
+    html = ("<div>We will <b>attend</b> both sessions.</div><div class='gmail_quote'>On Mon, X wrote:"
+            "<blockquote>We regret that we cannot attend.</blockquote></div>")
+    reading = read_message(mail(html, subtype="html"))
+    assert reading.intent.value == "accept"  # type: ignore[union-attr]
+    assert "regret" not in reading.new_text
+
+
+def test_a_folded_multipart_boundary_is_recovered() -> None:
+    raw = (f"From: a@b.example.org\r\nTo: {TO}\r\nSubject: Re: Invitation\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/alternative; boundary="=_alternative\r\n 0007879D_="\r\n\r\n'
+           "--=_alternative 0007879D_=\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+           "We will attend.\r\n--=_alternative 0007879D_=--\r\n").encode()
+    assert read_message(raw).intent.value == "accept"  # type: ignore[union-attr]
+
+
+def test_attachments_are_ignored_but_a_calendar_reply_is_read() -> None:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = "a@b.example.org", TO, "Declined: Dialogue"
+    msg.set_content("")
+    msg.add_attachment(b"We will attend", maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    msg.add_attachment(b"BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nATTENDEE;PARTSTAT=DECLINED:mailto:a@b"
+                       b".example.org\r\nUID:1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", maintype="text", subtype="calendar",
+                       filename="reply.ics")
+    reading = read_message(msg.as_bytes())
+    assert (reading.intent.value, reading.attendee_count) == ("decline", 0)  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------- only the new text
+
+
+@pytest.mark.parametrize("quote", [
+    "On Mon, 18 Jan 2021 at 09:00, Registration <r@x.org> wrote:\n> We regret to inform you",
+    "El lun, 18 ene 2021 a las 9:00, Registro <r@x.org>\nescribió:\n> Lamentamos no poder",
+    "Le lun. 18 janv. 2021 à 09:00, Registration <r@x.org> a écrit :\n> Nous regrettons",
+    "Em seg., 18 de jan. de 2021 às 09:00, Registro <r@x.org> escreveu:\n> Lamentamos",
+    "-----Original Message-----\nFrom: Registration\nSent: Monday\nTo: Us\nSubject: Invitation\nWe cannot attend",
+    "________________________________\nDe : Registration\nEnvoyé : lundi\nÀ : Nous\nObjet : Invitation\nregret",
+    "De: Registro\nEnviado el: lunes\nPara: Nosotros\nAsunto: Invitación\nLamentamos",
+    "De: Registro\nEnviada em: segunda-feira\nPara: Nós\nAssunto: Convite\nLamentamos",
+    "发件人：Registration\n发送时间：2021年1月18日\n收件人：我们\n主题：Invitation\n无法出席",
+    "Sent from my iPhone\n\n> On 18 Jan 2021, at 09:00, Registration wrote:\n> regret",
+])
+def test_quoted_history_is_removed_in_every_client_style(quote: str) -> None:
+    assert new_text(f"We will attend.\n\n{quote}\n") == "We will attend."
+
+
+def test_bottom_posted_and_inline_answers_are_kept() -> None:
+    text = "> Kindly confirm your participation.\n\nWe will attend.\n\n> Which sessions?\n\nBoth.\n-- \nJane\nNGO"
+    assert new_text(text) == "We will attend.\n\nBoth."
+
+
+def test_a_legal_disclaimer_is_not_read() -> None:
+    text = "We will attend.\n\nCONFIDENTIALITY NOTICE: this e-mail may not be attended to or used by others."
+    assert new_text(text) == "We will attend."
+
+
+# ---------------------------------------------------------------------- intent in seven languages
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("We are pleased to confirm our participation.", "accept"),
+    ("Unfortunately we will not be able to attend.", "decline"),
+    ("We would have been delighted to attend, but no one is available.", "decline"),
+    ("We might join, subject to travel approval.", "tentative"),
+    ("Will the sessions be interpreted?", "unclear"),
+    ("Thank you for the invitation.", "unclear"),
+    ("The Minister cannot attend but Ms Ana Ruiz will represent the Mission.", "accept"),
+    ("Further to my acceptance, please cancel my registration.", "decline"),
+    ("Confirmo mi asistencia.", "accept"),
+    ("Lamentamos no poder participar.", "decline"),
+    ("Je ne pourrai malheureusement pas participer.", "decline"),
+    ("Je participerai volontiers.", "accept"),
+    ("Infelizmente não poderemos comparecer.", "decline"),
+    ("Confirmamos a participação.", "accept"),
+    ("Подтверждаем участие.", "accept"),
+    ("К сожалению, мы не сможем принять участие.", "decline"),
+    ("يسرنا تأكيد مشاركتنا.", "accept"),
+    ("نأسف لعدم تمكننا من الحضور.", "decline"),
+    ("我们将出席会议。", "accept"),
+    ("很抱歉，我无法参加。", "decline"),
+])
+def test_intent_in_every_language(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+def test_quick_answers_by_subject() -> None:
+    assert read_message(mail("", subject="ACCEPT: Dialogue")).intent.value == "accept"  # type: ignore[union-attr]
+    assert read_message(mail("", subject="Re: DECLINE")).intent.value == "decline"  # type: ignore[union-attr]
+    assert read_message(mail("", subject="Maybe")).intent.value == "tentative"  # type: ignore[union-attr]
+
+
+def test_delegation_names_sessions_and_counts(meeting: Meeting) -> None:
+    reading = read_message(mail(
+        "Dear colleagues,\n\nOur delegation for the second session only:\n\n- H.E. Ms. Ana Ruiz, Ambassador\n"
+        "- Mr. Pablo Soto, Counsellor\n\nBest regards,\nMission"), meeting)
+    assert reading.attendees == ("H.E. Ms. Ana Ruiz", "Mr. Pablo Soto")
+    assert (reading.attendee_count, reading.sessions) == (2, ("day2",))
+
+
+# ---------------------------------------------------------------------- automatic mail
+
+
+@pytest.mark.parametrize("headers", [
+    {"Auto-Submitted": "auto-replied"}, {"X-Autoreply": "yes"}, {"X-Autorespond": "1"},
+    {"Precedence": "bulk"}, {"Return-Path": "<>"}, {"List-Unsubscribe": "<mailto:u@x.org>"},
+])
+def test_automatic_headers_mean_auto_reply_whatever_the_body_says(headers: dict[str, str]) -> None:
+    reading = read_message(mail("We will attend both sessions.", headers=headers))
+    assert (reading.kind.value, reading.intent) == ("auto_reply", None)
+
+
+@pytest.mark.parametrize("subject", ["Out of Office: Invitation", "Respuesta automática: Invitación",
+                                     "Réponse automatique : Invitation", "Resposta automática: Convite",
+                                     "Автоответ: Приглашение", "自动回复: 邀请", "رد تلقائي: دعوة", "Read: Invitation",
+                                     "Lu : Invitation"])
+def test_out_of_office_and_read_receipts_by_subject(subject: str) -> None:
+    assert read_message(mail("Body", subject=subject)).kind.value == "auto_reply"
+
+
+def test_an_out_of_office_body_without_headers_is_recognised() -> None:
+    reading = read_message(mail("I am out of the office until 1 February with limited access to email."))
+    assert reading.kind.value == "auto_reply"
+
+
+def test_an_exchange_non_delivery_report_names_the_failed_recipient() -> None:
+    reading = read_message(mail("Delivery has failed to these recipients or groups:\n\ngone@mission.example.org\n",
+                                subject="Undeliverable: Invitation", sender="postmaster@mission.example.org"))
+    assert (reading.kind.value, reading.failed_recipients) == ("bounce", ("gone@mission.example.org",))
+
+
+def test_an_ses_bounce_notification_is_a_bounce_with_its_recipient() -> None:
+    body = json.dumps({"notificationType": "Bounce", "bounce": {"bounceType": "Permanent", "bouncedRecipients": [
+        {"emailAddress": "gone@mission.example.org"}]}})
+    reading = read_message(mail(body, sender="no-reply@sns.amazonaws.com", subject="AWS Notification Message"))
+    assert (reading.kind.value, reading.failed_recipients, reading.report) == (
+        "bounce", ("gone@mission.example.org",), "failure")
+
+
+# ---------------------------------------------------------------------- the command line
+
+
+def test_rsvp_parse_prints_one_json_object_per_file() -> None:
+    fixture = ROOT / "tests" / "fixtures" / "replies" / "es-solo-miercoles.eml"
+    meeting = ROOT / "tests" / "fixtures" / "meetings" / "mine-free-americas-2021.yaml"
+    out = subprocess.run([sys.executable, "-m", "rsvp.cli", "parse", "--meeting", str(meeting), str(fixture)],
+                         capture_output=True, text=True, check=True).stdout
+    [line] = out.splitlines()
+    reading = json.loads(line)
+    assert set(reading) >= {"file", "kind", "intent", "attendee_count", "attendees", "sessions", "language",
+                            "confidence", "tag", "reasons"}
+    assert (reading["intent"], reading["sessions"], reading["tag"]) == ("accept", ["day1"], "k3v9q2m7x8w4p6ta")
