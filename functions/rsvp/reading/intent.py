@@ -123,7 +123,11 @@ PREDICATE = _rx(
     r"make it(?=\s*([.!,;]|$| (to|on|there|for|in|this|that|both|after all)\b))|"
     r"make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
     r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?))\b",
-    r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b",
+    r"\b(will|'ll|shall) be there\b", r"\bcount (me|us) in\b", r"\bcount on (me|us)\b",
+    r"\blook(ing)? forward to (joining|attending|participating|seeing you|meeting you|being (there|with you))\b",
+    r"\b(we|there) (will|'ll|shall) be (\d+|two|three|four|five|six) (participants|people|persons|delegates|of us)\b",
+    r"\b(cuent(en|e) con(migo| nosotros)|seremos (\d+|dos|tres|cuatro|cinco))\b",
+    r"\b(comptez sur (moi|nous)|nous serons (\d+|deux|trois|quatre|cinq))\b", r"\b(contem comigo|seremos (\d+|dois|tres))\b",
     r"\bsee you (there|then|on|in|at)\b(?! (another|the next|a future))",
     r"\b(i|we|i'll|we'll|i'm|we're|will|shall)( \w+){0,2} (be )?available\b",
     # A delegation announced as a list: "Our delegation for the second session:" followed by names.
@@ -190,7 +194,10 @@ REFUSAL = _rx(
     r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",
     r"\b(declin(ar|amos|o)|lamenta(mos)? (informar|comunicar|no)|no nos sera posible|no me sera posible|"
     r"tendr(e|emos) que (faltar|perder(me|nos)?))\b",
-    r"\b(au regret|regrett(e|ons) (de|que)|decline(r|rons)?|dans l'impossibilite|ne pourr(ai|ons|a|ont) pas)\b",
+    r"\b(au regret|regrett(e|ons) (de|que)|decline(r|rons)?|dans l'impossibilite|ne pourr(ai|ons|a|ont) pas|"
+    r"(suis|sommes|serai|serons|est|sera) empeche(e|s|es)?)\b",
+    r"\b(prevented from (attending|joining|participating|coming)|(estoy|estamos|estare|estaremos) impedid[oa]s?|"
+    r"(estou|estamos) impossibilitad[oa]s?|(estou|estamos|estarei|estaremos) impedid[oa]s?)\b",
     r"\b(lamenta(mos)? (informar|comunicar|nao)|nao (poder(a|ei|emos)|podera))\b",
     r"(к сожалению,? не|не сможет|не смогу|не сможем|не примет участия|не примут участия)",
     r"(يتعذر|لن (يتمكن|نتمكن|أتمكن|يتسنى|يستطيع)|يعتذر|نعتذر عن)",
@@ -287,7 +294,11 @@ BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim"
             "ok", "okay", "confirmed", "confirmado", "confirme", "accept", "acepto", "j'accepte", "count me in",
             "yes!", "si!", "oui!", "confirmo", "confirmamos"}
 BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "no thanks", "no, thanks", "no gracias",
-           "non merci", "decline", "declino"}
+           "non merci", "decline", "declino", "no, thank you", "no thank you", "no, gracias", "non, merci",
+           "nao, obrigado", "nao, obrigada", "нет, спасибо"}
+# "Yes - both sessions.", "Oui, les deux jours": a yes or no word leading a short answer.
+_LEADING_YES = re.compile(r"^(yes|yeah|yep|si|oui|sim|да|是的|نعم)\b\s*[,.!:;–—-]")
+_LEADING_NO = re.compile(r"^(no|non|nao|нет|لا)\b\s*[,.!:;–—-](?!\s*(problem|worries|hay problema|te preocupes))")
 
 # "I would love to join": a wish, not yet a commitment; outweighed by any refusal.
 WISH = _rx(r"\b(would (love|like|be (happy|glad|delighted)) to|we'd (love|like) to|i'd (love|like) to)\b",
@@ -335,6 +346,7 @@ _CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
                        r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
                        r"porque|так как|поскольку|لأن|因为)\s+")
+_CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|لكن)\b")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
 _WORD = re.compile(r"[a-z']+")
 
@@ -512,6 +524,8 @@ def _read_clause(original: str) -> Clause:
             return clause
         if clause.question and not REGISTER_REQUEST.search(text):
             return clause
+        if hedge and _ABOUT_DETAILS.search(text[max(0, hedge.start() - 25):hedge.start()]):
+            hedge = None  # "names TBC", "link to follow": the details are pending, not the attendance
         if hedge:
             clause.tentative = True
             clause.evidence.append(hedge.group(0))
@@ -567,6 +581,9 @@ def _negated(text: str, position: int) -> bool:
     return bool(re.search(r"^\S+\s+pas\b", after))  # "je participerai pas" (spoken French)
 
 
+_ABOUT_DETAILS = re.compile(r"\b(names?|nombres?|noms?|nomes?|link|enlace|lien|details|detalles|details|list)\b")
+
+
 def _about_answer(text: str) -> bool:
     """A hedge counts without a predicate when it is about the answer itself ('not sure yet', 'TBC')."""
     return not re.search(r"\b(name|names|nombre|nombres|nom|noms|nome|nomes|link|enlace|lien)\b", text)
@@ -601,6 +618,11 @@ def _bare_answer(folded: str) -> Intent | None:
     if not lines or len(lines) > 3:
         return None
     first = lines[0]
+    short = len(folded.split()) <= 10
+    if short and _LEADING_YES.match(first) and not (NEGATION.search(first[4:]) or _CONTRAST_WORD.search(first)):
+        return Intent.ACCEPT
+    if short and _LEADING_NO.match(first) and not _CONTRAST_WORD.search(first):
+        return Intent.DECLINE
     if first in BARE_YES or first.strip(".!") in BARE_YES:
         return Intent.ACCEPT if len(lines) == 1 or len(" ".join(lines[1:])) < 40 else None
     if first in BARE_NO:

@@ -14,7 +14,7 @@ _HONORIFIC = (
     r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame|Senhor|Senhora|Sr\.ª|Exmo\.?|Exma\.?)"
 )
 _HONORIFIC_RX = re.compile(rf"(?<!\w){_HONORIFIC}(?!\w)")
-_NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn|y)"
+_NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn)"
 _PERSON = re.compile(
     rf"((?:{_HONORIFIC}\s+(?:(?:o|a|el|la|le)\s+(?={_HONORIFIC}))?){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)"
     rf"(?:\s+{_NAME_WORD}){{0,4}})",

@@ -94,6 +94,14 @@ _FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|myself|je|j'y|moi|yo|eu|я)\b|\b(asis
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
+    if intent is Intent.DECLINE and meeting and len(meeting.sessions) > 1:
+        # "We won't be joining the second one": refusing some sessions by name accepts the others.
+        declined = [c.text for c in reading.clauses if c.decline and not c.cancellation]
+        remaining = sessions_from_clauses([], declined, meeting.sessions)
+        if remaining and declined and not any(c.cancellation for c in reading.clauses):
+            reading = IntentReading(Intent.ACCEPT, 0.6, (*reading.reasons, "refuses only some sessions"),
+                                    clauses=reading.clauses)
+            intent = Intent.ACCEPT
     if intent is Intent.DECLINE:
         return Reading(MessageKind.REPLY, intent, 0, (), None, language, reading.confidence, tag, reading.reasons, text)
     if intent in (Intent.UNCLEAR, Intent.TENTATIVE):

@@ -117,7 +117,7 @@ def _session_patterns(session: Session, index: int) -> str:
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     if index < len(_ORDINALS):
         # An ordinal counts only next to a session word: "Premier secrétaire" is a title, not a session.
-        alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesi[oó]n|s[ée]ance|sess[aã]o|day|d[ií]a|jour|dia)\b")
+        alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesion|seance|sessao|day|dia|jour|one|meeting)\b")
         alternatives.append(rf"\b(session|sesi[oó]n|s[ée]ance|day|d[ií]a|jour)\s+({index + 1})\b")
     for title in session.title.values():
         alternatives.append(re.escape(fold(title)))
