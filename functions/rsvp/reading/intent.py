@@ -68,12 +68,14 @@ class Lexicon:
             self.search = self.bounded.search  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
     def search(self, text: str) -> re.Match[str] | None:
-        found = [m for m in (
-            self.bounded.search(text) if self.bounded else None,
-            self.rest.search(text) if self.rest else None,
-            self.script.search(text) if self.script and _NON_LATIN.search(text) else None,
-        ) if m]
-        return min(found, key=lambda m: m.start()) if found else None
+        """The leftmost match of any part (as one alternation would find it)."""
+        best = self.bounded.search(text) if self.bounded else None
+        for rx in (self.rest, self.script if self.script and _NON_LATIN.search(text) else None):
+            if rx is not None:
+                found = rx.search(text)
+                if found and (best is None or found.start() < best.start()):
+                    best = found
+        return best
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         matches = [m for rx in (self.bounded, self.rest, self.script) if rx for m in rx.finditer(text)]
