@@ -65,23 +65,24 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
     if headers.get_content_type() == "multipart/report" and report_type in ("feedback-report",
                                                                            "disposition-notification"):
         reasons.append(f"{report_type} report (RFC 5965/8098)")
-    if _READ_RECEIPT.match(msg.subject) or (headers.get("Original-Message-ID") and "disposition" in report_type):
+    get = msg.raw_header
+    if _READ_RECEIPT.match(msg.subject) or (get("Original-Message-ID") and "disposition" in report_type):
         reasons.append("read receipt")
-    auto_submitted = decode_text_header(headers.get("Auto-Submitted")).lower()
+    auto_submitted = decode_text_header(get("Auto-Submitted")).lower()
     if auto_submitted and auto_submitted != "no":
         reasons.append(f"Auto-Submitted: {auto_submitted}")
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
-        if headers.get(name) is not None:
+        if get(name) is not None:
             reasons.append(f"{name} header")
-    precedence = decode_text_header(headers.get("Precedence") or headers.get("X-Precedence")).lower()
+    precedence = decode_text_header(get("Precedence") or get("X-Precedence")).lower()
     if precedence in _AUTO_PRECEDENCE:
         reasons.append(f"Precedence: {precedence}")
-    if headers.get("List-Id") or headers.get("List-Unsubscribe"):
+    if get("List-Id") or get("List-Unsubscribe"):
         reasons.append("mailing-list message")
-    if decode_text_header(headers.get("Return-Path")).strip() == "<>":
+    if decode_text_header(get("Return-Path")).strip() == "<>":
         reasons.append("null Return-Path")
-    if decode_text_header(headers.get("X-MS-Exchange-Generated-Message-Source")) or decode_text_header(
-            headers.get("X-Ms-Exchange-Inbox-Rules-Loop")):
+    if decode_text_header(get("X-MS-Exchange-Generated-Message-Source")) or decode_text_header(
+            get("X-Ms-Exchange-Inbox-Rules-Loop")):
         reasons.append("Exchange generated message")
     if _OOO_SUBJECTS.search(msg.subject):
         reasons.append("out-of-office subject")
@@ -106,10 +107,10 @@ def _bounce(msg: ParsedMessage) -> Automatic | None:
         reasons.append("contains a delivery-status part")
     sender_is_daemon = bool(_BOUNCE_SENDERS.match(msg.from_address))
     subject_says = bool(_BOUNCE_SUBJECTS.search(msg.subject))
-    if not reasons and sender_is_daemon and (subject_says or decode_text_header(message.get("Return-Path")) == "<>"):
+    if not reasons and sender_is_daemon and (subject_says or decode_text_header(msg.raw_header("Return-Path")) == "<>"):
         reasons.append(f"from {msg.from_address} with a delivery-failure subject")
     if not reasons and subject_says and (
-            message.get("X-Failed-Recipients") or decode_text_header(message.get("Return-Path")).strip() == "<>"):
+            msg.raw_header("X-Failed-Recipients") or decode_text_header(msg.raw_header("Return-Path")).strip() == "<>"):
         reasons.append("delivery-failure subject with null Return-Path")
     if not reasons:
         return None

@@ -19,6 +19,8 @@ _STOPWORDS = {
     "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
 }
 _VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]"),
+            "zh": re.compile(r"[\u4e00-\u9fff]")}
 # Spellings that give a language away even in three words.
 _MARKERS = {
     "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?)\b"),
@@ -30,16 +32,8 @@ _MARKERS = {
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
     sample = text[:700]
-    counts = Counter[str]()
-    for char in sample:
-        code = ord(char)
-        if 0x0600 <= code <= 0x06FF:
-            counts["ar"] += 1
-        elif 0x0400 <= code <= 0x04FF:
-            counts["ru"] += 1
-        elif 0x4E00 <= code <= 0x9FFF:
-            counts["zh"] += 1
-    script, hits = counts.most_common(1)[0] if counts else ("", 0)
+    counts = Counter({lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()})
+    script, hits = counts.most_common(1)[0]
     if hits >= 3:
         return script
     scores = Counter[str]()

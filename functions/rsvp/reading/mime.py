@@ -33,33 +33,40 @@ class ParsedMessage:
     text: str  # the body as text (plain part, or HTML turned into text)
     text_from_html: bool
     calendars: list[bytes] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value, indexed once
     delivery_reports: list[Message] = field(default_factory=list)
     returned_headers: list[Message] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
     def header(self, name: str) -> str:
-        return decode_text_header(self.message.get(name))
+        return decode_text_header(self.headers.get(name.lower()))
+
+    def raw_header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
     message = email.message_from_bytes(raw)
     if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects):
         message = _reparse_with_unfolded_headers(raw) or message
-    subject = decode_text_header(message.get("Subject"))
-    from_pairs = getaddresses([decode_text_header(message.get("From"))])
+    headers: dict[str, str] = {}
+    for name, value in message.items():  # one pass; Message.get() re-scans every header on each call
+        headers.setdefault(name.lower(), str(value))
+    subject = decode_text_header(headers.get("subject"))
+    from_pairs = getaddresses([decode_text_header(headers.get("from"))])
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     recipients = [addr.lower() for _, addr in getaddresses(
         [decode_text_header(v) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "X-Forwarded-To",
                                          "Envelope-To", "X-Envelope-To")
          for v in message.get_all(h, [])]) if "@" in addr]
-    message_id = _first_id(message.get("Message-ID"))
-    date = _parse_date(message.get("Date"))
+    message_id = _first_id(headers.get("message-id"))
+    date = _parse_date(headers.get("date"))
     text, from_html, calendars, reports, returned = _walk(message)
     return ParsedMessage(
         message=message, subject=subject, from_name=from_name.strip(), from_address=from_address.strip().lower(),
         recipients=recipients, message_id=message_id,
-        in_reply_to=_ids(message.get("In-Reply-To")), references=_ids(message.get("References")),
-        date=date, received_at=_received_at(message), text=text, text_from_html=from_html,
+        in_reply_to=_ids(headers.get("in-reply-to")), references=_ids(headers.get("references")), headers=headers,
+        date=date, received_at=_received_at(headers.get("received")), text=text, text_from_html=from_html,
         calendars=calendars, delivery_reports=reports, returned_headers=returned,
         defects=[type(d).__name__ for d in message.defects],
     )
@@ -195,9 +202,8 @@ def _parse_date(value: object) -> datetime | None:
     return parsed
 
 
-def _received_at(message: Message) -> datetime | None:
+def _received_at(top: str | None) -> datetime | None:
     """Our receiving server adds the topmost Received header; its date is when the mail arrived."""
-    top = message.get("Received")
     if not top or ";" not in str(top):
         return None
     return _parse_date(str(top).rsplit(";", 1)[1].strip())

@@ -134,14 +134,15 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
 
 
 _LANGUAGES = ("en", "es", "fr", "pt", "ar", "ru", "zh")
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def _language(msg: ParsedMessage, text: str, fallback: str | None) -> str | None:
     """From the new text when there is enough of it; for "No" or a calendar button, from the language the
     sender's mail client declares, else from the subject and the whole message (the quoted invitation)."""
-    if sum(c.isalpha() for c in text) >= 40:
+    if len(_LETTERS.findall(text, 0, 400)) >= 40:
         return detect_language(text, fallback)
-    declared = decode_text_header(msg.message.get("Content-Language")).split(",")[0].strip()[:2].lower()
+    declared = msg.header("Content-Language").split(",")[0].strip()[:2].lower()
     if declared in _LANGUAGES:
         return declared
     return detect_language(f"{text}\n{msg.subject}\n{msg.text[:1500]}", fallback)
