@@ -47,6 +47,21 @@ _NON_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f]")
 _SCRIPT_ONLY = re.compile(r"^[()|?:\s\\.{},0-9*+\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff\u3000-\u303f\uff00-\uffef-]*$")
 
 
+_NON_LATIN_MEMO: tuple[str, bool] = ("", False)
+
+
+def _non_latin(text: str) -> bool:
+    """Does `text` have Arabic, Cyrillic or CJK characters? Remembered for the clause being read (one tuple,
+    replaced whole, so a reader never sees a text paired with another text's answer)."""
+    global _NON_LATIN_MEMO
+    memo = _NON_LATIN_MEMO
+    if memo[0] is text:
+        return memo[1]
+    value = bool(_NON_LATIN.search(text))
+    _NON_LATIN_MEMO = (text, value)
+    return value
+
+
 class Lexicon:
     """A set of alternative patterns, searched fast.
 
@@ -70,7 +85,7 @@ class Lexicon:
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match of any part (as one alternation would find it)."""
         best = self.bounded.search(text) if self.bounded else None
-        for rx in (self.rest, self.script if self.script and _NON_LATIN.search(text) else None):
+        for rx in (self.rest, self.script if self.script and _non_latin(text) else None):
             if rx is not None:
                 found = rx.search(text)
                 if found and (best is None or found.start() < best.start()):
@@ -412,9 +427,17 @@ def read_intent(text: str) -> IntentReading:
     bare = _bare_answer(folded)
     if bare is not None:
         return IntentReading(bare, 0.85, (f"a bare '{text.strip()[:20]}' as the whole answer",))
-    clauses = [_read_clause(part) for part in _split(text)]
-    clauses = [c for c in clauses if c.text.strip()]
-    return _weigh(clauses)
+    parts = _split(text)
+    clauses = [c for c in (_read_clause(part) for part in parts) if c.text.strip()]
+    reading = _weigh(clauses)
+    if reading.intent is Intent.UNCLEAR and not any(c.question for c in clauses):
+        # Nothing found: read once more with key words' typos repaired ("confimro mi aistencia").
+        repaired = [c for c in (_read_clause(part, repair=True) for part in parts) if c.text.strip()]
+        second = _weigh(repaired)
+        if second.intent is not Intent.UNCLEAR:
+            return IntentReading(second.intent, min(second.confidence, 0.7),
+                                 (*second.reasons, "read with spelling repaired"), second.replacement, second.clauses)
+    return reading
 
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "dra", "sr", "sra", "srta", "excmo", "excma", "exmo", "exma", "prof", "ing",
@@ -462,16 +485,13 @@ def _split(text: str) -> list[str]:
     return parts
 
 
-def _read_clause(original: str) -> Clause:
+def _read_clause(original: str, repair: bool = False) -> Clause:
     text = fold(original).strip()
+    if repair:
+        text = _correct_typos(text)
     predicate = PREDICATE.search(text)
     noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
-    if not (predicate or noun or refusal):
-        corrected = _correct_typos(text)
-        if corrected != text:
-            text = corrected
-            predicate, noun, refusal = PREDICATE.search(text), NOUN_PREDICATE.search(text), REFUSAL.search(text)
     clause = Clause(text=text, original=original.strip())
     clause.question = text.endswith("?") or text.startswith("¿") or (
         bool(QUESTION_START.match(text)) and "?" in text)

@@ -19,6 +19,10 @@ _STOPWORDS = {
     "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
 }
 _VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _VOCAB.items():
+    for _word in _words:
+        _WORD_LANGUAGES[_word] = (*_WORD_LANGUAGES.get(_word, ()), _lang)
 _SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]"),
             "zh": re.compile(r"[\u4e00-\u9fff]")}
 # Spellings that give a language away even in three words.
@@ -39,9 +43,8 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
     scores = Counter[str]()
     lowered = sample.lower()
     for word in _WORD.findall(lowered):
-        for lang, vocab in _VOCAB.items():
-            if word in vocab:
-                scores[lang] += 1
+        for lang in _WORD_LANGUAGES.get(word, ()):
+            scores[lang] += 1
     for lang, marker in _MARKERS.items():
         scores[lang] += 2 * len(marker.findall(lowered))
     if not scores:
