@@ -56,6 +56,45 @@ def check(
 
 
 @app.command()
+def preview(
+    meeting: Annotated[Path, typer.Option("--meeting", "-m", help="Meeting YAML.")],
+    invitee: Annotated[str, typer.Option("--invitee", "-i", help="The invitee's email address.")],
+    invitees: Annotated[Path | None, typer.Option(help="Invitees CSV (default: invitees.csv beside the meeting).")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the .eml (default: preview-EMAIL.eml).")] = None,
+) -> None:
+    """Write the exact invitation that would be sent to one invitee, as an .eml file.
+
+    The personal reply tag is computed with TAG_SECRET when set (the deployed key gives the real address);
+    otherwise with a placeholder key, so the address shows its shape but is not the real one.
+    """
+    import os
+    from datetime import UTC, datetime
+
+    from .domain.invitees import load_invitees
+    from .domain.meeting import load_meeting
+    from .domain.records import InviteeRecord
+    from .domain.rsvp import InviteeState
+    from .domain.tags import reply_tag
+    from .services import Desk
+
+    loaded = _or_exit(lambda: load_meeting(meeting))
+    people = _or_exit(lambda: load_invitees(invitees or meeting.with_name("invitees.csv"), loaded))
+    person = next((p for p in people if p.email == invitee.strip().lower()), None)
+    if person is None:
+        typer.echo(f"{invitee}: not in the invitee list", err=True)
+        raise typer.Exit(2)
+    secret = os.environ.get("TAG_SECRET", "preview-only-placeholder-key").encode()
+    record = InviteeRecord(loaded.id, person, reply_tag(secret, loaded.id, person.email), InviteeState(person.email))
+    desk = Desk(repo=None, store=None, mailer=None, clock=None, secret=secret,  # type: ignore[arg-type]
+                sender_address=os.environ.get("SENDER_ADDRESS", loaded.mailbox))
+    email = desk.invitation(loaded, record, datetime.now(UTC))
+    target = out or Path(f"preview-{person.email}.eml")
+    target.write_bytes(email.to_bytes())
+    typer.echo(f"{target}: {email.subject}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the sent .eml files and delivered replies.")] = Path("demo-out"),
 ) -> None:

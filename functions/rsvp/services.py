@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from urllib.parse import quote
+
 from babel.lists import format_list
 
 from .domain.invitees import Category, Invitee
@@ -30,6 +32,7 @@ from .domain.rsvp import (
     decide_reply,
 )
 from .domain.tags import reply_address, reply_tag, tag_from_address
+from .mail.calendar import invitation_calendar
 from .mail.formatting import city, cutoff_text, locale_for, long_date, session_lines, timestamp
 from .mail.message import OutgoingEmail, Recipient, new_message_id
 from .mail.render import Renderer
@@ -145,11 +148,20 @@ class Desk:
         return report
 
     def invitation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> OutgoingEmail:
-        language = record.invitee.language
-        context = self._context(meeting, record, language)
-        rendered = self.renderer.render("invitation", language, context)
-        return self._email(meeting, record, "invitation", language, rendered.subject, rendered.text, rendered.html,
-                           now, auto_submitted="auto-generated")
+        """The personal invitation: in the invitee's language (and the meeting's other invitation languages),
+        with quick-reply links and a calendar invite whose answers come back to the personal address."""
+        languages = meeting.languages_for(record.invitee.language)
+        contexts = {language: self._context(meeting, record, language) for language in languages}
+        rendered = self.renderer.render_multilingual("invitation", contexts)
+        personal = reply_address(meeting.mailbox, record.tag)
+        desk = meeting.organisers[0].name if meeting.organisers else "Registration"
+        calendar = invitation_calendar(
+            meeting, organizer=personal, organizer_name=desk, attendee=record.email,
+            attendee_name=record.invitee.addressed_as, language=languages[0], now=now,
+            description=contexts[languages[0]]["calendar_note"])
+        email = self._email(meeting, record, "invitation", languages[0], rendered.subject, rendered.text,
+                            rendered.html, now, auto_submitted="auto-generated")
+        return replace(email, calendar=calendar, list_unsubscribe=_mailto(personal, "UNSUBSCRIBE"))
 
     # ------------------------------------------------------------------ inbound replies
     def process_inbound(self, raw_key: str, arrived_at: datetime | None = None) -> InboundResult:
@@ -356,6 +368,10 @@ class Desk:
             "status_line": "",
             "header_line": meeting.title_in(language),
             "footer_line": reply_address(meeting.mailbox, record.tag),
+            "links": {word: _mailto(reply_address(meeting.mailbox, record.tag),
+                                    f"{word.upper()}: {meeting.title_in(language)}")
+                      for word in ("accept", "decline", "maybe")},
+            "calendar_note": _CALENDAR_NOTE.get(language, _CALENDAR_NOTE["en"]),
         }
 
     # ------------------------------------------------------------------ history and review
@@ -497,6 +513,18 @@ class Digest:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+_CALENDAR_NOTE = {
+    "en": "Answer with Yes / No / Maybe, or reply to the invitation email with the names of your delegation.",
+    "es": "Responda Sí / No / Quizás, o responda al correo de invitación con los nombres de su delegación.",
+    "fr": "Répondez Oui / Non / Peut-être, ou répondez au courriel d'invitation avec les noms de votre délégation.",
+}
+
+
+def _mailto(address: str, subject: str) -> str:
+    """A mailto: link whose subject the reader understands ("ACCEPT: …", "UNSUBSCRIBE")."""
+    return f"mailto:{address}?subject={quote(subject, safe='')}"
 
 
 def message_key(msg: ParsedMessage, raw: bytes) -> str:

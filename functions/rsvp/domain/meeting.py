@@ -60,6 +60,16 @@ class Meeting:
     venue: str = ""
     organiser_language: str = "en"
     digest: DigestSettings = field(default_factory=DigestSettings)
+    invitation_languages: tuple[str, ...] = ()  # e.g. (en, es): every invitation in both, the invitee's first
+    reminders: tuple[int, ...] = (7, 2)  # days before the cutoff
+
+    def languages_for(self, language: str) -> list[str]:
+        """The languages an invitation to someone reading `language` is written in, theirs first."""
+        if not self.invitation_languages:
+            return [language]
+        if language in self.invitation_languages:
+            return [language, *(lang for lang in self.invitation_languages if lang != language)]
+        return [language, self.invitation_languages[0]]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -112,6 +122,8 @@ class Meeting:
             "rsvp_cutoff": self.rsvp_cutoff.strftime("%Y-%m-%dT%H:%M"),
             "digest": {"time": self.digest.time.strftime("%H:%M"),
                        "skip_when_unchanged": self.digest.skip_when_unchanged},
+            "invitation_languages": list(self.invitation_languages),
+            "reminders": list(self.reminders),
         }
 
 
@@ -277,13 +289,23 @@ class _Reader:
         venue = self.text(data, ("venue",), required=False)
         kind = self.text(data, ("kind",), required=False)
         digest = self.digest(data.get("digest"))
+        invitation_languages = data.get("invitation_languages") or []
+        if not isinstance(invitation_languages, list) or any(lang not in languages for lang in invitation_languages):
+            self.problem(("invitation_languages",), "must list some of the meeting's languages, e.g. [en, es]")
+            invitation_languages = []
+        reminders = data.get("reminders", [7, 2])
+        if not isinstance(reminders, list) or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d < 100
+                                                      for d in reminders):
+            self.problem(("reminders",), "must be a list of whole days before the cutoff, e.g. [7, 2] (or [])")
+            reminders = []
         if self.problems or cutoff is None:
             return None
         return Meeting(
             id=meeting_id, title=title, timezone=zone, display_timezones=display_zones, languages=languages,
             mailbox=normalise_address(mailbox), organisers=organisers, sessions=sessions, rsvp_cutoff=cutoff,
             kind=kind, hosts=tuple(h.strip() for h in hosts), venue=venue, organiser_language=organiser_language,
-            digest=digest,
+            digest=digest, invitation_languages=tuple(invitation_languages),
+            reminders=tuple(sorted(set(reminders), reverse=True)),
         )
 
     def languages(self, value: Any) -> tuple[str, ...]:

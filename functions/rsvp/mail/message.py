@@ -47,13 +47,15 @@ class OutgoingEmail:
     date: datetime | None = None
     language: str = "en"
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    calendar: str = ""  # an iCalendar METHOD:REQUEST, sent inline and as invite.ics
+    list_unsubscribe: str = ""  # mailto: URL that stops reminders
 
     @property
     def destinations(self) -> list[str]:
         return [r.email for r in (*self.to, *self.cc)]
 
     def to_message(self) -> EmailMessage:
-        msg = EmailMessage(policy=SMTP)
+        msg = EmailMessage(policy=_POLICY)
         msg["From"] = self.sender.header()
         msg["To"] = [r.header() for r in self.to]
         if self.cc:
@@ -70,10 +72,18 @@ class OutgoingEmail:
             msg["References"] = " ".join(f"<{r.strip('<>')}>" for r in dict.fromkeys(refs))
         # RFC 3834: tells well-behaved responders not to answer us, so no mail loops.
         msg["Auto-Submitted"] = self.auto_submitted
-        msg["X-Auto-Response-Suppress"] = "All"
+        msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"  # no out-of-office answers; calendar replies still come
         msg["Content-Language"] = self.language
+        if self.list_unsubscribe:
+            msg["List-Unsubscribe"] = f"<{_one_line(self.list_unsubscribe)}>"
         msg.set_content(self.text, subtype="plain", charset="utf-8", cte="quoted-printable")
         msg.add_alternative(self.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if self.calendar:
+            # Inline REQUEST part (Outlook, Gmail show Yes/No/Maybe) and the same file attached for other clients.
+            msg.add_alternative(self.calendar, subtype="calendar", charset="utf-8", cte="quoted-printable",
+                                params={"method": "REQUEST"})
+            msg.add_attachment(self.calendar.encode("utf-8"), maintype="application", subtype="ics",
+                               filename="invite.ics")
         for attachment in self.attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
             msg.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
@@ -81,6 +91,10 @@ class OutgoingEmail:
 
     def to_bytes(self) -> bytes:
         return self.to_message().as_bytes()
+
+
+# RFC 5322 allows 998 octets a line: URLs (List-Unsubscribe) must not be folded into encoded words.
+_POLICY = SMTP.clone(max_line_length=998)
 
 
 def new_message_id(domain: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -50,3 +51,21 @@ class Renderer:
         text = self._text.get_template(f"{language}/{name}.txt").render(context)
         html = self._html.get_template(f"{language}/{name}.html").render(context)
         return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)
+
+    def render_multilingual(self, name: str, contexts: dict[str, dict[str, Any]]) -> Rendered:
+        """One message in several languages (the invitee's first), e.g. the bilingual EN/ES invitation."""
+        languages = list(contexts)
+        parts = [self.render(name, language, contexts[language]) for language in languages]
+        if len(parts) == 1:
+            return parts[0]
+        subject = " / ".join(dict.fromkeys(p.subject for p in parts))
+        rule = "\n" + "—" * 40 + "\n\n"
+        text = rule.join(p.text for p in parts)
+        bodies = [(language, Markup(self._html.get_template(f"{language}/{name}.body.html").render(contexts[language])))
+                  for language in languages]
+        first = contexts[languages[0]]
+        html = self._html.get_template("_multilingual.html").render(
+            bodies=bodies, language=languages[0], meeting_title=first["meeting_title"],
+            header_line=" / ".join(dict.fromkeys(contexts[lang]["header_line"] for lang in languages)),
+            footer_line=first["footer_line"])
+        return Rendered(subject=subject, text=text, html=html)
