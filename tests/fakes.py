@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
 from rsvp.domain.rsvp import Answer, Delivery
+from rsvp.domain.sending import ClaimState, SendJob, SendRejected, SendThrottled
 from rsvp.mail.message import OutgoingEmail
 
 
@@ -16,15 +17,49 @@ from rsvp.mail.message import OutgoingEmail
 class FakeMailer:
     sent: list[OutgoingEmail] = field(default_factory=list)
     fail_for: set[str] = field(default_factory=set)
+    throttle_next: int = 0  # this many next sends raise SendThrottled
+    crash_after_send: bool = False  # accept the message, then crash (as if the process died)
 
     def send(self, email: OutgoingEmail) -> str:
         if email.to[0].email in self.fail_for:
-            raise RuntimeError(f"MessageRejected: {email.to[0].email}")
+            raise SendRejected(f"MessageRejected: {email.to[0].email}")
+        if self.throttle_next:
+            self.throttle_next -= 1
+            raise SendThrottled("Maximum sending rate exceeded.")
         self.sent.append(email)
+        if self.crash_after_send:
+            self.crash_after_send = False
+            raise SystemError("process died after SES accepted the message")
         return f"ses-{len(self.sent):04d}"
 
     def kinds(self, to: str | None = None) -> list[str]:
         return [e.kind for e in self.sent if to is None or e.to[0].email == to]
+
+
+@dataclass
+class FakeJobQueue:
+    jobs: list[SendJob] = field(default_factory=list)
+
+    def enqueue(self, jobs: Iterable[SendJob]) -> int:
+        added = list(jobs)
+        self.jobs.extend(added)
+        return len(added)
+
+
+@dataclass
+class FakeSleeper:
+    clock: object
+    slept: list[float] = field(default_factory=list)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.clock.current = self.clock.current + timedelta(seconds=seconds)  # type: ignore[attr-defined]
+
+
+@dataclass
+class _UnusedMailer:
+
+    pass
 
 
 @dataclass
@@ -47,6 +82,59 @@ class InMemoryRepository:
     history: list[HistoryEntry] = field(default_factory=list)
     reviews: list[ReviewItem] = field(default_factory=list)
     digests: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    sends: dict[tuple[str, str, str], dict[str, object]] = field(default_factory=dict)
+    once: set[tuple[str, str]] = field(default_factory=set)
+
+    def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
+        item = self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": kind, "attempts": 0})
+        return item["state"] == "queued"
+
+    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
+                   ) -> ClaimState:
+        item = self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": "", "attempts": 0})
+        stale = at - timedelta(seconds=stale_after_seconds)
+        if item["state"] in ("queued", "failed") or (
+                item["state"] == "sending" and item["claimed_at"] < stale and not item.get("confirmed")):  # type: ignore[operator]
+            item.update(state="sending", claimed_at=at, attempts=int(item["attempts"]) + 1)  # type: ignore[call-overload]
+            return ClaimState.CLAIMED
+        if item["state"] == "sent":
+            return ClaimState.SENT
+        if item.get("confirmed"):
+            self.finish_send(meeting_id, email, sending, at, [str(item["confirmed"])], str(item["kind"]))
+            return ClaimState.SENT
+        return ClaimState.IN_FLIGHT
+
+    def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
+                    kind: str) -> None:
+        self.sends[(meeting_id, sending, email)]["state"] = "sent"
+        if kind == "invitation":
+            self.record_invitation(meeting_id, email, at, message_ids)
+        else:
+            self.record_sent(meeting_id, email, at, message_ids, kind)
+
+    def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None:
+        self.sends[(meeting_id, sending, email)].update(state="failed" if retryable else "rejected", error=reason)
+
+    def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
+        self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": "", "attempts": 0})[
+            "confirmed"] = provider_id
+
+    def send_progress(self, meeting_id: str, sending: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for (m, s, _), item in self.sends.items():
+            if (m, s) == (meeting_id, sending):
+                counts[str(item["state"])] = counts.get(str(item["state"]), 0) + 1
+        return counts
+
+    def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None:
+        record = self.invitees[(meeting_id, email)]
+        self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, no_reminders=True))
+
+    def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
+        if (meeting_id, marker) in self.once:
+            return False
+        self.once.add((meeting_id, marker))
+        return True
 
     def save_meeting(self, meeting: Meeting, invitees: Iterable[InviteeRecord]) -> None:
         self.meetings[meeting.id] = meeting

@@ -2,29 +2,62 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from .adapters.aws import OutboxMailer, S3RawMailStore, SesMailer, aws_clients, secret_from_secrets_manager
-from .adapters.dynamodb import DynamoRepository
+from .adapters.aws import (
+    OutboxMailer,
+    RealSleeper,
+    S3RawMailStore,
+    SesMailer,
+    SqsJobQueue,
+    aws_clients,
+    secret_from_secrets_manager,
+    ses_max_send_rate,
+)
+from .adapters.dynamodb import DynamoRateLimiter, DynamoRepository
 from .config import Settings
-from .ports import Clock, Mailer
+from .ports import Clock, Mailer, Sleeper
 from .services import Desk
 from .timeutil import SystemClock
 
 
-def build_desk(settings: Settings, clock: Clock | None = None) -> Desk:
+class LazyRateLimiter:
+    """Reads the account's SES rate on first use only (most invocations send nothing)."""
+
+    def __init__(self, table: Any, settings: Settings, clients: Any, clock: Clock, sleeper: Sleeper) -> None:
+        self.table, self.settings, self.clients, self.clock, self.sleeper = table, settings, clients, clock, sleeper
+
+    @cached_property
+    def limiter(self) -> DynamoRateLimiter:
+        rate = self.settings.max_send_rate or ses_max_send_rate(self.clients)
+        return DynamoRateLimiter(self.table, rate, self.clock, self.sleeper)
+
+    def acquire(self) -> None:
+        self.limiter.acquire()
+
+
+def build_desk(settings: Settings, clock: Clock | None = None, sleeper: Sleeper | None = None,
+               mailer: Mailer | None = None) -> Desk:
     clients = aws_clients(settings.region or None)
     secret = (settings.tag_secret.encode() if settings.tag_secret
               else secret_from_secrets_manager(clients.secrets, settings.tag_secret_arn))
-    mailer: Mailer = SesMailer(clients.ses, settings.configuration_set)
+    clock = clock or SystemClock()
+    sleeper = sleeper or RealSleeper()
+    mailer = mailer or SesMailer(clients.ses, settings.configuration_set)
     if settings.outbox_dir:
         mailer = OutboxMailer(mailer, Path(settings.outbox_dir))
+    table = clients.dynamodb.Table(settings.table_name)
     return Desk(
-        repo=DynamoRepository(clients.dynamodb.Table(settings.table_name)),
+        repo=DynamoRepository(table),
         store=S3RawMailStore(clients.s3, settings.mail_bucket),
         mailer=mailer,
-        clock=clock or SystemClock(),
+        clock=clock,
         secret=secret,
         sender_address=settings.sender_address,
         digest_recipients=settings.digest_recipients,
+        jobs=SqsJobQueue(clients.sqs, settings.invitation_queue_url) if settings.invitation_queue_url else None,
+        limiter=LazyRateLimiter(table, settings, clients, clock, sleeper),
+        sleeper=sleeper,
     )

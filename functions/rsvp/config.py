@@ -19,6 +19,8 @@ class Settings:
     configuration_set: str = ""
     outbox_dir: str = ""  # local runs: keep a copy of every sent message here as .eml
     region: str = ""
+    invitation_queue_url: str = ""
+    max_send_rate: float = 0.0  # 0: read the account's SES sending quota
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,4 +42,6 @@ class Settings:
             configuration_set=env.get("SES_CONFIGURATION_SET", ""),
             outbox_dir=env.get("OUTBOX_DIR", ""),
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "")),
+            invitation_queue_url=env.get("INVITATION_QUEUE_URL", ""),
+            max_send_rate=float(env.get("MAX_SEND_RATE", "0") or 0),
         )

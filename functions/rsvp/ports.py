@@ -9,6 +9,7 @@ from typing import Protocol
 from .domain.meeting import Meeting
 from .domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
 from .domain.rsvp import Answer, Delivery
+from .domain.sending import ClaimState, SendJob
 from .mail.message import OutgoingEmail
 
 
@@ -20,6 +21,22 @@ class RawMailStore(Protocol):
     bucket: str
 
     def get(self, key: str) -> bytes: ...
+
+
+class Sleeper(Protocol):
+    def sleep(self, seconds: float) -> None: ...
+
+
+class JobQueue(Protocol):
+    def enqueue(self, jobs: Iterable[SendJob]) -> int:
+        """Queue the jobs; return how many were queued."""
+        ...
+
+
+class RateLimiter(Protocol):
+    def acquire(self) -> None:
+        """Return when one more message may be sent without exceeding the account's send rate."""
+        ...
 
 
 class Mailer(Protocol):
@@ -45,6 +62,24 @@ class Repository(Protocol):
     def release_invitation(self, meeting_id: str, email: str, reason: str) -> None: ...
     def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str], kind: str) -> None:
         """Remember our outgoing Message-IDs so a reply in the thread finds its invitee."""
+        ...
+
+    # Sending (invitations, reminders): exactly one message per invitee and sending
+    def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
+        """Record the job as queued unless this sending already has it; True when newly queued."""
+        ...
+    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
+                   ) -> ClaimState: ...
+    def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
+                    kind: str) -> None: ...
+    def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None: ...
+    def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
+        """SES accepted the message (its Send event): settles an attempt that crashed before recording."""
+        ...
+    def send_progress(self, meeting_id: str, sending: str) -> dict[str, int]: ...
+    def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None: ...
+    def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
+        """True the first time `marker` is claimed for the meeting (reminder days, one-off jobs)."""
         ...
 
     # Replies

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-
 from urllib.parse import quote
 
 from babel.lists import format_list
@@ -31,12 +31,13 @@ from .domain.rsvp import (
     Status,
     decide_reply,
 )
+from .domain.sending import ClaimState, RetryLater, SendJob, SendKind, SendRejected, SendThrottled
 from .domain.tags import reply_address, reply_tag, tag_from_address
 from .mail.calendar import invitation_calendar
 from .mail.formatting import city, cutoff_text, locale_for, long_date, session_lines, timestamp
 from .mail.message import OutgoingEmail, Recipient, new_message_id
 from .mail.render import Renderer
-from .ports import Clock, Mailer, RawMailStore, Repository
+from .ports import Clock, JobQueue, Mailer, RateLimiter, RawMailStore, Repository, Sleeper
 from .reading import Reading, read_message
 from .reading.authentication import sender_verified
 from .reading.mime import ParsedMessage, parse_message
@@ -94,6 +95,23 @@ class Route:
     outcome_if_unknown: Outcome = Outcome.UNKNOWN_SENDER
 
 
+@dataclass(frozen=True)
+class QueueReport:
+    sending: str
+    queued: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class _NoLimit:
+    def acquire(self) -> None:
+        return None
+
+
+class _NoSleep:
+    def sleep(self, seconds: float) -> None:
+        return None
+
+
 @dataclass
 class Desk:
     repo: Repository
@@ -105,6 +123,11 @@ class Desk:
     renderer: Renderer = field(default_factory=Renderer)
     digest_recipients: tuple[str, ...] = ()
     lease_seconds: int = 900
+    jobs: JobQueue | None = None
+    limiter: RateLimiter = field(default_factory=_NoLimit)
+    sleeper: Sleeper = field(default_factory=_NoSleep)
+    stale_after_seconds: int = 600  # a send claim older than this, never confirmed by SES, may be retried
+    throttle_retries: int = 6
 
     # ------------------------------------------------------------------ loading
     def load(self, meeting: Meeting, invitees: Iterable[Invitee]) -> list[InviteeRecord]:
@@ -121,31 +144,173 @@ class Desk:
             raise LookupError(f"no meeting {meeting_id!r} is loaded")
         return meeting
 
-    # ------------------------------------------------------------------ invitations
+    # ------------------------------------------------------------------ invitations and reminders
+    def queue_invitations(self, meeting_id: str, only: set[str] | None = None, resend: bool = False
+                          ) -> QueueReport:
+        """One job per invitee on the send queue. Re-running continues the same sending (only what is not
+        yet sent is queued again); `resend` starts a new sending to everyone who can be mailed."""
+        report, jobs = self._plan_invitations(meeting_id, only, resend)
+        self._enqueue(jobs)
+        return report
+
     def send_invitations(self, meeting_id: str, only: set[str] | None = None) -> InviteReport:
+        """Plan and deliver in this process, without a queue (small lists, scripts, tests)."""
+        planned, jobs = self._plan_invitations(meeting_id, only, resend=False)
+        report = InviteReport(skipped=list(planned.skipped))
+        for job in jobs:
+            outcome = self.deliver(job)
+            if outcome == "sent":
+                report.sent.append(job.email)
+            else:
+                report.failed[job.email] = outcome
+        return report
+
+    def _plan_invitations(self, meeting_id: str, only: set[str] | None, resend: bool
+                          ) -> tuple[QueueReport, list[SendJob]]:
         meeting = self.meeting(meeting_id)
-        report = InviteReport()
-        for record in self.repo.list_invitees(meeting_id):
+        now = self.clock.now()
+        sending = f"invitation-{now:%Y%m%dT%H%M%S}" if resend else "invitation-1"
+        report = QueueReport(sending)
+        jobs = []
+        for record in self.repo.list_invitees(meeting.id):
             if only is not None and record.email not in only:
                 continue
-            if record.state.delivery is not Delivery.OK:
+            if record.state.delivery is not Delivery.OK or (record.state.invited_at and not resend):
                 report.skipped.append(record.email)
                 continue
-            now = self.clock.now()
-            if not self.repo.claim_invitation(meeting_id, record.email, now):
+            if self.repo.mark_queued(meeting.id, record.email, sending, SendKind.INVITATION.value, now):
+                jobs.append(SendJob(SendKind.INVITATION, meeting.id, record.email, sending))
+                report.queued.append(record.email)
+            else:
                 report.skipped.append(record.email)
-                continue
+        return report, jobs
+
+    def deliver(self, job: SendJob) -> str:
+        """Send one job exactly once: claim it, respect the send rate, back off when throttled, record it.
+
+        A job whose earlier attempt died between SES accepting the message and our record is settled by
+        SES's own Send event (confirm_send); until that arrives, or the claim goes stale, it is retried later.
+        """
+        meeting = self.meeting(job.meeting_id)
+        record = self.repo.get_invitee(meeting.id, job.email)
+        if record is None:
+            return "unknown invitee"
+        if record.state.delivery is not Delivery.OK:
+            self.repo.fail_send(meeting.id, job.email, job.sending, f"address {record.state.delivery.value}", False)
+            return "skipped"
+        if job.kind is SendKind.REMINDER and (record.state.no_reminders or record.state.status is not Status.PENDING):
+            self.repo.fail_send(meeting.id, job.email, job.sending, "answered or asked for no reminders", False)
+            return "skipped"
+        claim = self.repo.claim_send(meeting.id, job.email, job.sending, self.clock.now(), self.stale_after_seconds)
+        if claim is ClaimState.SENT:
+            return "already sent"
+        if claim is ClaimState.IN_FLIGHT:
+            raise RetryLater(f"{job.sending} to {job.email}: another attempt is in flight or unconfirmed")
+        now = self.clock.now()
+        email = self.invitation(meeting, record, now) if job.kind is SendKind.INVITATION else self.reminder(
+            meeting, record, now)
+        email = replace(email, tags={"meeting": meeting.id, "sending": job.sending, "invitee": record.tag})
+        try:
+            provider_id = self._send_paced(email, key=f"{job.sending}/{job.email}")
+        except SendRejected as exc:
+            self.repo.fail_send(meeting.id, job.email, job.sending, str(exc), False)
+            return "rejected"
+        except SendThrottled as exc:
+            self.repo.fail_send(meeting.id, job.email, job.sending, str(exc), True)
+            raise RetryLater(f"still throttled after {self.throttle_retries} tries") from exc
+        self.repo.finish_send(meeting.id, job.email, job.sending, self.clock.now(), (email.message_id, provider_id),
+                              job.kind.value)
+        return "sent"
+
+    def _send_paced(self, email: OutgoingEmail, key: str = "") -> str:
+        """Send within the account's rate, with exponential backoff (full jitter) when SES throttles."""
+        jitter = random.Random(key)  # noqa: S311 - spreading retries, not security
+        for attempt in range(self.throttle_retries):
+            self.limiter.acquire()
             try:
-                email = self.invitation(meeting, record, now)
-                provider_id = self.mailer.send(email)
-            except Exception as exc:  # one bad address must not stop the campaign; recorded for retry
-                log.exception("invitation failed", extra={"meeting": meeting_id})
-                self.repo.release_invitation(meeting_id, record.email, f"{type(exc).__name__}: {exc}")
-                report.failed[record.email] = str(exc)
+                return self.mailer.send(email)
+            except SendThrottled:
+                if attempt == self.throttle_retries - 1:
+                    raise
+                self.sleeper.sleep(jitter.uniform(0, min(8.0, 0.25 * 2 ** attempt)))
+        raise SendThrottled("unreachable")
+
+    def _enqueue(self, jobs: list[SendJob]) -> None:
+        if not jobs:
+            return
+        if self.jobs is None:
+            raise RuntimeError("no send queue configured (INVITATION_QUEUE_URL)")
+        self.jobs.enqueue(jobs)
+
+    def run_reminders(self) -> list[str]:
+        """On each reminder day (days before the cutoff, meeting's calendar), at the digest hour, queue one
+        reminder to every invitee who has not answered, can be mailed, and has not asked for no mail."""
+        queued = []
+        now = self.clock.now()
+        for meeting in self.repo.list_meetings():
+            local = meeting.local(now)
+            if not meeting.is_open(now) or local.time() < meeting.digest.time:
                 continue
-            self.repo.record_invitation(meeting_id, record.email, now, (email.message_id, provider_id))
-            report.sent.append(record.email)
-        return report
+            for days in meeting.reminders:
+                if local.date() != meeting.rsvp_cutoff.date() - timedelta(days=days):
+                    continue
+                if not self.repo.claim_once(meeting.id, f"reminder-{days}", now):
+                    continue
+                sending = f"reminder-{days}"
+                jobs = [SendJob(SendKind.REMINDER, meeting.id, r.email, sending)
+                        for r in self.repo.list_invitees(meeting.id)
+                        if r.state.status is Status.PENDING and r.state.delivery is Delivery.OK
+                        and not r.state.no_reminders and r.state.invited_at
+                        and self.repo.mark_queued(meeting.id, r.email, sending, SendKind.REMINDER.value, now)]
+                self._enqueue(jobs)
+                queued.append(f"{meeting.id}:{sending}:{len(jobs)}")
+        return queued
+
+    def reminder(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> OutgoingEmail:
+        language = record.invitee.language
+        context = self._context(meeting, record, language)
+        context["days_left"] = meeting.days_left(now)
+        rendered = self.renderer.render("reminder", language, context)
+        personal = reply_address(meeting.mailbox, record.tag)
+        email = self._email(meeting, record, "reminder", language, rendered.subject, rendered.text, rendered.html,
+                            now, auto_submitted="auto-generated")
+        return replace(email, list_unsubscribe=_mailto(personal, "UNSUBSCRIBE"))
+
+    # ------------------------------------------------------------------ SES events (configuration set)
+    def delivery_event(self, detail: dict[str, Any]) -> str:
+        """An SES Send/Bounce/Complaint event for one of our messages (EventBridge detail)."""
+        kind = str(detail.get("eventType") or detail.get("notificationType") or "")
+        mail = detail.get("mail", {})
+        tags = {k: (v[0] if isinstance(v, list) and v else v) for k, v in (mail.get("tags") or {}).items()}
+        found = self.repo.find_by_tag(str(tags.get("invitee", ""))) if tags.get("invitee") else None
+        if found is None:
+            return "not ours"
+        meeting_id, email = found
+        now = self.clock.now()
+        if kind == "Send" and tags.get("sending"):
+            self.repo.confirm_send(meeting_id, email, str(tags["sending"]), str(mail.get("messageId", "")), now)
+            return "send confirmed"
+        meeting = self.repo.get_meeting(meeting_id)
+        record = self.repo.get_invitee(meeting_id, email)
+        if meeting is None or record is None:
+            return "not ours"
+        if kind == "Bounce" and detail.get("bounce", {}).get("bounceType") == "Permanent":
+            self.repo.set_delivery(meeting_id, email, Delivery.UNDELIVERABLE,
+                                   str(detail["bounce"].get("bounceSubType", "permanent bounce")), now)
+            self._event_history(meeting, record, Outcome.BOUNCE, detail, now)
+            return "undeliverable"
+        if kind == "Complaint":
+            self.repo.set_delivery(meeting_id, email, Delivery.COMPLAINED, "complaint (marked as spam)", now)
+            self._event_history(meeting, record, Outcome.COMPLAINT, detail, now)
+            return "complained"
+        return "ignored"
+
+    def _event_history(self, meeting: Meeting, record: InviteeRecord, outcome: Outcome, detail: dict[str, Any],
+                       now: datetime) -> None:
+        self.repo.add_history(HistoryEntry(
+            meeting_id=meeting.id, email=record.email, at=now, source="ses-event", outcome=outcome,
+            message_key=str(detail.get("mail", {}).get("messageId", ""))[:32], status_before=record.state.status,
+            status_after=record.state.status, reasons=(outcome.explanation,)))
 
     def invitation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> OutgoingEmail:
         """The personal invitation: in the invitee's language (and the meeting's other invitation languages),
@@ -216,6 +381,12 @@ class Desk:
             return InboundResult(outcome, key, meeting.id, None, reading)
 
         assert reading.intent is not None
+        if reading.unsubscribe:
+            self.repo.set_no_reminders(meeting.id, record.email, arrival.now)
+            self._history(arrival, reading, meeting, record, Outcome.UNSUBSCRIBED)
+            if reading.intent is Intent.UNCLEAR:
+                return InboundResult(Outcome.UNSUBSCRIBED, key, meeting.id, record.email, reading,
+                                     identified_by=route.identified_by)
         decision = decide_reply(
             state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
             attendee_count=reading.attendee_count, written_at=arrival.written_at,
@@ -328,7 +499,7 @@ class Desk:
         email = self._email(meeting, fresh, response.value, language, rendered.subject, rendered.text,
                             rendered.html, now, in_reply_to=msg.message_id, references=tuple(msg.references),
                             cc=_cc_for(msg, record), auto_submitted="auto-replied")
-        provider_id = self.mailer.send(email)
+        provider_id = self._send_paced(email, key=claim.message_key)
         self.repo.note_response_sent(claim.message_key, response.value)
         self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
         if response is Response.CLARIFY:
@@ -443,7 +614,7 @@ class Desk:
             to=tuple(Recipient(r) for r in recipients), subject=rendered.subject, text=rendered.text,
             html=rendered.html, kind="digest", message_id=new_message_id(self.sender_address.rpartition("@")[2]),
             date=now, language=language)
-        self.mailer.send(email)
+        self._send_paced(email, key=f"digest/{meeting_id}")
         return True
 
 
@@ -466,8 +637,8 @@ class Digest:
         totals: dict[str, Counter[str]] = {c.value: Counter() for c in Category}
         for record in records:
             totals[record.invitee.category.value][record.state.status.value] += 1
-        changes = [h for h in history if h.outcome in (Outcome.RECORDED, Outcome.BOUNCE, Outcome.TOO_LATE)
-                   and h.email]
+        changes = [h for h in history if h.outcome in (Outcome.RECORDED, Outcome.BOUNCE, Outcome.TOO_LATE,
+                                                       Outcome.UNSUBSCRIBED, Outcome.COMPLAINT) and h.email]
         undeliverable = [r for r in records if r.state.delivery is not Delivery.OK]
         pending = [r for r in records if r.state.status is Status.PENDING and r.state.delivery is Delivery.OK]
         attendees = sum(r.state.answer.attendee_count for r in records

@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from moto import mock_aws
 
 from rsvp.adapters.aws import aws_clients
-from rsvp.bootstrap import build_desk
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.tags import reply_address
-from rsvp.handlers import digest, inbound, invite, rule_set, runtime
+from rsvp.handlers import digest, inbound, invite, rule_set, runtime, sender, ses_events
+from rsvp.local.demo import local_desk
 from rsvp.local.stack import LambdaContext, LocalStack, provision
 from tests.conftest import ROOT, FakeClock
 from tests.support import reply
@@ -37,7 +37,7 @@ def stack(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path:
         clients = aws_clients("eu-west-1")
         local = provision(clients, region="eu-west-1", mailbox=meeting.mailbox, sender=meeting.mailbox,
                           outbox_dir=str(tmp_path / "outbox"))
-        runtime.install(build_desk(local.settings(), clock=clock))
+        runtime.install(local_desk(local, clients, clock))
         runtime.desk().load(meeting, invitees)
         try:
             yield local
@@ -45,16 +45,29 @@ def stack(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path:
             runtime.install(None)
 
 
-def test_the_invite_event_sends_and_the_one_invitee_event_resends_nothing(stack: LocalStack) -> None:
-    sent = invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
+def test_the_invite_event_queues_and_the_sender_event_sends(stack: LocalStack) -> None:
+    queued = invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
+    counts = stack.drain(sender.handler, aws_clients("eu-west-1"), queue_url=stack.send_queue_url)
     again = invite.handler(event("invite-one.json"), LambdaContext("InviteFunction"))
-    assert len(sent["sent"]) == 12 and sent["failed"] == {}
-    assert again == {"sent": [], "skipped": ["disarmament@mission-canada.example.org"], "failed": {}}
+    assert len(queued["queued"]) == 12 and counts == {"batches": 2, "records": 12, "failed": 0}
+    assert again == {"sending": "invitation-1", "queued": [], "skipped": ["disarmament@mission-canada.example.org"]}
+
+
+def test_the_sender_event_in_its_sample_shape(stack: LocalStack) -> None:
+    invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
+    response = sender.handler(event("sender-sqs-job.json"), LambdaContext("SenderFunction"))
+    assert response == {"batchItemFailures": []}
+
+
+def test_the_ses_event_in_its_sample_shape(stack: LocalStack) -> None:
+    assert ses_events.handler(event("ses-bounce-event.json"), LambdaContext("SesEventsFunction")) == {
+        "outcome": "not ours"}
 
 
 def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeting: Meeting,
                                                         clock: FakeClock) -> None:
     invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
+    stack.drain(sender.handler, aws_clients("eu-west-1"), queue_url=stack.send_queue_url)
     record = runtime.desk().repo.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
     assert record is not None
     raw = reply(sender=record.email, to=reply_address(meeting.mailbox, record.tag), body="We will attend.",
@@ -87,7 +100,7 @@ def test_the_s3_test_event_is_accepted_and_ignored(stack: LocalStack) -> None:
 def test_the_schedule_event_runs_the_digests(stack: LocalStack, clock: FakeClock) -> None:
     clock.set(2021, 1, 25, 8, 0)
     assert digest.handler(event("digest-schedule.json"), LambdaContext("DigestFunction")) == {
-        "sent": ["mine-free-americas-2021"]}
+        "sent": ["mine-free-americas-2021"], "reminders": []}
 
 
 class _Capture(BaseHTTPRequestHandler):

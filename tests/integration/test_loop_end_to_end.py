@@ -20,12 +20,12 @@ import pytest
 from moto import mock_aws
 
 from rsvp.adapters.aws import AwsClients, aws_clients, replay_dead_letters
-from rsvp.bootstrap import build_desk
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import InviteeRecord
 from rsvp.domain.tags import reply_address
-from rsvp.handlers import digest, inbound, invite, runtime
+from rsvp.handlers import digest, inbound, invite, runtime, sender
+from rsvp.local.demo import local_desk
 from rsvp.local.stack import LambdaContext, LocalStack, provision
 from rsvp.services import Desk
 from tests.conftest import ZURICH, FakeClock
@@ -85,11 +85,12 @@ def loop(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path: 
         clients = aws_clients("eu-west-1")
         stack = provision(clients, region="eu-west-1", mailbox=meeting.mailbox, sender=meeting.mailbox,
                           name="test", outbox_dir=str(tmp_path / "outbox"))
-        runtime.install(build_desk(stack.settings(), clock=clock))
+        runtime.install(local_desk(stack, clients, clock))
         try:
             runtime.desk().load(meeting, invitees)
             response = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
-            assert len(response["sent"]) == len(invitees)
+            assert len(response["queued"]) == len(invitees)
+            stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)
             yield Loop(stack, clients, clock, meeting, tmp_path / "outbox")
         finally:
             runtime.install(None)
@@ -111,14 +112,16 @@ def test_each_invitee_gets_one_personal_invitation_and_a_second_run_sends_none(l
     assert all(m["Auto-Submitted"] == "auto-generated" for m in invitations)
 
     again = invite.handler({"meeting_id": loop.meeting.id}, LambdaContext("InviteFunction"))
+    loop.stack.drain(sender.handler, loop.clients, queue_url=loop.stack.send_queue_url)
 
-    assert again["sent"] == []
+    assert again["queued"] == []
     assert len(loop.sent("invitation")) == 12
+    assert loop.desk.repo.send_progress(loop.meeting.id, "invitation-1") == {"sent": 12}
 
 
 def test_invitation_is_in_the_invitees_language_with_every_session_in_every_display_zone(loop: Loop) -> None:
     spanish = loop.sent("invitation", PERU)[0]
-    text = spanish.get_payload()[0].get_payload(decode=True).decode()
+    text = next(p for p in spanish.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert "miércoles, 10 de febrero de 2021, 15:00–18:00 (Zúrich)" in text
     assert "miércoles, 10 de febrero de 2021, 09:00–12:00 (Lima)" in text
     assert "jueves, 11 de febrero de 2021, 09:00–12:00 (Nueva York)" in text
@@ -308,8 +311,9 @@ def test_a_bounce_marks_the_invitee_undeliverable_and_is_never_answered(loop: Lo
 
     assert loop.record(CANADA).state.delivery.value == "undeliverable"
     assert len(loop.sent()) == 12
-    again = invite.handler({"meeting_id": loop.meeting.id, "only": [CANADA]}, LambdaContext("InviteFunction"))
-    assert again["sent"] == []
+    again = invite.handler({"meeting_id": loop.meeting.id, "only": [CANADA], "resend": True},
+                           LambdaContext("InviteFunction"))
+    assert again["queued"] == [] and again["skipped"] == [CANADA]
 
 
 def test_a_message_that_keeps_failing_is_dead_lettered_and_can_be_replayed(loop: Loop) -> None:

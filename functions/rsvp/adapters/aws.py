@@ -24,6 +24,11 @@ class S3RawMailStore:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
 
 
+_THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException"}
+_REJECTED = {"MessageRejected", "MailFromDomainNotVerifiedException", "BadRequestException",
+             "AccountSuspendedException", "SendingPausedException", "NotFoundException"}
+
+
 class SesMailer:
     """SES v2 SendEmail with raw content, so our headers (Auto-Submitted, In-Reply-To) go out as built."""
 
@@ -32,11 +37,28 @@ class SesMailer:
         self.configuration_set = configuration_set
 
     def send(self, email: OutgoingEmail) -> str:
+        from botocore.exceptions import ClientError
+
+        from ..domain.sending import SendRejected, SendThrottled
+
+        try:
+            return self._send(email)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+            if code in _THROTTLING or "Maximum sending rate exceeded" in message:
+                raise SendThrottled(f"{code}: {message}") from exc
+            if code in _REJECTED:
+                raise SendRejected(f"{code}: {message}") from exc
+            raise
+
+    def _send(self, email: OutgoingEmail) -> str:
         kwargs: dict[str, Any] = {
             "FromEmailAddress": email.sender.email,
             "Destination": {"ToAddresses": [r.email for r in email.to], "CcAddresses": [r.email for r in email.cc]},
             "Content": {"Raw": {"Data": email.to_bytes()}},
-            "EmailTags": [{"Name": "kind", "Value": email.kind}],
+            "EmailTags": [{"Name": "kind", "Value": email.kind},
+                          *({"Name": k, "Value": v} for k, v in email.tags.items())],
         }
         if self.configuration_set:
             kwargs["ConfigurationSetName"] = self.configuration_set
@@ -72,6 +94,7 @@ class AwsClients:
         import boto3
 
         session = boto3.session.Session(region_name=region)
+        self.region = region
         self.dynamodb = session.resource("dynamodb")
         self.s3 = session.client("s3")
         self.ses = session.client("sesv2")
@@ -134,3 +157,53 @@ def replay_dead_letters(sqs: Any, dead_letter_queue_url: str, queue_url: str, li
             sqs.delete_message(QueueUrl=dead_letter_queue_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
     return moved
+
+
+class SqsJobQueue:
+    """Send jobs for the sender function, ten to a batch."""
+
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self.client = client
+        self.queue_url = queue_url
+
+    def enqueue(self, jobs: Any) -> int:
+        from ..domain.sending import SendJob
+
+        batch: list[SendJob] = []
+        count = 0
+        for job in jobs:
+            batch.append(job)
+            if len(batch) == 10:
+                count += self._send(batch)
+                batch = []
+        if batch:
+            count += self._send(batch)
+        return count
+
+    def _send(self, batch: list[Any]) -> int:
+        response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=[
+            {"Id": str(i), "MessageBody": job.to_json()} for i, job in enumerate(batch)])
+        failed = response.get("Failed", [])
+        if failed:
+            raise RuntimeError(f"{len(failed)} job(s) not queued: {failed[0].get('Message', '')}")
+        return len(batch)
+
+
+def ses_max_send_rate(clients: AwsClients) -> float:
+    """The account's SES sending rate (messages per second)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return float(clients.ses.get_account()["SendQuota"]["MaxSendRate"])
+    except (ClientError, KeyError, NotImplementedError):
+        import boto3
+
+        v1 = boto3.session.Session(region_name=clients.region).client("ses")
+        return float(v1.get_send_quota()["MaxSendRate"])
+
+
+class RealSleeper:
+    def sleep(self, seconds: float) -> None:
+        import time
+
+        time.sleep(seconds)

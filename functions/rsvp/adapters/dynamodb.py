@@ -27,6 +27,7 @@ from ..domain.invitees import Category, Invitee
 from ..domain.meeting import Meeting, meeting_from_document
 from ..domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
 from ..domain.rsvp import Answer, Delivery, InviteeState, Outcome, Status
+from ..domain.sending import ClaimState
 from ..timeutil import from_iso, iso
 
 INBOUND_RETENTION = timedelta(days=400)
@@ -121,6 +122,91 @@ class DynamoRepository:
         self.table.update_item(Key=_invitee_key(meeting_id, email),
                                UpdateExpression="SET invitation_state = :failed, invitation_error = :reason",
                                ExpressionAttributeValues={":failed": "failed", ":reason": reason[:500]})
+
+    # ---------------------------------------------------------------- sending
+    def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
+        try:
+            self.table.put_item(Item={**_send_key(meeting_id, sending, email), "state": "queued", "kind": kind,
+                                      "email": email, "sending": sending, "queued_at": iso(at)},
+                                ConditionExpression=Attr("pk").not_exists() | Attr("state").eq("queued"))
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
+                   ) -> ClaimState:
+        stale = iso(at - timedelta(seconds=stale_after_seconds))
+        try:
+            self.table.update_item(
+                Key=_send_key(meeting_id, sending, email),
+                UpdateExpression="SET #state = :sending, claimed_at = :now, email = :email, sending = :sending_id "
+                                 "ADD attempts :one",
+                ConditionExpression=Attr("state").not_exists() | Attr("state").is_in(["queued", "failed"]) | (
+                    Attr("state").eq("sending") & Attr("claimed_at").lt(stale) & Attr("confirmed_id").not_exists()),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sending": "sending", ":now": iso(at), ":one": 1, ":email": email,
+                                           ":sending_id": sending})
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
+            item = self.table.get_item(Key=_send_key(meeting_id, sending, email), ConsistentRead=True).get("Item", {})
+            if item.get("state") == "sent":
+                return ClaimState.SENT
+            if item.get("confirmed_id"):  # SES accepted it; the attempt died before recording: settle it now
+                self.finish_send(meeting_id, email, sending, at, [str(item["confirmed_id"])], str(item.get("kind", "")))
+                return ClaimState.SENT
+            return ClaimState.IN_FLIGHT
+        return ClaimState.CLAIMED
+
+    def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
+                    kind: str) -> None:
+        ids = [m.strip("<>") for m in message_ids if m]
+        self.table.update_item(Key=_send_key(meeting_id, sending, email),
+                               UpdateExpression="SET #state = :sent, sent_at = :at, message_ids = :ids REMOVE last_error",
+                               ExpressionAttributeNames={"#state": "state"},
+                               ExpressionAttributeValues={":sent": "sent", ":at": iso(at), ":ids": ids})
+        if kind == "invitation":
+            self.record_invitation(meeting_id, email, at, ids)
+        else:
+            self.record_sent(meeting_id, email, at, ids, kind)
+
+    def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None:
+        self.table.update_item(Key=_send_key(meeting_id, sending, email),
+                               UpdateExpression="SET #state = :state, last_error = :reason",
+                               ExpressionAttributeNames={"#state": "state"},
+                               ExpressionAttributeValues={":state": "failed" if retryable else "rejected",
+                                                          ":reason": reason[:500]})
+
+    def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
+        self.table.update_item(Key=_send_key(meeting_id, sending, email),
+                               UpdateExpression="SET confirmed_id = :id, confirmed_at = :at",
+                               ExpressionAttributeValues={":id": provider_id, ":at": iso(at)})
+
+    def send_progress(self, meeting_id: str, sending: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self._query(KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
+                                & Key("sk").begins_with(f"SEND#{sending}#"), ProjectionExpression="#s",
+                                ExpressionAttributeNames={"#s": "state"}):
+            counts[str(item["state"])] = counts.get(str(item["state"]), 0) + 1
+        return counts
+
+    def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
+        try:
+            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": f"ONCE#{marker}", "at": iso(at)},
+                                ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None:
+        self.table.update_item(Key=_invitee_key(meeting_id, email),
+                               UpdateExpression="SET no_reminders = :yes, no_reminders_at = :at",
+                               ConditionExpression=Attr("pk").exists(),
+                               ExpressionAttributeValues={":yes": True, ":at": iso(at)})
 
     # ---------------------------------------------------------------- replies
     def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int) -> InboundClaim | None:
@@ -271,6 +357,10 @@ def _conditional(exc: ClientError) -> bool:
     return bool(exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
+def _send_key(meeting_id: str, sending: str, email: str) -> dict[str, str]:
+    return {"pk": f"MEETING#{meeting_id}", "sk": f"SEND#{sending}#{email.lower()}"}
+
+
 def _invitee_key(meeting_id: str, email: str) -> dict[str, str]:
     return {"pk": f"MEETING#{meeting_id}", "sk": f"INVITEE#{email.lower()}"}
 
@@ -298,7 +388,8 @@ def _invitee_record(meeting_id: str, item: dict[str, Any]) -> InviteeRecord:
     state = InviteeState(
         email=item["email"], answer=_answer(item.get("answer")), delivery=Delivery(item.get("delivery", "ok")),
         invited_at=from_iso(item["invited_at"]) if item.get("invited_at") else None,
-        clarify_sent_at=from_iso(item["clarify_sent_at"]) if item.get("clarify_sent_at") else None)
+        clarify_sent_at=from_iso(item["clarify_sent_at"]) if item.get("clarify_sent_at") else None,
+        no_reminders=bool(item.get("no_reminders", False)))
     return InviteeRecord(meeting_id=meeting_id, invitee=invitee, tag=item.get("tag", ""), state=state,
                          invitation_message_ids=tuple(item.get("invitation_message_ids", [])))
 
@@ -319,3 +410,29 @@ def _history_entry(meeting_id: str, item: dict[str, Any]) -> HistoryEntry:
         language=item.get("language"),
         confidence=float(item["confidence"]) if item.get("confidence") is not None else None,
         reasons=tuple(item.get("reasons", [])), excerpt=item.get("excerpt", ""))
+
+
+class DynamoRateLimiter:
+    """At most `rate` sends per second across every concurrent sender: a conditional counter per second."""
+
+    def __init__(self, table: Any, rate: float, clock: Any, sleeper: Any, key: str = "RATE#ses") -> None:
+        self.table = table
+        self.per_second = max(1, int(rate))
+        self.clock = clock
+        self.sleeper = sleeper
+        self.key = key
+
+    def acquire(self) -> None:
+        while True:
+            now = self.clock.now()
+            second = int(now.timestamp())
+            try:
+                self.table.update_item(
+                    Key={"pk": self.key, "sk": str(second)}, UpdateExpression="ADD n :one SET expires_at = :ttl",
+                    ConditionExpression=Attr("n").not_exists() | Attr("n").lt(self.per_second),
+                    ExpressionAttributeValues={":one": 1, ":ttl": second + 300})
+                return
+            except ClientError as exc:
+                if not _conditional(exc):
+                    raise
+            self.sleeper.sleep(max(0.001, second + 1 - now.timestamp()))  # this second is full: wait for the next

@@ -75,6 +75,8 @@ class Outcome(StrEnum):
     UNROUTED = "unrouted"
     MALFORMED = "malformed"
     DUPLICATE = "duplicate"
+    UNSUBSCRIBED = "unsubscribed"
+    COMPLAINT = "complaint"
 
     @property
     def explanation(self) -> str:
@@ -98,6 +100,8 @@ _EXPLANATIONS = {
     Outcome.UNROUTED: "not addressed to the mailbox of any meeting",
     Outcome.MALFORMED: "the message could not be read",
     Outcome.DUPLICATE: "the same message was already processed",
+    Outcome.UNSUBSCRIBED: "asked for no more emails; no further reminders",
+    Outcome.COMPLAINT: "marked our mail as spam; no further mail to this address",
 }
 _REVIEW = {Outcome.TOO_LATE, Outcome.UNCLEAR, Outcome.UNKNOWN_SENDER, Outcome.UNVERIFIED_SENDER,
            Outcome.UNROUTED, Outcome.MALFORMED}
@@ -121,6 +125,7 @@ class InviteeState:
     delivery: Delivery = Delivery.OK
     invited_at: datetime | None = None
     clarify_sent_at: datetime | None = None
+    no_reminders: bool = False  # the invitee asked for no more mail ("unsubscribe")
 
     @property
     def status(self) -> Status:

@@ -1,5 +1,5 @@
-"""The daily digest: EventBridge Scheduler calls this hourly; each meeting's digest goes out once a
-day at or after its configured local time (meeting's time zone)."""
+"""The daily tick: EventBridge Scheduler calls this hourly; each meeting's digest goes out once a day at
+or after its configured local time (meeting's time zone), and reminders are queued on reminder days."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from .runtime import desk, logger, metrics
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    sent = desk().run_digests()
+    service = desk()
+    sent = service.run_digests()
+    reminders = service.run_reminders()
     metrics.add_metric(name="DigestsSent", unit=MetricUnit.Count, value=len(sent))
-    logger.info("digests", extra={"sent": sent})
-    return {"sent": sent}
+    logger.info("daily tick", extra={"digests": sent, "reminders": reminders})
+    return {"sent": sent, "reminders": reminders}

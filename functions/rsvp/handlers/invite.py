@@ -1,6 +1,7 @@
 """Send a meeting's invitations: invoked by the organisers' CLI (or `aws lambda invoke`).
 
-Event: {"meeting_id": "...", "only": ["email", ...] (optional)}
+Event: {"meeting_id": "...", "only": ["email", ...] (optional), "resend": false}
+Queues one job per invitee; the sender function sends them at the account's SES rate.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from .runtime import desk, logger, metrics
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     only = set(event["only"]) if event.get("only") else None
-    report = desk().send_invitations(event["meeting_id"], only)
-    metrics.add_metric(name="InvitationsSent", unit=MetricUnit.Count, value=len(report.sent))
-    metrics.add_metric(name="InvitationsFailed", unit=MetricUnit.Count, value=len(report.failed))
-    logger.info("invitations", extra={"sent": len(report.sent), "skipped": len(report.skipped),
-                                      "failed": len(report.failed)})
-    return {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    report = desk().queue_invitations(event["meeting_id"], only, resend=bool(event.get("resend")))
+    metrics.add_metric(name="InvitationsQueued", unit=MetricUnit.Count, value=len(report.queued))
+    logger.info("invitations queued", extra={"sending": report.sending, "queued": len(report.queued),
+                                             "skipped": len(report.skipped)})
+    return {"sending": report.sending, "queued": report.queued, "skipped": report.skipped}

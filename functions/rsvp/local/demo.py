@@ -109,8 +109,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
     from rich.table import Table
 
     from ..adapters.aws import aws_clients
-    from ..bootstrap import build_desk
-    from ..handlers import digest, inbound, invite, runtime
+    from ..handlers import digest, inbound, invite, runtime, sender
 
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -128,7 +127,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
 
     clock = DemoClock(datetime(2021, 1, 18, 9, 0, tzinfo=zone))
     os.environ.update(stack.environment())
-    runtime.install(build_desk(stack.settings(), clock=clock))
+    runtime.install(local_desk(stack, clients, clock))
     try:
         runtime.desk().load(meeting, invitees)
         categories = Counter(i.category.label for i in invitees)
@@ -139,10 +138,15 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
                       + f"; replies accepted until {meeting.rsvp_cutoff:%d %b %Y %H:%M}.")
 
         report = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
-        languages = Counter(i.language for i in invitees if i.email in report["sent"])
-        console.print(f"\n[bold]2. Invitations sent[/] on {clock.now():%d %b %Y %H:%M}: {len(report['sent'])} "
-                      f"({', '.join(f'{n} in {lang}' for lang, n in sorted(languages.items()))}), each from "
-                      f"{meeting.mailbox} with a personal reply address registration+TAG@…")
+        started = clock.now()
+        stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)
+        progress = runtime.desk().repo.send_progress(meeting.id, report["sending"])
+        languages = Counter(i.language for i in invitees if i.email in report["queued"])
+        console.print(f"\n[bold]2. Invitations[/] queued on {started:%d %b %Y %H:%M} ({len(report['queued'])} jobs), "
+                      f"sent by the sender function (at most {stack.max_send_rate:g}/s): "
+                      f"{', '.join(f'{n} {state}' for state, n in sorted(progress.items()))} "
+                      f"({', '.join(f'{n} in {lang}' for lang, n in sorted(languages.items()))}; bilingual EN/ES, "
+                      f"calendar invite, quick-reply links), each with a personal reply address registration+TAG@…")
 
         replies = _deliver_replies(example, meeting, stack, clients, clock, zone, out_dir, inbound)
         console.print("\n[bold]3. Replies arrive[/] (SES receiving → S3 → SQS → inbound function):")
@@ -159,6 +163,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
         for day in (datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)):
             clock.set(day)
             sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
+            stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)  # reminders, if any today
             digests += sorted((out_dir / "outbox").glob("*-digest-*.eml"))[len(digests):]
             names = ", ".join(sent["sent"]) or "none"
             console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {names}")
@@ -177,9 +182,9 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
             final.add_row(r.invitee.organisation, statuses[r.email], sessions,
                           "; ".join(answer.attendees) if answer else "")
         console.print(final)
-        dead = int(clients.sqs.get_queue_attributes(QueueUrl=stack.dead_letter_queue_url,
-                                                    AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
-            "ApproximateNumberOfMessages"])
+        dead = sum(int(clients.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"]["ApproximateNumberOfMessages"]) for url in (stack.dead_letter_queue_url,
+                                                                      stack.send_dead_letter_queue_url))
         sent_files = sorted((out_dir / "outbox").glob("*.eml"))
         kinds = Counter(p.name.split("-")[1] for p in sent_files)
         console.print(f"\n[bold]Every message the desk sent[/] is in [cyan]{out_dir / 'outbox'}[/] ({len(sent_files)} "
@@ -245,6 +250,16 @@ def _moment(value: Any, zone: ZoneInfo) -> datetime:
     moment = value if isinstance(value, datetime) else from_iso(str(value)) if "+" in str(value) or str(
         value).endswith("Z") else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def local_desk(stack: LocalStack, clients: Any, clock: Any) -> Any:
+    """The Desk as the functions build it, with SES's Send events delivered and time simulated."""
+    from ..adapters.aws import SesMailer
+    from ..bootstrap import build_desk
+    from .stack import ClockSleeper, LocalSesEvents
+
+    mailer = LocalSesEvents(SesMailer(clients.ses, stack.configuration_set), stack.region, stack.configuration_set)
+    return build_desk(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=mailer)
 
 
 def _schedule_event(at: datetime) -> dict[str, Any]:

@@ -74,17 +74,24 @@ class LocalStack:
     inbound_prefix: str = "inbound/"
     outbox_dir: str = ""
     max_receive_count: int = 5
+    send_queue_url: str = ""
+    send_dead_letter_queue_url: str = ""
+    configuration_set: str = ""
+    max_send_rate: float = 14.0  # local runs: the rate a production SES account typically starts with
     delivered: list[str] = field(default_factory=list)
 
     def settings(self) -> Settings:
         return Settings(table_name=self.table_name, mail_bucket=self.bucket, sender_address=self.sender,
                         inbound_prefix=self.inbound_prefix, tag_secret_arn=self.secret_arn,
-                        outbox_dir=self.outbox_dir, region=self.region)
+                        outbox_dir=self.outbox_dir, region=self.region, invitation_queue_url=self.send_queue_url,
+                        configuration_set=self.configuration_set, max_send_rate=self.max_send_rate)
 
     def environment(self) -> dict[str, str]:
         return {"TABLE_NAME": self.table_name, "MAIL_BUCKET": self.bucket, "SENDER_ADDRESS": self.sender,
                 "INBOUND_PREFIX": self.inbound_prefix, "TAG_SECRET_ARN": self.secret_arn,
-                "OUTBOX_DIR": self.outbox_dir, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+                "OUTBOX_DIR": self.outbox_dir, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+                "INVITATION_QUEUE_URL": self.send_queue_url, "SES_CONFIGURATION_SET": self.configuration_set,
+                "MAX_SEND_RATE": str(self.max_send_rate)}
 
     # ------------------------------------------------------------------ SES receiving, as SES does it
     def deliver(self, raw: bytes, received_at: datetime, clients: Any) -> str:
@@ -98,17 +105,18 @@ class LocalStack:
 
     # ------------------------------------------------------------------ SQS -> Lambda, as the event source mapping
     def drain(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], clients: Any,
-              max_rounds: int = 50) -> dict[str, int]:
+              max_rounds: int = 50, queue_url: str = "") -> dict[str, int]:
         """Feed queued S3 notifications to the inbound handler in SQS batches until the queue is empty.
 
         Failed records are made visible again at once, so the redrive policy (maxReceiveCount)
         moves a message that keeps failing to the dead-letter queue, as in AWS.
         """
+        url = queue_url or self.inbound_queue_url
         counts = {"batches": 0, "records": 0, "failed": 0}
-        arn = clients.sqs.get_queue_attributes(QueueUrl=self.inbound_queue_url,
+        arn = clients.sqs.get_queue_attributes(QueueUrl=url,
                                                AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         for _ in range(max_rounds):
-            messages = clients.sqs.receive_message(QueueUrl=self.inbound_queue_url, MaxNumberOfMessages=10,
+            messages = clients.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                                    WaitTimeSeconds=0, AttributeNames=["All"]).get("Messages", [])
             if not messages:
                 break
@@ -123,11 +131,49 @@ class LocalStack:
             counts["failed"] += len(failed)
             for message in messages:
                 if message["MessageId"] in failed:
-                    clients.sqs.change_message_visibility(QueueUrl=self.inbound_queue_url,
+                    clients.sqs.change_message_visibility(QueueUrl=url,
                                                           ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
                 else:
-                    clients.sqs.delete_message(QueueUrl=self.inbound_queue_url, ReceiptHandle=message["ReceiptHandle"])
+                    clients.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return counts
+
+
+class ClockSleeper:
+    """Sleeping in simulated time: advances the injected clock instead of waiting."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+        self.slept = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.slept += seconds
+        self.clock.current = self.clock.current + timedelta(seconds=seconds)
+
+
+class LocalSesEvents:
+    """What SES's configuration set does after accepting a message: a Send event through EventBridge to
+    the SES-events function (moto sends nothing of the kind)."""
+
+    def __init__(self, inner: Any, region: str, configuration_set: str) -> None:
+        self.inner = inner
+        self.region = region
+        self.configuration_set = configuration_set
+
+    def send(self, email: Any) -> str:
+        from ..handlers import ses_events
+
+        provider_id = str(self.inner.send(email))
+        tags = {"ses:configuration-set": [self.configuration_set], **{k: [v] for k, v in email.tags.items()}}
+        ses_events.handler({
+            "version": "0", "id": uuid.uuid4().hex, "detail-type": "Email Sent", "source": "aws.ses",
+            "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": self.region, "resources": [],
+            "detail": {"eventType": "Send", "mail": {"messageId": provider_id, "destination": email.destinations,
+                                                     "tags": tags}, "send": {}},
+        }, LambdaContext("SesEventsFunction"))
+        return provider_id
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -181,6 +227,15 @@ def provision(clients: Any, *, region: str, mailbox: str, sender: str, name: str
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive})})["QueueUrl"]
     queue_arn = clients.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"]
+    send_props = resources["SendQueue"]["Properties"]
+    send_dlq_url = clients.sqs.create_queue(QueueName=f"rsvp-{name}-send-dlq")["QueueUrl"]
+    send_dlq_arn = clients.sqs.get_queue_attributes(QueueUrl=send_dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    send_url = clients.sqs.create_queue(QueueName=f"rsvp-{name}-send", Attributes={
+        "VisibilityTimeout": str(send_props["VisibilityTimeout"]),
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": send_dlq_arn,
+                                     "maxReceiveCount": int(send_props["RedrivePolicy"]["maxReceiveCount"])})})[
+        "QueueUrl"]
 
     bucket_props = resources["MailBucket"]["Properties"]
     bucket = f"rsvp-{name}-mail-000000000000-{region}"
@@ -201,11 +256,15 @@ def provision(clients: Any, *, region: str, mailbox: str, sender: str, name: str
 
     domain = sender.rpartition("@")[2]
     clients.ses.create_email_identity(EmailIdentity=domain)
+    configuration_set = f"rsvp-{name}-sending"
+    clients.ses.create_configuration_set(ConfigurationSetName=configuration_set)
     secret_arn = clients.secrets.create_secret(Name=f"rsvp-{name}-reply-tag-key",
                                                SecretString=secrets.token_urlsafe(36))["ARN"]
     return LocalStack(region=region, table_name=table_name, bucket=bucket, inbound_queue_url=queue_url,
                       dead_letter_queue_url=dlq_url, secret_arn=secret_arn, mailbox=mailbox, sender=sender,
-                      inbound_prefix=prefix, outbox_dir=outbox_dir, max_receive_count=max_receive)
+                      inbound_prefix=prefix, outbox_dir=outbox_dir, max_receive_count=max_receive,
+                      send_queue_url=send_url, send_dead_letter_queue_url=send_dlq_url,
+                      configuration_set=configuration_set)
 
 
 def use_moto_credentials(region: str) -> None:

@@ -48,6 +48,7 @@ class OutgoingEmail:
     language: str = "en"
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     calendar: str = ""  # an iCalendar METHOD:REQUEST, sent inline and as invite.ics
+    tags: dict[str, str] = field(default_factory=dict)  # SES message tags: come back in its events
     list_unsubscribe: str = ""  # mailto: URL that stops reminders
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..domain.meeting import Meeting
@@ -17,6 +17,7 @@ from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count
 from .quotes import new_text
 from .sessions import _ONLY, chosen_sessions, sessions_from_clauses
+from .unsubscribe import asks_to_unsubscribe
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Reading:
     reasons: tuple[str, ...]
     new_text: str = ""
     failed_recipients: tuple[str, ...] = field(default_factory=tuple)
+    unsubscribe: bool = False  # asks for no more mail (reminders stop; the RSVP is read as usual)
     final_failure: bool = True
     report: str | None = None  # for a bounce: failure | delay | complaint | delivery
 
@@ -51,6 +53,7 @@ class Reading:
             "tag": self.tag,
             "reasons": list(self.reasons),
             **({"failed_recipients": list(self.failed_recipients)} if self.failed_recipients else {}),
+            **({"unsubscribe": True} if self.unsubscribe else {}),
         }
 
 
@@ -75,6 +78,15 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
             attendees = (msg.from_name,) if count and msg.from_name else ()
             return Reading(MessageKind.REPLY, answer.intent, count, attendees, None, language, 0.99, tag,
                            (f"calendar reply PARTSTAT for {answer.attendee}",), text)
+    if asks_to_unsubscribe(msg.subject, text):
+        reading = _read_reply(msg, text, language, tag, meeting)
+        return replace(reading, unsubscribe=True,
+                       intent=Intent.UNCLEAR if reading.intent is None else reading.intent)
+    return _read_reply(msg, text, language, tag, meeting)
+
+
+def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | None, meeting: Meeting | None
+                ) -> Reading:
     quick = quick_answer(msg.subject)
     if quick and len(text) < 200:
         reading = IntentReading(quick, 0.95, (f"quick answer in subject: {msg.subject!r}",))

@@ -1,0 +1,48 @@
+"""Sending at scale: one job per invitee and sending, claimed so each is sent exactly once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class SendKind(StrEnum):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """What the sender function receives from the queue."""
+
+    kind: SendKind
+    meeting_id: str
+    email: str
+    sending: str  # e.g. "invitation-20210118T0900" or "reminder-7": one message per invitee per sending
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, body: str) -> SendJob:
+        data = json.loads(body)
+        return cls(SendKind(data["kind"]), data["meeting_id"], data["email"], data["sending"])
+
+
+class ClaimState(StrEnum):
+    CLAIMED = "claimed"  # ours to send now
+    SENT = "sent"  # already sent (or SES confirmed it): nothing to do
+    IN_FLIGHT = "in_flight"  # another attempt holds it, or its outcome is not known yet: try later
+
+
+class SendThrottled(Exception):
+    """The provider asked us to slow down; back off and retry."""
+
+
+class SendRejected(Exception):
+    """The provider refused this message for good (bad address, identity not verified…)."""
+
+
+class RetryLater(Exception):
+    """Raised so the queue redelivers the job later (another attempt in flight, outcome pending)."""
