@@ -164,7 +164,8 @@ class DynamoRepository:
                     kind: str) -> None:
         ids = [m.strip("<>") for m in message_ids if m]
         self.table.update_item(Key=_send_key(meeting_id, sending, email),
-                               UpdateExpression="SET #state = :sent, sent_at = :at, message_ids = :ids REMOVE last_error",
+                               UpdateExpression="SET #state = :sent, sent_at = :at, message_ids = :ids "
+                                                "REMOVE last_error",
                                ExpressionAttributeNames={"#state": "state"},
                                ExpressionAttributeValues={":sent": "sent", ":at": iso(at), ":ids": ids})
         if kind == "invitation":

@@ -61,8 +61,9 @@ class Renderer:
         subject = " / ".join(dict.fromkeys(p.subject for p in parts))
         rule = "\n" + "—" * 40 + "\n\n"
         text = rule.join(p.text for p in parts)
-        bodies = [(language, Markup(self._html.get_template(f"{language}/{name}.body.html").render(contexts[language])))
-                  for language in languages]
+        # Each body was rendered by the autoescaping environment just above: it is escaped HTML already.
+        bodies = [(language, Markup(self._html.get_template(f"{language}/{name}.body.html").render(  # noqa: S704
+            contexts[language]))) for language in languages]
         first = contexts[languages[0]]
         html = self._html.get_template("_multilingual.html").render(
             bodies=bodies, language=languages[0], meeting_title=first["meeting_title"],
