@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -124,6 +125,8 @@ class Desk:
     digest_recipients: tuple[str, ...] = ()
     lease_seconds: int = 900
     jobs: JobQueue | None = None
+    _meeting_contexts: dict[tuple[int, str], tuple[Meeting, dict[str, Any]]] = field(default_factory=dict)
+    _meetings: dict[str, tuple[float, Meeting]] = field(default_factory=dict)
     limiter: RateLimiter = field(default_factory=_NoLimit)
     sleeper: Sleeper = field(default_factory=_NoSleep)
     stale_after_seconds: int = 600  # a send claim older than this, never confirmed by SES, may be retried
@@ -139,9 +142,14 @@ class Desk:
         return records
 
     def meeting(self, meeting_id: str) -> Meeting:
+        """The meeting, kept a minute per container (a campaign reads it for every job)."""
+        cached = self._meetings.get(meeting_id)
+        if cached is not None and time.monotonic() - cached[0] < 60:
+            return cached[1]
         meeting = self.repo.get_meeting(meeting_id)
         if meeting is None:
             raise LookupError(f"no meeting {meeting_id!r} is loaded")
+        self._meetings[meeting_id] = (time.monotonic(), meeting)
         return meeting
 
     # ------------------------------------------------------------------ invitations and reminders
@@ -517,20 +525,37 @@ class Desk:
             in_reply_to=in_reply_to, references=references, auto_submitted=auto_submitted,
             message_id=new_message_id(self.sender_address.rpartition("@")[2]), date=now, language=language)
 
-    def _context(self, meeting: Meeting, record: InviteeRecord, language: str) -> dict[str, Any]:
-        answer = record.state.answer
-        chosen = [meeting.session(s) for s in (answer.sessions or ())] if answer else []
-        return {
+    def _meeting_context(self, meeting: Meeting, language: str) -> dict[str, Any]:
+        """What every invitee's message shares (Babel dates in every zone): computed once per meeting."""
+        key = (id(meeting), language)
+        cached = self._meeting_contexts.get(key)
+        if cached is not None and cached[0] is meeting:
+            return cached[1]
+        if len(self._meeting_contexts) > 64:
+            self._meeting_contexts.clear()
+        context = {
             "language": language,
             "meeting_title": meeting.title_in(language),
             "kind": meeting.kind,
             "venue": meeting.venue,
             "hosts_sentence": _hosts_sentence(meeting, language),
+            "sessions": [_session_view(s, meeting, language) for s in meeting.sessions],
+            "session_views": {s.id: _session_view(s, meeting, language) for s in meeting.sessions},
+            "cutoff": cutoff_text(meeting, language),
+        }
+        self._meeting_contexts[key] = (meeting, context)
+        return context
+
+    def _context(self, meeting: Meeting, record: InviteeRecord, language: str) -> dict[str, Any]:
+        answer = record.state.answer
+        shared = self._meeting_context(meeting, language)
+        chosen = [shared["session_views"][s] for s in (answer.sessions or ()) if s in shared["session_views"]] \
+            if answer else []
+        return {
+            **shared,
             "greeting": greeting(record.invitee, language),
             "organisation": record.invitee.organisation,
-            "sessions": [_session_view(s, meeting, language) for s in meeting.sessions],
-            "chosen_sessions": [_session_view(s, meeting, language) for s in chosen if s],
-            "cutoff": cutoff_text(meeting, language),
+            "chosen_sessions": chosen,
             "reply_address": reply_address(meeting.mailbox, record.tag),
             "desk_name": meeting.organisers[0].name if meeting.organisers else "",
             "status": record.state.status.value,

@@ -94,6 +94,8 @@ def _fold(line: str) -> str:
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
         return line
+    if len(encoded) == len(line):  # ASCII: cut by position
+        return "\r\n ".join([line[:75], *(line[i:i + 74] for i in range(75, len(line), 74))])
     parts: list[str] = []
     current: list[str] = []
     size = 0

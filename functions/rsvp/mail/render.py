@@ -6,7 +6,7 @@ Two Jinja environments: HTML autoescaped, text and subject not (they are never H
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,33 +31,36 @@ class Renderer:
     def _html(self) -> Environment:
         return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")), undefined=StrictUndefined,
                            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-                           trim_blocks=True, lstrip_blocks=True)
+                           trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 
     @cached_property
     def _text(self) -> Environment:
         # Text parts and subjects are not HTML: escaping would show "&amp;" to the reader.
         return Environment(loader=FileSystemLoader(str(self.templates_dir / "email")), undefined=StrictUndefined,
                            autoescape=False,  # noqa: S701
-                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
 
     def languages(self, name: str) -> list[str]:
         root = self.templates_dir / "email"
         return sorted(p.parent.name for p in root.glob(f"*/{name}.txt"))
 
-    def render(self, name: str, language: str, context: dict[str, Any]) -> Rendered:
-        if not (self.templates_dir / "email" / language / f"{name}.txt").exists():
-            language = "en"
+    def render(self, name: str, language: str, context: dict[str, Any], html: bool = True) -> Rendered:
+        language = self._language(name, language)
         subject = self._text.get_template(f"{language}/{name}.subject.txt").render(context)
         text = self._text.get_template(f"{language}/{name}.txt").render(context)
-        html = self._html.get_template(f"{language}/{name}.html").render(context)
-        return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)
+        body = self._html.get_template(f"{language}/{name}.html").render(context) if html else ""
+        return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=body)
+
+    @lru_cache(maxsize=128)  # noqa: B019 - one Renderer per process; templates do not change under it
+    def _language(self, name: str, language: str) -> str:
+        return language if (self.templates_dir / "email" / language / f"{name}.txt").exists() else "en"
 
     def render_multilingual(self, name: str, contexts: dict[str, dict[str, Any]]) -> Rendered:
         """One message in several languages (the invitee's first), e.g. the bilingual EN/ES invitation."""
         languages = list(contexts)
-        parts = [self.render(name, language, contexts[language]) for language in languages]
-        if len(parts) == 1:
-            return parts[0]
+        if len(languages) == 1:
+            return self.render(name, languages[0], contexts[languages[0]])
+        parts = [self.render(name, language, contexts[language], html=False) for language in languages]
         subject = " / ".join(dict.fromkeys(p.subject for p in parts))
         rule = "\n" + "—" * 40 + "\n\n"
         text = rule.join(p.text for p in parts)
