@@ -104,7 +104,9 @@ def _encoded(text: str) -> str:
     text = _one_line(text)
     if text.isascii() and len(text) < 900:
         return text
-    words, chunk, size = [], [], 0
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for char in text:
         width = len(char.encode("utf-8"))
         if size + width > 45:
