@@ -47,7 +47,7 @@ def stack(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path:
 
 def test_the_invite_event_queues_and_the_sender_event_sends(stack: LocalStack) -> None:
     queued = invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
-    counts = stack.drain(sender.handler, aws_clients("eu-west-1"), queue_url=stack.send_queue_url)
+    counts = stack.drain_sends(aws_clients("eu-west-1"))
     again = invite.handler(event("invite-one.json"), LambdaContext("InviteFunction"))
     assert len(queued["queued"]) == 12 and counts == {"batches": 2, "records": 12, "failed": 0}
     assert again == {"sending": "invitation-1", "queued": [], "skipped": ["disarmament@mission-canada.example.org"]}
@@ -67,7 +67,7 @@ def test_the_ses_event_in_its_sample_shape(stack: LocalStack) -> None:
 def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeting: Meeting,
                                                         clock: FakeClock) -> None:
     invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
-    stack.drain(sender.handler, aws_clients("eu-west-1"), queue_url=stack.send_queue_url)
+    stack.drain_sends(aws_clients("eu-west-1"))
     record = runtime.desk().repo.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
     assert record is not None
     raw = reply(sender=record.email, to=reply_address(meeting.mailbox, record.tag), body="We will attend.",

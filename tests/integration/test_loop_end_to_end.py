@@ -24,7 +24,7 @@ from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import InviteeRecord
 from rsvp.domain.tags import reply_address
-from rsvp.handlers import digest, inbound, invite, runtime, sender
+from rsvp.handlers import digest, inbound, invite, runtime
 from rsvp.local.demo import local_desk
 from rsvp.local.stack import LambdaContext, LocalStack, provision
 from rsvp.services import Desk
@@ -90,7 +90,8 @@ def loop(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path: 
             runtime.desk().load(meeting, invitees)
             response = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
             assert len(response["queued"]) == len(invitees)
-            stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)
+            drained = stack.drain_sends(clients)
+            assert drained["failed"] == 0, (drained, runtime.desk().repo.send_progress(meeting.id, "invitation-1"))
             yield Loop(stack, clients, clock, meeting, tmp_path / "outbox")
         finally:
             runtime.install(None)
@@ -112,7 +113,7 @@ def test_each_invitee_gets_one_personal_invitation_and_a_second_run_sends_none(l
     assert all(m["Auto-Submitted"] == "auto-generated" for m in invitations)
 
     again = invite.handler({"meeting_id": loop.meeting.id}, LambdaContext("InviteFunction"))
-    loop.stack.drain(sender.handler, loop.clients, queue_url=loop.stack.send_queue_url)
+    loop.stack.drain_sends(loop.clients)
 
     assert again["queued"] == []
     assert len(loop.sent("invitation")) == 12

@@ -43,8 +43,25 @@ class DynamoRepository:
                                   "doc": json.dumps(meeting.to_document(), ensure_ascii=False)})
         self.table.put_item(Item={"pk": f"MAILBOX#{meeting.mailbox}", "sk": f"MEETING#{meeting.id}",
                                   "meeting_id": meeting.id})
-        for record in invitees:
+        existing = {str(item["email"]) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting.id}") & Key("sk").begins_with("INVITEE#"),
+            ProjectionExpression="email")}
+        records = list(invitees)
+        with self.table.batch_writer() as batch:  # new invitees: 25 to a request
+            for record in records:
+                inv = record.invitee
+                batch.put_item(Item={"pk": f"TAG#{record.tag}", "sk": "TAG", "meeting_id": meeting.id,
+                                     "email": inv.email})
+                if inv.email not in existing:
+                    batch.put_item(Item={
+                        **_invitee_key(meeting.id, inv.email), "email": inv.email, "name": inv.name,
+                        "organisation": inv.organisation, "language": inv.language, "category": inv.category.value,
+                        "honorific": inv.honorific, "tag": record.tag, "status": Status.PENDING.value,
+                        "delivery": Delivery.OK.value})
+        for record in records:  # re-imported invitees: details updated, answers and delivery kept
             inv = record.invitee
+            if inv.email not in existing:
+                continue
             self.table.update_item(
                 Key=_invitee_key(meeting.id, inv.email),
                 UpdateExpression=(
@@ -57,8 +74,6 @@ class DynamoRepository:
                     ":cat": inv.category.value, ":hon": inv.honorific, ":tag": record.tag,
                     ":pending": Status.PENDING.value, ":ok": Delivery.OK.value},
             )
-            self.table.put_item(Item={"pk": f"TAG#{record.tag}", "sk": "TAG", "meeting_id": meeting.id,
-                                      "email": inv.email})
 
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         item = self.table.get_item(Key={"pk": "MEETINGS", "sk": f"MEETING#{meeting_id}"}).get("Item")

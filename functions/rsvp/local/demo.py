@@ -109,7 +109,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
     from rich.table import Table
 
     from ..adapters.aws import aws_clients
-    from ..handlers import digest, inbound, invite, runtime, sender
+    from ..handlers import digest, inbound, invite, runtime
 
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -139,7 +139,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
 
         report = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
         started = clock.now()
-        stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)
+        stack.drain_sends(clients)
         progress = runtime.desk().repo.send_progress(meeting.id, report["sending"])
         languages = Counter(i.language for i in invitees if i.email in report["queued"])
         console.print(f"\n[bold]2. Invitations[/] queued on {started:%d %b %Y %H:%M} ({len(report['queued'])} jobs), "
@@ -163,7 +163,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
         for day in (datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)):
             clock.set(day)
             sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
-            stack.drain(sender.handler, clients, queue_url=stack.send_queue_url)  # reminders, if any today
+            stack.drain_sends(clients)  # reminders, if any today
             digests += sorted((out_dir / "outbox").glob("*-digest-*.eml"))[len(digests):]
             names = ", ".join(sent["sent"]) or "none"
             console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {names}")
@@ -259,6 +259,7 @@ def local_desk(stack: LocalStack, clients: Any, clock: Any) -> Any:
     from .stack import ClockSleeper, LocalSesEvents
 
     mailer = LocalSesEvents(SesMailer(clients.ses, stack.configuration_set), stack.region, stack.configuration_set)
+    stack.ses_events = mailer
     return build_desk(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=mailer)
 
 

@@ -79,6 +79,8 @@ class LocalStack:
     configuration_set: str = ""
     max_send_rate: float = 14.0  # local runs: the rate a production SES account typically starts with
     delivered: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ses_events: Any = None  # LocalSesEvents, when the desk sends through it
 
     def settings(self) -> Settings:
         return Settings(table_name=self.table_name, mail_bucket=self.bucket, sender_address=self.sender,
@@ -103,9 +105,18 @@ class LocalStack:
         self.delivered.append(key)
         return key
 
+    def drain_sends(self, clients: Any, max_rounds: int = 10_000) -> dict[str, int]:
+        """Run the sender function over the send queue; SES's Send events follow each batch."""
+        from ..handlers import sender
+
+        after = self.ses_events.deliver if self.ses_events is not None else None
+        return self.drain(sender.handler, clients, max_rounds=max_rounds, queue_url=self.send_queue_url,
+                          after_batch=after)
+
     # ------------------------------------------------------------------ SQS -> Lambda, as the event source mapping
     def drain(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], clients: Any,
-              max_rounds: int = 50, queue_url: str = "") -> dict[str, int]:
+              max_rounds: int = 50, queue_url: str = "", after_batch: Callable[[], object] | None = None
+              ) -> dict[str, int]:
         """Feed queued S3 notifications to the inbound handler in SQS batches until the queue is empty.
 
         Failed records are made visible again at once, so the redrive policy (maxReceiveCount)
@@ -129,6 +140,8 @@ class LocalStack:
             counts["batches"] += 1
             counts["records"] += len(messages)
             counts["failed"] += len(failed)
+            if after_batch is not None:
+                after_batch()  # e.g. SES events published while the batch was sent
             for message in messages:
                 if message["MessageId"] in failed:
                     clients.sqs.change_message_visibility(QueueUrl=url,
@@ -153,27 +166,36 @@ class ClockSleeper:
 
 
 class LocalSesEvents:
-    """What SES's configuration set does after accepting a message: a Send event through EventBridge to
-    the SES-events function (moto sends nothing of the kind)."""
+    """What SES's configuration set does after accepting a message: a Send event, which EventBridge hands
+    to the SES-events function a moment later (moto sends nothing of the kind). Events wait in `pending`
+    until `deliver()`, as they would arrive asynchronously in AWS."""
 
     def __init__(self, inner: Any, region: str, configuration_set: str) -> None:
         self.inner = inner
         self.region = region
         self.configuration_set = configuration_set
+        self.pending: list[dict[str, Any]] = []
 
     def send(self, email: Any) -> str:
-        from ..handlers import ses_events
-
         provider_id = str(self.inner.send(email))
         tags = {"ses:configuration-set": [self.configuration_set], **{k: [v] for k, v in email.tags.items()}}
-        ses_events.handler({
+        self.pending.append({
             "version": "0", "id": uuid.uuid4().hex, "detail-type": "Email Sent", "source": "aws.ses",
             "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "region": self.region, "resources": [],
             "detail": {"eventType": "Send", "mail": {"messageId": provider_id, "destination": email.destinations,
                                                      "tags": tags}, "send": {}},
-        }, LambdaContext("SesEventsFunction"))
+        })
         return provider_id
+
+    def deliver(self) -> int:
+        """Hand the waiting events to the SES-events function, one invocation each."""
+        from ..handlers import ses_events
+
+        events, self.pending = self.pending, []
+        for event in events:
+            ses_events.handler(event, LambdaContext("SesEventsFunction"))
+        return len(events)
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
