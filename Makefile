@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml functions/requirements.txt | cksum | cut -d' ' -f1)
 # sam build needs python3.13 (the Lambda runtime) on PATH; pyenv provides it on these machines.
 SAM_VENV ?= .venv-sam
+CAMPAIGN_INVITEES ?= 10000
 export PYENV_VERSION ?= 3.11.7:3.13.0
 export SAM_CLI_TELEMETRY = 0
 
@@ -55,6 +56,8 @@ sam: $(SAM_VENV)/bin/sam
 bench: $(STAMP)
 	$(BIN)/python -m bench.reader_speed
 	$(BIN)/python -m bench.quote_strippers
+	$(BIN)/python -m bench.invitations
+	$(BIN)/python -m bench.campaign --invitees $(CAMPAIGN_INVITEES)
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
