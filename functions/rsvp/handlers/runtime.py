@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aws_lambda_powertools import Logger, Metrics
 
 from ..bootstrap import build_desk
@@ -10,6 +12,10 @@ from ..services import Desk
 
 logger = Logger()
 metrics = Metrics()
+if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+    # Local runs and tests: Powertools then neither prints nor clears on flush, so metrics would pile up
+    # (and print every 100). Clearing is what a disabled flush should do.
+    metrics.flush_metrics = lambda raise_on_empty_metrics=False: metrics.clear_metrics()  # type: ignore[method-assign]
 _desk: Desk | None = None
 
 
