@@ -209,8 +209,12 @@ class DynamoRepository:
         return counts
 
     def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
+        return self._claim_marker(meeting_id, f"ONCE#{marker}", at)
+
+    def _claim_marker(self, meeting_id: str, sort_key: str, at: datetime) -> bool:
+        """Write a marker item unless it exists: True for the one caller that wrote it."""
         try:
-            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": f"ONCE#{marker}", "at": iso(at)},
+            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": sort_key, "at": iso(at)},
                                 ConditionExpression=Attr("pk").not_exists())
         except ClientError as exc:
             if _conditional(exc):
@@ -347,14 +351,7 @@ class DynamoRepository:
         return max(earlier) if earlier else None
 
     def claim_digest(self, meeting_id: str, local_date: str, at: datetime) -> bool:
-        try:
-            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": f"DIGEST#{local_date}", "at": iso(at)},
-                                ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if _conditional(exc):
-                return False
-            raise
-        return True
+        return self._claim_marker(meeting_id, f"DIGEST#{local_date}", at)
 
     def release_digest(self, meeting_id: str, local_date: str) -> None:
         self.table.delete_item(Key={"pk": f"MEETING#{meeting_id}", "sk": f"DIGEST#{local_date}"})

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..bootstrap import build_desk
 from ..config import Settings
@@ -30,3 +35,11 @@ def install(replacement: Desk | None) -> None:
     """Use `replacement` for the following invocations (None: build from the environment again)."""
     global _desk
     _desk = replacement
+
+
+def sqs_batch(event: dict[str, Any], context: LambdaContext, record_handler: Callable[[SQSRecord], None]
+              ) -> dict[str, Any]:
+    """Process an SQS batch record by record; failed records are reported for SQS to redeliver alone."""
+    response = process_partial_response(event=event, record_handler=record_handler,
+                                        processor=BatchProcessor(event_type=EventType.SQS), context=context)
+    return dict(response)

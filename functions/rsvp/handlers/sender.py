@@ -9,14 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..domain.sending import SendJob
-from .runtime import desk, logger, metrics
-
-processor = BatchProcessor(event_type=EventType.SQS)
+from .runtime import desk, logger, metrics, sqs_batch
 
 
 def process_record(record: SQSRecord) -> None:
@@ -30,6 +27,4 @@ def process_record(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(event=event, record_handler=process_record, processor=processor,
-                                        context=context)
-    return dict(response)
+    return sqs_batch(event, context, process_record)

@@ -261,7 +261,7 @@ COUNTERFACTUAL = _rx(
 # Taking back an earlier answer: "please withdraw my name", "den de baja mi inscripción", "annuler mon inscription".
 CANCEL_OWN = _rx(
     r"\b(cancel|withdraw|remove|delete|take (off|out)|strike)\b.{0,40}\b(name|registration|participation|attendance|"
-    r"seat|place|place|rsvp)\b",
+    r"seat|place|rsvp)\b",
     r"\b(dar(me|nos)? de baja|den de baja|anul(ar|en)|cancel(ar|en)|retir(ar|en))\b.{0,40}\b(nombre|inscripcion|"
     r"participacion|asistencia|registro)\b",
     r"\b(annul(er|ez)|retir(er|ez)|supprim(er|ez))\b.{0,40}\b(nom|inscription|participation|presence)\b",
