@@ -70,6 +70,9 @@ class FakeStore:
     def get(self, key: str) -> bytes:
         return self.objects[key]
 
+    def put(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+
 
 @dataclass
 class InMemoryRepository:

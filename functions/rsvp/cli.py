@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -86,7 +86,8 @@ def preview(
         raise typer.Exit(2)
     secret = os.environ.get("TAG_SECRET", "preview-only-placeholder-key").encode()
     record = InviteeRecord(loaded.id, person, reply_tag(secret, loaded.id, person.email), InviteeState(person.email))
-    desk = Desk(repo=None, store=None, mailer=None, clock=None, secret=secret,  # type: ignore[arg-type]
+    assets = _FileAssets(meeting, loaded)
+    desk = Desk(repo=None, store=assets, mailer=None, clock=None, secret=secret,  # type: ignore[arg-type]
                 sender_address=os.environ.get("SENDER_ADDRESS", loaded.mailbox))
     email = desk.invitation(loaded, record, datetime.now(UTC))
     target = out or Path(f"preview-{person.email}.eml")
@@ -117,6 +118,23 @@ def replay(
 
     moved = replay_dead_letters(aws_clients(None).sqs, dead_letter_queue_url, queue_url, limit)
     typer.echo(f"{moved} message(s) sent back to {queue_url}")
+
+
+class _FileAssets:
+    """The programme PDF beside the meeting file, served as the mail bucket would serve it."""
+
+    bucket = "local-files"
+
+    def __init__(self, meeting_file: Path, meeting: Any) -> None:
+        self.meeting_file, self.meeting = meeting_file, meeting
+
+    def get(self, key: str) -> bytes:
+        from .domain.meeting import read_programme
+
+        return read_programme(self.meeting_file, self.meeting)
+
+    def put(self, key: str, data: bytes) -> None:
+        raise NotImplementedError("previews write nothing")
 
 
 def _or_exit(load: Callable[[], T]) -> T:

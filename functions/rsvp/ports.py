@@ -18,9 +18,12 @@ class Clock(Protocol):
 
 
 class RawMailStore(Protocol):
+    """The mail bucket: raw inbound mail under inbound/, meeting assets (programme PDFs) under assets/."""
+
     bucket: str
 
     def get(self, key: str) -> bytes: ...
+    def put(self, key: str, data: bytes) -> None: ...
 
 
 class Sleeper(Protocol):

@@ -36,7 +36,7 @@ from .domain.sending import ClaimState, RetryLater, SendJob, SendKind, SendRejec
 from .domain.tags import reply_address, reply_tag, tag_from_address
 from .mail.calendar import invitation_calendar
 from .mail.formatting import city, cutoff_text, locale_for, long_date, session_lines, timestamp
-from .mail.message import OutgoingEmail, Recipient, new_message_id
+from .mail.message import Attachment, OutgoingEmail, Recipient, new_message_id
 from .mail.render import Renderer
 from .ports import Clock, JobQueue, Mailer, RateLimiter, RawMailStore, Repository, Sleeper
 from .reading import Reading, read_message
@@ -127,19 +127,35 @@ class Desk:
     jobs: JobQueue | None = None
     _meeting_contexts: dict[tuple[int, str], tuple[Meeting, dict[str, Any]]] = field(default_factory=dict)
     _meetings: dict[str, tuple[float, Meeting]] = field(default_factory=dict)
+    _assets: dict[str, bytes] = field(default_factory=dict)
     limiter: RateLimiter = field(default_factory=_NoLimit)
     sleeper: Sleeper = field(default_factory=_NoSleep)
     stale_after_seconds: int = 600  # a send claim older than this, never confirmed by SES, may be retried
     throttle_retries: int = 6
 
     # ------------------------------------------------------------------ loading
-    def load(self, meeting: Meeting, invitees: Iterable[Invitee]) -> list[InviteeRecord]:
-        """Store a validated meeting and its invitees; re-loading updates details and keeps answers."""
+    def load(self, meeting: Meeting, invitees: Iterable[Invitee], programme: bytes | None = None
+             ) -> list[InviteeRecord]:
+        """Store a validated meeting and its invitees; re-loading updates details and keeps answers.
+        The programme PDF, if any, goes to the mail bucket beside the raw mail (assets/)."""
+        if meeting.programme:
+            if programme is None:
+                raise ValueError(f"{meeting.id}: the meeting names a programme but its PDF was not given")
+            self.store.put(_programme_key(meeting), programme)
         records = [InviteeRecord(meeting_id=meeting.id, invitee=invitee,
                                  tag=reply_tag(self.secret, meeting.id, invitee.email),
                                  state=InviteeState(email=invitee.email)) for invitee in invitees]
         self.repo.save_meeting(meeting, records)
         return records
+
+    def _programme(self, meeting: Meeting) -> tuple[Attachment, ...]:
+        """The programme attachment, read from the bucket once per container."""
+        if not meeting.programme:
+            return ()
+        key = _programme_key(meeting)
+        if key not in self._assets:
+            self._assets[key] = self.store.get(key)
+        return (Attachment(meeting.programme.rsplit("/", 1)[-1], "application/pdf", self._assets[key]),)
 
     def meeting(self, meeting_id: str) -> Meeting:
         """The meeting, kept a minute per container (a campaign reads it for every job)."""
@@ -334,7 +350,8 @@ class Desk:
             description=contexts[languages[0]]["calendar_note"])
         email = self._email(meeting, record, "invitation", languages[0], rendered.subject, rendered.text,
                             rendered.html, now, auto_submitted="auto-generated")
-        return replace(email, calendar=calendar, list_unsubscribe=_mailto(personal, "UNSUBSCRIBE"))
+        return replace(email, calendar=calendar, list_unsubscribe=_mailto(personal, "UNSUBSCRIBE"),
+                       attachments=self._programme(meeting))
 
     # ------------------------------------------------------------------ inbound replies
     def process_inbound(self, raw_key: str, arrived_at: datetime | None = None) -> InboundResult:
@@ -628,6 +645,7 @@ class Desk:
 
     def send_digest(self, meeting_id: str, now: datetime) -> bool:
         digest = self.build_digest(meeting_id, now)
+        digest = replace(digest, sending=self.repo.send_progress(meeting_id, "invitation-1"))
         meeting = digest.meeting
         if meeting.digest.skip_when_unchanged and not digest.changes and not digest.reviews:
             return False
@@ -655,6 +673,7 @@ class Digest:
     pending: list[InviteeRecord]
     attendees: int
     days_left: int
+    sending: dict[str, int] = field(default_factory=dict)  # invitation jobs by state: queued, sent, rejected…
 
     @classmethod
     def build(cls, meeting: Meeting, records: list[InviteeRecord], history: list[HistoryEntry],
@@ -705,6 +724,7 @@ class Digest:
             "pending": [{"who": r.email, "name": r.invitee.addressed_as, "organisation": r.invitee.organisation,
                          "category": r.invitee.category.label} for r in self.pending],
             "unchanged": not self.changes,
+            "sending": dict(sorted(self.sending.items())),
         }
 
 
@@ -716,6 +736,10 @@ _CALENDAR_NOTE = {
     "es": "Responda Sí / No / Quizás, o responda al correo de invitación con los nombres de su delegación.",
     "fr": "Répondez Oui / Non / Peut-être, ou répondez au courriel d'invitation avec les noms de votre délégation.",
 }
+
+
+def _programme_key(meeting: Meeting) -> str:
+    return f"assets/{meeting.id}/{meeting.programme.rsplit('/', 1)[-1]}"
 
 
 def _mailto(address: str, subject: str) -> str:

@@ -106,3 +106,34 @@ def test_rsvp_preview_writes_the_exact_invitation(tmp_path: Path) -> None:
     assert message["To"] == "\"M. Jean Dupont\" <geneve@icrc.example.org>"
     assert [p.get_content_type() for p in message.walk()][:5] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"]
+
+
+def test_a_programme_pdf_is_stored_at_load_and_attached_to_invitations(tmp_path: Path) -> None:
+    from rsvp.domain.errors import InvalidFile
+    from rsvp.domain.invitees import load_invitees
+    from rsvp.domain.meeting import load_meeting, read_programme
+    from tests.conftest import FakeClock
+    from tests.fakes import FakeMailer, FakeStore, InMemoryRepository
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    meeting_file = tmp_path / "meeting.yaml"
+    meeting_file.write_text((EXAMPLE / "meeting.yaml").read_text(encoding="utf-8") + "programme: programme.pdf\n",
+                            encoding="utf-8")
+    (tmp_path / "programme.pdf").write_bytes(b"not a pdf")
+    try:
+        load_meeting(meeting_file)
+        raise AssertionError("a non-PDF programme must be refused")
+    except InvalidFile as exc:
+        assert str(exc.problems[0]).endswith("programme: programme.pdf is not a PDF file")
+    (tmp_path / "programme.pdf").write_bytes(pdf)
+    meeting = load_meeting(meeting_file)
+    store, mailer = FakeStore(), FakeMailer()
+    desk = Desk(repo=InMemoryRepository(), store=store, mailer=mailer, clock=FakeClock(NOW), secret=b"k",
+                sender_address=meeting.mailbox)
+    desk.load(meeting, load_invitees(EXAMPLE / "invitees.csv", meeting)[:1], read_programme(meeting_file, meeting))
+    desk.send_invitations(meeting.id)
+
+    assert store.objects == {"assets/mine-free-americas-2021/programme.pdf": pdf}
+    message = email.message_from_bytes(mailer.sent[0].to_bytes())
+    attached = next(p for p in message.walk() if p.get_filename() == "programme.pdf")
+    assert attached.get_content_type() == "application/pdf" and attached.get_payload(decode=True) == pdf

@@ -61,6 +61,7 @@ class Meeting:
     organiser_language: str = "en"
     digest: DigestSettings = field(default_factory=DigestSettings)
     invitation_languages: tuple[str, ...] = ()  # e.g. (en, es): every invitation in both, the invitee's first
+    programme: str = ""  # a PDF attached to invitations: path beside the meeting file when loaded
     reminders: tuple[int, ...] = (7, 2)  # days before the cutoff
 
     def languages_for(self, language: str) -> list[str]:
@@ -124,7 +125,11 @@ class Meeting:
                        "skip_when_unchanged": self.digest.skip_when_unchanged},
             "invitation_languages": list(self.invitation_languages),
             "reminders": list(self.reminders),
+            **({"programme": self.programme} if self.programme else {}),
         }
+
+
+MAX_PROGRAMME_BYTES = 5 * 1024 * 1024  # SES takes 10 MB a message; base64 grows it by a third
 
 
 def load_meeting(path: str | Path) -> Meeting:
@@ -133,7 +138,25 @@ def load_meeting(path: str | Path) -> Meeting:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidFile([Problem(str(path), None, "(file)", f"not UTF-8 text ({exc.reason})")]) from exc
-    return parse_meeting(text, str(path))
+    meeting = parse_meeting(text, str(path))
+    if meeting.programme:
+        read_programme(path, meeting)
+    return meeting
+
+
+def read_programme(meeting_file: Path, meeting: Meeting) -> bytes:
+    """The programme PDF named in the meeting file, checked: present, a PDF, small enough to send."""
+    pdf = meeting_file.parent / meeting.programme
+    line = None
+    if not pdf.is_file():
+        raise InvalidFile([Problem(str(meeting_file), line, "programme", f"{pdf} does not exist")])
+    data = pdf.read_bytes()
+    if not data.startswith(b"%PDF"):
+        raise InvalidFile([Problem(str(meeting_file), line, "programme", f"{pdf.name} is not a PDF file")])
+    if len(data) > MAX_PROGRAMME_BYTES:
+        raise InvalidFile([Problem(str(meeting_file), line, "programme",
+                                   f"{pdf.name} is {len(data) // 1024} KiB; at most 5 MiB can be attached")])
+    return data
 
 
 def parse_meeting(text: str, filename: str = "meeting.yaml") -> Meeting:
@@ -298,6 +321,9 @@ class _Reader:
                                                       for d in reminders):
             self.problem(("reminders",), "must be a list of whole days before the cutoff, e.g. [7, 2] (or [])")
             reminders = []
+        programme = self.text(data, ("programme",), required=False)
+        if programme and not programme.lower().endswith(".pdf"):
+            self.problem(("programme",), "must be a PDF file name, e.g. programme.pdf (beside the meeting file)")
         if self.problems or cutoff is None:
             return None
         return Meeting(
@@ -305,7 +331,7 @@ class _Reader:
             mailbox=normalise_address(mailbox), organisers=organisers, sessions=sessions, rsvp_cutoff=cutoff,
             kind=kind, hosts=tuple(h.strip() for h in hosts), venue=venue, organiser_language=organiser_language,
             digest=digest, invitation_languages=tuple(invitation_languages),
-            reminders=tuple(sorted(set(reminders), reverse=True)),
+            reminders=tuple(sorted(set(reminders), reverse=True)), programme=programme,
         )
 
     def languages(self, value: Any) -> tuple[str, ...]:
