@@ -148,26 +148,41 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
                       f"({', '.join(f'{n} in {lang}' for lang, n in sorted(languages.items()))}; bilingual EN/ES, "
                       f"calendar invite, quick-reply links), each with a personal reply address registration+TAG@…")
 
-        replies = _deliver_replies(example, meeting, stack, clients, clock, zone, out_dir, inbound)
-        console.print("\n[bold]3. Replies arrive[/] (SES receiving → S3 → SQS → inbound function):")
-        for reply in replies:
-            console.print(f"\n  [bold]{reply.received_at:%d %b %H:%M}[/]  {reply.sender} ({reply.style})\n"
-                          f"     {reply.says}")
-            for item in reply.outcomes:
-                outcome = item.get("outcome") or "duplicate"
-                read = f"{item.get('kind') or ''} {item.get('intent') or ''}".strip()
-                back = item.get("response") if item.get("response") not in (None, "none") else "nothing"
-                console.print(f"     → {('read as ' + read + '; ') if read else ''}[green]{outcome}[/]: "
-                              f"{Outcome(outcome).explanation}; sent back: {back}")
-        digests: list[Path] = []
-        for day in (datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)):
+        ticks: list[tuple[datetime, list[str], int]] = []
+
+        def daily_tick(day: datetime) -> None:
+            """What EventBridge Scheduler does each hour; the demo shows the 08:05 tick of a few days."""
             clock.set(day)
+            before = len(list((out_dir / "outbox").glob("*-reminder-*.eml")))
             sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
-            stack.drain_sends(clients)  # reminders, if any today
-            digests += sorted((out_dir / "outbox").glob("*-digest-*.eml"))[len(digests):]
-            names = ", ".join(sent["sent"]) or "none"
-            console.print(f"\n[bold]4. Daily digest[/] {day:%d %b %Y %H:%M}: sent for {names}")
+            stack.drain_sends(clients)  # reminders queued by the tick
+            ticks.append((day, sent["sent"], len(list((out_dir / "outbox").glob("*-reminder-*.eml"))) - before))
+
+        tick_days = [datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 1, 8, 5, tzinfo=zone),
+                     datetime(2021, 2, 6, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)]
+        replies = _deliver_replies(example, meeting, stack, clients, clock, zone, out_dir, inbound, tick_days,
+                                   daily_tick)
+        console.print("\n[bold]3. Replies arrive[/] (SES receiving → S3 → SQS → inbound function), and the daily "
+                      "tick sends the digest and, 7 and 2 days before the cutoff, reminders:")
+        timeline: list[tuple[datetime, Any]] = [(r.received_at, r) for r in replies] + [(t[0], t) for t in ticks]
+        for _, item in sorted(timeline, key=lambda pair: pair[0]):
+            if isinstance(item, ReplyResult):
+                console.print(f"\n  [bold]{item.received_at:%d %b %H:%M}[/]  {item.sender} ({item.style})\n"
+                              f"     {item.says}")
+                for seen in item.outcomes:
+                    outcome = seen.get("outcome") or "duplicate"
+                    read = f"{seen.get('kind') or ''} {seen.get('intent') or ''}".strip()
+                    back = seen.get("response") if seen.get("response") not in (None, "none") else "nothing"
+                    console.print(f"     → {('read as ' + read + '; ') if read else ''}[green]{outcome}[/]: "
+                                  f"{Outcome(outcome).explanation}; sent back: {back}")
+            else:
+                day, digest_for, reminders = item
+                console.print(f"\n  [bold]{day:%d %b %H:%M}[/]  [cyan]daily tick[/]: digest to the organisers "
+                              f"({'sent' if digest_for else 'none due'})"
+                              + (f"; {reminders} reminder(s) to invitees who have not answered" if reminders else ""))
+        digests = sorted((out_dir / "outbox").glob("*-digest-*.eml"))
         if digests:
+            console.print(f"\n[bold]4. The last daily digest[/] ({len(digests)} sent):")
             console.print(_digest_text(digests[-1]))
 
         records = runtime.desk().repo.list_invitees(meeting.id)
@@ -197,14 +212,18 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
 
 
 def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients: Any, clock: DemoClock,
-                     zone: ZoneInfo, out_dir: Path, inbound: Any) -> list[ReplyResult]:
+                     zone: ZoneInfo, out_dir: Path, inbound: Any, ticks: list[datetime],
+                     on_tick: Any) -> list[ReplyResult]:
     from ..handlers import runtime
 
     script = yaml.safe_load((example / "replies.yaml").read_text(encoding="utf-8"))
     outbox = out_dir / "outbox"
     results = []
+    pending_ticks = sorted(ticks)
     for number, entry in enumerate(sorted(script, key=lambda e: str(e["at"])), start=1):
         received = _moment(entry["at"], zone)
+        while pending_ticks and pending_ticks[0] <= received:
+            on_tick(pending_ticks.pop(0))
         sender = entry["from"]
         invitation_file = next(iter(sorted(outbox.glob(f"*-invitation-{sender}.eml"))), None)
         reference = invitation_file or next(iter(sorted(outbox.glob("*-invitation-*.eml"))))
@@ -225,6 +244,8 @@ def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients
             stack.drain(inbound.handler, clients)
             result.outcomes.append(_outcome_for(clients, stack, raw, key))
         results.append(result)
+    for day in pending_ticks:
+        on_tick(day)
     return results
 
 
