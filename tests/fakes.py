@@ -129,6 +129,10 @@ class InMemoryRepository:
                 counts[str(item["state"])] = counts.get(str(item["state"]), 0) + 1
         return counts
 
+    def send_failures(self, meeting_id: str, sending: str) -> list[tuple[str, str, str]]:
+        return [(e, str(item["state"]), str(item.get("error", ""))) for (m, s, e), item in self.sends.items()
+                if (m, s) == (meeting_id, sending) and item["state"] in ("failed", "rejected")]
+
     def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None:
         record = self.invitees[(meeting_id, email)]
         self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, no_reminders=True))

@@ -645,7 +645,8 @@ class Desk:
 
     def send_digest(self, meeting_id: str, now: datetime) -> bool:
         digest = self.build_digest(meeting_id, now)
-        digest = replace(digest, sending=self.repo.send_progress(meeting_id, "invitation-1"))
+        digest = replace(digest, sending=self.repo.send_progress(meeting_id, "invitation-1"),
+                         send_failures=self.repo.send_failures(meeting_id, "invitation-1"))
         meeting = digest.meeting
         if meeting.digest.skip_when_unchanged and not digest.changes and not digest.reviews:
             return False
@@ -674,6 +675,7 @@ class Digest:
     attendees: int
     days_left: int
     sending: dict[str, int] = field(default_factory=dict)  # invitation jobs by state: queued, sent, rejected…
+    send_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (email, state, reason)
 
     @classmethod
     def build(cls, meeting: Meeting, records: list[InviteeRecord], history: list[HistoryEntry],
@@ -725,6 +727,7 @@ class Digest:
                          "category": r.invitee.category.label} for r in self.pending],
             "unchanged": not self.changes,
             "sending": dict(sorted(self.sending.items())),
+            "send_failures": [{"who": e, "state": s, "reason": r} for e, s, r in self.send_failures],
         }
 
 

@@ -66,6 +66,11 @@ def test_a_rejected_address_is_recorded_and_does_not_stop_the_others(world: Worl
     assert len(report.sent) == 11 and report.failed == {CANADA: "rejected"}
     assert world.repo.send_progress(world.meeting.id, "invitation-1") == {"sent": 11, "rejected": 1}
     assert world.mailer.kinds().count("invitation") == 11
+    world.clock.current = at(19, 9)
+    world.desk.run_digests()
+    digest = next(e for e in world.mailer.sent if e.kind == "digest")
+    assert "Invitations: 1 rejected, 11 sent" in digest.text
+    assert f"{CANADA}: rejected — MessageRejected: {CANADA}" in digest.text
 
 
 # ---------------------------------------------------------------------- sending at scale

@@ -208,6 +208,12 @@ class DynamoRepository:
             counts[str(item["state"])] = counts.get(str(item["state"]), 0) + 1
         return counts
 
+    def send_failures(self, meeting_id: str, sending: str) -> list[tuple[str, str, str]]:
+        return [(str(item["email"]), str(item["state"]), str(item.get("last_error", "")))
+                for item in self._query(KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
+                                        & Key("sk").begins_with(f"SEND#{sending}#"),
+                                        FilterExpression=Attr("state").is_in(["failed", "rejected"]))]
+
     def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
         return self._claim_marker(meeting_id, f"ONCE#{marker}", at)
 
