@@ -20,7 +20,9 @@ metrics = Metrics()
 if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
     # Local runs and tests: Powertools then neither prints nor clears on flush, so metrics would pile up
     # (and print every 100). Clearing is what a disabled flush should do.
-    metrics.flush_metrics = lambda raise_on_empty_metrics=False: metrics.clear_metrics()  # type: ignore[method-assign]
+    # (The log_metrics decorator flushes through the provider, so that is where the fix goes.)
+    metrics.provider.flush_metrics = (  # type: ignore[method-assign]
+        lambda raise_on_empty_metrics=False: metrics.provider.clear_metrics())
 _desk: Desk | None = None
 
 
