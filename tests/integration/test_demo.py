@@ -35,7 +35,7 @@ def test_the_demo_runs_the_whole_loop_on_a_local_moto_server(tmp_path: Path) -> 
     assert outcomes["The OAS contact is out of the office (automatic reply)"] == ["auto_reply"]
     assert outcomes["Someone not on the list writes to the plain mailbox"] == ["unknown_sender"]
     sent = sorted(p.name.split("-")[1] for p in result.outbox.glob("*.eml"))
-    assert sent.count("invitation") == 12 and sent.count("digest") == 4
+    assert sent.count("invitation") == 12 and sent.count("digest") == 5
     assert sent.count("closed") == 1 and sent.count("clarify") == 1
     assert sent.count("reminder") == 8, "7 and 2 days before the cutoff, to the four who had not answered"
     for path in result.outbox.glob("*.eml"):

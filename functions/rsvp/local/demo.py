@@ -159,7 +159,8 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
             ticks.append((day, sent["sent"], len(list((out_dir / "outbox").glob("*-reminder-*.eml"))) - before))
 
         tick_days = [datetime(2021, 1, 25, 8, 5, tzinfo=zone), datetime(2021, 2, 1, 8, 5, tzinfo=zone),
-                     datetime(2021, 2, 6, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone)]
+                     datetime(2021, 2, 6, 8, 5, tzinfo=zone), datetime(2021, 2, 9, 8, 5, tzinfo=zone),
+                     datetime(2021, 2, 10, 8, 5, tzinfo=zone)]
         replies = _deliver_replies(example, meeting, stack, clients, clock, zone, out_dir, inbound, tick_days,
                                    daily_tick)
         console.print("\n[bold]3. Replies arrive[/] (SES receiving → S3 → SQS → inbound function), and the daily "
