@@ -79,7 +79,6 @@ class LocalStack:
     configuration_set: str = ""
     max_send_rate: float = 14.0  # local runs: the rate a production SES account typically starts with
     delivered: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
     ses_events: Any = None  # LocalSesEvents, when the desk sends through it
 
     def settings(self) -> Settings:

@@ -92,16 +92,6 @@ class Lexicon:
                     best = found
         return best
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        matches = [m for rx in (self.bounded, self.rest, self.script) if rx for m in rx.finditer(text)]
-        return sorted(matches, key=lambda m: m.start())
-
-    def sub(self, replacement: str, text: str) -> str:
-        for rx in (self.bounded, self.rest, self.script):
-            if rx:
-                text = rx.sub(replacement, text)
-        return text
-
 
 def _top_level(pattern: str) -> str:
     """The pattern with every parenthesised group removed (to see its top-level alternation)."""
