@@ -87,8 +87,8 @@ def linear_moto_sqs() -> None:
         period = int(self.get_queue(queue_name).message_retention_period)
         return bool(period + message.sent_timestamp / 1000 > time.time())
 
-    original_unix_time = models.unix_time
-    models.unix_time, models.unix_time_millis = unix_time, unix_time_millis
+    original_unix_time = models.__dict__["unix_time"]
+    vars(models).update(unix_time=unix_time, unix_time_millis=unix_time_millis)
     models.SQSBackend.is_message_valid_based_on_retention_period = retention_ok  # type: ignore[method-assign]
 
 
