@@ -234,6 +234,22 @@ class InMemoryRepository:
     def open_reviews(self, meeting_id: str) -> list[ReviewItem]:
         return [r for r in self.reviews if r.meeting_id == meeting_id and not r.resolved]
 
+    def all_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        return [r for r in self.reviews if r.meeting_id == meeting_id]
+
+    def resolve_review(self, item: ReviewItem, resolution: str, by: str, at: datetime) -> bool:
+        for index, current in enumerate(self.reviews):
+            if current.message_key == item.message_key and current.meeting_id == item.meeting_id:
+                if current.resolved:
+                    return False
+                self.reviews[index] = replace(current, resolved=True, resolution=resolution, resolved_by=by,
+                                              resolved_at=at)
+                return True
+        return False
+
+    def history_of(self, meeting_id: str, email: str) -> list[HistoryEntry]:
+        return [h for h in self.history if h.meeting_id == meeting_id and h.email == email.lower()]
+
     def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None:
         times = [t for (m, _), t in self.digests.items() if m == meeting_id and t < before]
         return max(times) if times else None

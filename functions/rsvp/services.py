@@ -531,6 +531,19 @@ class Desk:
             self.repo.note_clarify_sent(meeting.id, record.email, now)
         return response
 
+    def send_confirmation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> str:
+        """Confirm the recorded answer to the invitee (after an organiser set it by hand)."""
+        if record.state.delivery is not Delivery.OK:
+            raise SendRejected(f"{record.email} is {record.state.delivery.value}: no mail is sent there")
+        language = record.invitee.language
+        rendered = self.renderer.render(Response.CONFIRMATION.value, language, self._context(meeting, record, language))
+        email = self._email(meeting, record, Response.CONFIRMATION.value, language, rendered.subject, rendered.text,
+                            rendered.html, now)
+        provider_id = self._send_paced(email, key=f"confirmation/{record.email}/{now.isoformat()}")
+        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id),
+                              Response.CONFIRMATION.value)
+        return provider_id
+
     def _email(self, meeting: Meeting, record: InviteeRecord, kind: str, language: str, subject: str, text: str,
                html: str, now: datetime, *, in_reply_to: str | None = None, references: tuple[str, ...] = (),
                cc: tuple[Recipient, ...] = (), auto_submitted: str = "auto-generated") -> OutgoingEmail:
@@ -614,7 +627,10 @@ class Desk:
             meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=arrival.received_at,
             message_key=arrival.key, outcome=outcome, raw_key=arrival.raw_key,
             email=record.email if record else None, from_address=msg.from_address, subject=msg.subject,
-            excerpt=excerpt[:1000], reasons=(outcome.explanation, *reasons)))
+            excerpt=excerpt[:1000], reasons=(outcome.explanation, *reasons),
+            intent=reading.intent.value if reading and reading.intent else None,
+            attendees=reading.attendees if reading else (), sessions=reading.sessions if reading else None,
+            language=reading.language if reading else None, confidence=reading.confidence if reading else None))
 
     # ------------------------------------------------------------------ digest
     def run_digests(self) -> list[str]:

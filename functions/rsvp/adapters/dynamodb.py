@@ -317,18 +317,40 @@ class DynamoRepository:
             "attendees": list(entry.attendees), "attendee_count": entry.attendee_count,
             "language": entry.language,
             "confidence": Decimal(str(entry.confidence)) if entry.confidence is not None else None,
-            "reasons": list(entry.reasons), "excerpt": entry.excerpt[:1000],
+            "reasons": list(entry.reasons), "excerpt": entry.excerpt[:1000], "actor": entry.actor or None,
         }
         self.table.put_item(Item={k: v for k, v in item.items() if v is not None})
 
     def add_review(self, item: ReviewItem) -> None:
         self.table.put_item(Item={k: v for k, v in {
-            "pk": f"MEETING#{item.meeting_id}", "sk": f"REVIEW#{iso(item.received_at)}#{item.message_key[:16]}",
+            "pk": f"MEETING#{item.meeting_id}", "sk": _review_sort_key(item),
             "received_at": iso(item.received_at), "message_key": item.message_key, "outcome": item.outcome.value,
             "raw_key": item.raw_key, "email": item.email, "from_address": item.from_address,
             "subject": item.subject[:300], "excerpt": item.excerpt[:1000], "reasons": list(item.reasons),
-            "resolved": item.resolved,
+            "resolved": item.resolved, "intent": item.intent, "attendees": list(item.attendees),
+            "sessions": list(item.sessions) if item.sessions is not None else None, "language": item.language,
+            "confidence": Decimal(str(item.confidence)) if item.confidence is not None else None,
         }.items() if v is not None})
+
+    def resolve_review(self, item: ReviewItem, resolution: str, by: str, at: datetime) -> bool:
+        """Mark a review item settled; False when someone else settled it first."""
+        try:
+            self.table.update_item(
+                Key={"pk": f"MEETING#{item.meeting_id}", "sk": _review_sort_key(item)},
+                UpdateExpression="SET resolved = :yes, resolution = :r, resolved_by = :by, resolved_at = :at",
+                ConditionExpression=Attr("pk").exists() & Attr("resolved").eq(False),
+                ExpressionAttributeValues={":yes": True, ":r": resolution[:300], ":by": by[:200], ":at": iso(at)})
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def history_of(self, meeting_id: str, email: str) -> list[HistoryEntry]:
+        """One invitee's whole history, oldest first."""
+        return [_history_entry(meeting_id, item) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
+            & Key("sk").begins_with(f"HISTORY#{email.lower()}#"))]
 
     # ---------------------------------------------------------------- digest
     def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
@@ -339,14 +361,14 @@ class DynamoRepository:
                 for item in self._query(IndexName="GSI1", KeyConditionExpression=condition)]
 
     def open_reviews(self, meeting_id: str) -> list[ReviewItem]:
-        items = self._query(KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
-                            & Key("sk").begins_with("REVIEW#"), FilterExpression=Attr("resolved").eq(False))
-        return [ReviewItem(
-            meeting_id=meeting_id, received_at=from_iso(item["received_at"]), message_key=item["message_key"],
-            outcome=Outcome(item["outcome"]), raw_key=item.get("raw_key", ""), email=item.get("email"),
-            from_address=item.get("from_address", ""), subject=item.get("subject", ""),
-            excerpt=item.get("excerpt", ""), reasons=tuple(item.get("reasons", [])),
-        ) for item in items]
+        return [_review_item(meeting_id, item) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}") & Key("sk").begins_with("REVIEW#"),
+            FilterExpression=Attr("resolved").eq(False))]
+
+    def all_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        """Every review item, settled or not, oldest first."""
+        return [_review_item(meeting_id, item) for item in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}") & Key("sk").begins_with("REVIEW#"))]
 
     def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None:
         """When the latest digest before `before` was sent (a few items: one a day)."""
@@ -378,6 +400,25 @@ def _conditional(exc: ClientError) -> bool:
 
 def _send_key(meeting_id: str, sending: str, email: str) -> dict[str, str]:
     return {"pk": f"MEETING#{meeting_id}", "sk": f"SEND#{sending}#{email.lower()}"}
+
+
+def _review_sort_key(item: ReviewItem) -> str:
+    return f"REVIEW#{iso(item.received_at)}#{item.message_key[:16]}"
+
+
+def _review_item(meeting_id: str, item: dict[str, Any]) -> ReviewItem:
+    sessions = item.get("sessions")
+    return ReviewItem(
+        meeting_id=meeting_id, received_at=from_iso(item["received_at"]), message_key=item["message_key"],
+        outcome=Outcome(item["outcome"]), raw_key=item.get("raw_key", ""), email=item.get("email"),
+        from_address=item.get("from_address", ""), subject=item.get("subject", ""),
+        excerpt=item.get("excerpt", ""), reasons=tuple(item.get("reasons", [])),
+        resolved=bool(item.get("resolved", False)), intent=item.get("intent"),
+        attendees=tuple(item.get("attendees", [])), sessions=tuple(sessions) if sessions is not None else None,
+        language=item.get("language"),
+        confidence=float(item["confidence"]) if item.get("confidence") is not None else None,
+        resolution=item.get("resolution", ""), resolved_by=item.get("resolved_by", ""),
+        resolved_at=from_iso(item["resolved_at"]) if item.get("resolved_at") else None)
 
 
 def _invitee_key(meeting_id: str, email: str) -> dict[str, str]:
@@ -428,7 +469,7 @@ def _history_entry(meeting_id: str, item: dict[str, Any]) -> HistoryEntry:
         attendee_count=int(item["attendee_count"]) if item.get("attendee_count") is not None else None,
         language=item.get("language"),
         confidence=float(item["confidence"]) if item.get("confidence") is not None else None,
-        reasons=tuple(item.get("reasons", [])), excerpt=item.get("excerpt", ""))
+        reasons=tuple(item.get("reasons", [])), excerpt=item.get("excerpt", ""), actor=item.get("actor", ""))
 
 
 class DynamoRateLimiter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -66,42 +66,102 @@ class Invitee:
         return f"{self.honorific} {self.name}".strip()
 
 
+@dataclass(frozen=True)
+class InviteeFile:
+    """An invitee list read and checked: the good rows, and every problem with the bad ones."""
+
+    invitees: list[Invitee]
+    problems: list[Problem]
+    rows: int  # data rows read (blank rows not counted)
+
+    def required(self) -> list[Invitee]:
+        """All rows or none: the invitees, or InvalidFile listing every problem."""
+        if self.problems:
+            raise InvalidFile(self.problems)
+        return self.invitees
+
+
 def load_invitees(path: str | Path, meeting: Meeting) -> list[Invitee]:
+    """Every invitee of a CSV or Excel (.xlsx) list; any bad row rejects the whole file."""
+    return read_invitee_file(path, meeting).required()
+
+
+def read_invitee_file(path: str | Path, meeting: Meeting) -> InviteeFile:
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return check_rows(_xlsx_rows(path), meeting, str(path))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidFile([Problem(str(path), line, "(encoding)",
-                                   "not UTF-8: save the sheet as 'CSV UTF-8 (comma delimited)'")]) from exc
-    return parse_invitees(text, meeting, str(path))
+                                   "not UTF-8: save the sheet as 'CSV UTF-8 (comma delimited)' or as .xlsx")]) from exc
+    return check_rows(_csv_rows(text), meeting, str(path))
 
 
 def parse_invitees(text: str, meeting: Meeting, filename: str = "invitees.csv") -> list[Invitee]:
     """All rows or none: any bad row rejects the whole file, listing every problem found."""
+    return check_rows(_csv_rows(text), meeting, filename).required()
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        yield reader.line_num, row
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows with their row numbers, as the organiser sees them in Excel."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException for a damaged file
+        raise InvalidFile([Problem(str(path), 1, "(file)", f"not a readable .xlsx workbook ({exc})")]) from exc
+    try:
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_rows(rows: Iterable[tuple[int, list[str]]], meeting: Meeting, filename: str) -> InviteeFile:
+    """Check every row: bad or duplicate emails, unknown language or category, missing names."""
     problems: list[Problem] = []
-    header = next(reader, None)
-    if not header:
+    iterator = iter(rows)
+    first = next(iterator, None)
+    header = first[1] if first else None
+    if not header or not any(h.strip() for h in header):
         raise InvalidFile([Problem(filename, 1, "(header)", "the file is empty; expected a header row: "
                                    + ", ".join(REQUIRED_COLUMNS))])
     columns = [_COLUMN_ALIASES.get(h.strip().lower(), "") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise InvalidFile([Problem(filename, 1, "(header)", f"missing column(s) {', '.join(missing)}; "
-                                   f"found {', '.join(h for h in header if h)}")])
+        found = ", ".join(h for h in header if h)
+        raise InvalidFile([Problem(filename, first[0] if first else 1, "(header)",
+                                   f"missing column(s) {', '.join(missing)}; found {found}")])
     invitees: list[Invitee] = []
     first_row: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    count = 0
+    for line, row in iterator:
         if not any(cell.strip() for cell in row):
             continue
+        count += 1
         values = {col: cell.strip() for col, cell in zip(columns, row, strict=False) if col}
         row_problems = list(_check_row(values, meeting, filename, line))
         email = normalise_address(values.get("email", ""))
@@ -117,11 +177,9 @@ def parse_invitees(text: str, meeting: Meeting, filename: str = "invitees.csv") 
             language=values["language"].lower(), category=_CATEGORY_ALIASES[values["category"].lower()],
             honorific=values.get("honorific", ""),
         ))
-    if problems:
-        raise InvalidFile(problems)
-    if not invitees:
+    if not count:
         raise InvalidFile([Problem(filename, 2, "(rows)", "no invitees in the file")])
-    return invitees
+    return InviteeFile(invitees, problems, count)
 
 
 def _check_row(values: dict[str, str], meeting: Meeting, filename: str, line: int) -> Iterable[Problem]:

@@ -29,7 +29,7 @@ class HistoryEntry:
     meeting_id: str
     email: str | None
     at: datetime  # when the desk processed it
-    source: str  # reply | calendar | bounce | organiser | invitation
+    source: str  # reply | calendar | bounce | ses-event | organiser
     outcome: Outcome
     message_key: str = ""
     raw_key: str = ""
@@ -48,6 +48,7 @@ class HistoryEntry:
     confidence: float | None = None
     reasons: tuple[str, ...] = ()
     excerpt: str = ""
+    actor: str = ""  # the organiser who made a manual change
 
     @property
     def changed(self) -> bool:
@@ -67,6 +68,21 @@ class ReviewItem:
     excerpt: str = ""
     reasons: tuple[str, ...] = field(default_factory=tuple)
     resolved: bool = False
+    # what the reader saw
+    intent: str | None = None
+    attendees: tuple[str, ...] = ()
+    sessions: tuple[str, ...] | None = None
+    language: str | None = None
+    confidence: float | None = None
+    # how an organiser settled it
+    resolution: str = ""
+    resolved_by: str = ""
+    resolved_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        """A short handle organisers type: the start of the message key."""
+        return self.message_key[:10]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,16 @@ _HONORIFIC = (
     r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame|Senhor|Senhora|Sr\.ª|Exmo\.?|Exma\.?)"
 )
 _HONORIFIC_RX = re.compile(rf"(?<!\w){_HONORIFIC}(?!\w)")
+_LEADING_TITLES = re.compile(rf"^((?:{_HONORIFIC}(?!\w)\s*)+)")
+
+
+def split_title(person: str) -> tuple[str, str]:
+    """'H.E. Ambassador Ana Pérez' -> ('H.E. Ambassador', 'Ana Pérez'): titles first, as on a badge."""
+    person = " ".join(person.split())
+    match = _LEADING_TITLES.match(person)
+    if not match or match.end() >= len(person):
+        return "", person
+    return match.group(1).strip(), person[match.end():].strip()
 _NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn)"
 _PERSON = re.compile(
     rf"((?:{_HONORIFIC}\s+(?:(?:o|a|el|la|le)\s+(?={_HONORIFIC}))?){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)"

@@ -1,0 +1,270 @@
+"""What organisers do by hand: look at the numbers, settle the review queue, set an answer, read an invitee's
+history, list the participants. Plain Python over the Desk and its repository, like the use cases it sits
+beside; the command line is a thin layer over this."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from .domain.invitees import Category
+from .domain.meeting import Meeting
+from .domain.records import HistoryEntry, InviteeRecord, ReviewItem
+from .domain.rsvp import Answer, Delivery, Outcome, Status
+from .reading.people import split_title
+from .services import Desk
+from .timeutil import iso
+
+REVIEW_DECISIONS = ("accept", "decline", "tentative", "dismiss")
+_STATUS_OF = {"accept": Status.ACCEPTED, "decline": Status.DECLINED, "tentative": Status.TENTATIVE}
+
+
+class OrganiserError(Exception):
+    """A request that cannot be carried out, with one line that says why; `exit_code` for scripts."""
+
+    exit_code = 2
+
+
+class NotFound(OrganiserError):
+    exit_code = 3
+
+
+class Conflict(OrganiserError):
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    meeting: Meeting
+    by_category: dict[str, Counter[str]]
+    sessions: dict[str, dict[str, int]]  # session id -> {"delegations": n, "attendees": n}
+    attendees: int
+    named_attendees: int
+    delivery: Counter[str]
+    no_reminders: int
+    open_reviews: int
+    invitations: dict[str, int]
+    days_left: int
+
+    @property
+    def totals(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for counts in self.by_category.values():
+            total.update(counts)
+        return total
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "meeting": self.meeting.id, "title": self.meeting.title, "days_left": self.days_left,
+            "cutoff": iso(self.meeting.rsvp_cutoff),
+            "by_category": {c: {s.value: counts[s.value] for s in Status} for c, counts in self.by_category.items()},
+            "totals": {s.value: self.totals[s.value] for s in Status},
+            "invitees": sum(self.totals.values()), "attendees": self.attendees,
+            "named_attendees": self.named_attendees, "sessions": self.sessions,
+            "delivery": dict(self.delivery), "no_reminders": self.no_reminders, "open_reviews": self.open_reviews,
+            "invitations": self.invitations,
+        }
+
+
+PARTICIPANT_COLUMNS = ("organisation", "category", "title", "name", "invitee_email", "invitee_name", "status",
+                       "sessions", "language", "answered_at", "source", "note")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One row of the participants list: one person (or one unnamed seat) of one delegation."""
+
+    organisation: str
+    category: str
+    title: str
+    name: str
+    invitee_email: str
+    invitee_name: str
+    status: str
+    sessions: tuple[str, ...]
+    language: str
+    answered_at: str
+    source: str
+    note: str = ""
+
+    def row(self) -> list[str]:
+        return [self.organisation, self.category, self.title, self.name, self.invitee_email, self.invitee_name,
+                self.status, " ".join(self.sessions), self.language, self.answered_at, self.source, self.note]
+
+
+@dataclass
+class Organiser:
+    desk: Desk
+    actor: str  # who is at the keyboard: recorded in the history of every manual change
+
+    # ------------------------------------------------------------------ reading
+    def meeting(self, meeting_id: str) -> Meeting:
+        meeting = self.desk.repo.get_meeting(meeting_id)
+        if meeting is None:
+            known = ", ".join(m.id for m in self.desk.repo.list_meetings()) or "none loaded"
+            raise NotFound(f"no meeting {meeting_id!r} (meetings: {known})")
+        return meeting
+
+    def invitee(self, meeting_id: str, email: str) -> InviteeRecord:
+        record = self.desk.repo.get_invitee(meeting_id, email.strip().lower())
+        if record is None:
+            raise NotFound(f"{email} is not an invitee of {meeting_id}")
+        return record
+
+    def status(self, meeting_id: str, now: datetime) -> StatusReport:
+        meeting = self.meeting(meeting_id)
+        records = self.desk.repo.list_invitees(meeting_id)
+        by_category: dict[str, Counter[str]] = {c.value: Counter() for c in Category}
+        sessions = {s.id: {"delegations": 0, "attendees": 0} for s in meeting.sessions}
+        attendees = named = no_reminders = 0
+        delivery: Counter[str] = Counter()
+        for record in records:
+            by_category[record.invitee.category.value][record.state.status.value] += 1
+            delivery[record.state.delivery.value] += 1
+            no_reminders += record.state.no_reminders
+            answer = record.state.answer
+            if answer is None or answer.status is not Status.ACCEPTED:
+                continue
+            attendees += answer.attendee_count
+            named += len(answer.attendees)
+            for session in answer.sessions if answer.sessions is not None else tuple(sessions):
+                if session in sessions:
+                    sessions[session]["delegations"] += 1
+                    sessions[session]["attendees"] += answer.attendee_count
+        return StatusReport(
+            meeting=meeting, by_category=by_category, sessions=sessions, attendees=attendees, named_attendees=named,
+            delivery=delivery, no_reminders=no_reminders, open_reviews=len(self.desk.repo.open_reviews(meeting_id)),
+            invitations=self.desk.repo.send_progress(meeting_id, "invitation-1"), days_left=meeting.days_left(now))
+
+    def history(self, meeting_id: str, email: str) -> list[HistoryEntry]:
+        record = self.invitee(meeting_id, email)
+        return sorted(self.desk.repo.history_of(meeting_id, record.email), key=lambda h: h.at)
+
+    def participants(self, meeting_id: str, statuses: Iterable[Status] = (Status.ACCEPTED,)) -> list[Participant]:
+        meeting = self.meeting(meeting_id)
+        wanted = set(statuses)
+        rows: list[Participant] = []
+        order = {c: i for i, c in enumerate(Category)}
+        records = sorted(self.desk.repo.list_invitees(meeting_id),
+                         key=lambda r: (order[r.invitee.category], r.invitee.organisation.casefold(), r.email))
+        for record in records:
+            answer = record.state.answer
+            if answer is None or answer.status not in wanted:
+                continue
+            rows.extend(_delegation(meeting, record, answer))
+        return rows
+
+    # ------------------------------------------------------------------ changing
+    def set_answer(self, meeting_id: str, email: str, decision: str, *, sessions: Sequence[str] = (),
+                   attendees: Sequence[str] = (), count: int | None = None, note: str = "", notify: bool = False,
+                   now: datetime, review: ReviewItem | None = None) -> HistoryEntry:
+        """Record an answer by hand. It is written now, so it replaces anything the invitee wrote before; a reply
+        written after it will, in turn, replace it (the rule every answer follows)."""
+        meeting = self.meeting(meeting_id)
+        record = self.invitee(meeting_id, email)
+        status = _STATUS_OF.get(decision)
+        if status is None:
+            raise OrganiserError(f"{decision!r} is not an answer (accept, decline or tentative)")
+        chosen = self._sessions(meeting, sessions)
+        if count is not None and count < 0:
+            raise OrganiserError("the number of attendees cannot be negative")
+        declined = status is Status.DECLINED
+        people = () if declined else tuple(a.strip() for a in attendees if a.strip())
+        answer = Answer(
+            status=status, sessions=None if declined else chosen, attendees=people,
+            attendee_count=0 if declined else (count if count is not None else max(1, len(people))),
+            written_at=now, message_key=f"organiser-{uuid.uuid4().hex[:12]}", source="organiser")
+        before = record.state.status
+        if not self.desk.repo.write_answer(meeting.id, record.email, answer):
+            raise Conflict(f"{record.email}: a later answer was recorded meanwhile; look at `rsvp history` and retry")
+        reasons = [f"set by {self.actor}"]
+        if review is not None:
+            reasons.append(f"settles review {review.id}: {review.reasons[0] if review.reasons else review.outcome}")
+        if note:
+            reasons.append(note)
+        entry = HistoryEntry(
+            meeting_id=meeting.id, email=record.email, at=now, source="organiser", outcome=Outcome.RECORDED,
+            message_key=review.message_key if review else answer.message_key, raw_key=review.raw_key if review else "",
+            intent=decision, status_before=before, status_after=status, sessions=answer.sessions,
+            attendees=answer.attendees, attendee_count=answer.attendee_count, reasons=tuple(reasons),
+            actor=self.actor)
+        self.desk.repo.add_history(entry)
+        if notify:
+            fresh = self.desk.repo.get_invitee(meeting.id, record.email) or record
+            self.desk.send_confirmation(meeting, fresh, now)
+        return entry
+
+    def review_queue(self, meeting_id: str, *, include_settled: bool = False) -> list[ReviewItem]:
+        self.meeting(meeting_id)
+        repo = self.desk.repo
+        items = repo.all_reviews(meeting_id) if include_settled else repo.open_reviews(meeting_id)
+        return sorted(items, key=lambda r: r.received_at)
+
+    def settle_review(self, meeting_id: str, review_id: str, decision: str, *, email: str | None = None,
+                      sessions: Sequence[str] = (), attendees: Sequence[str] = (), count: int | None = None,
+                      note: str = "", notify: bool = False, now: datetime) -> ReviewItem:
+        """Answer for the invitee (accept / decline / tentative) or dismiss the item; either way it leaves the queue."""
+        item = self._review(meeting_id, review_id)
+        if decision not in REVIEW_DECISIONS:
+            raise OrganiserError(f"{decision!r}: choose one of {', '.join(REVIEW_DECISIONS)}")
+        if decision != "dismiss":
+            who = email or item.email
+            if not who:
+                raise OrganiserError(f"review {item.id} came from {item.from_address or 'an unknown sender'}, who is "
+                                     "not matched to an invitee: say which invitee with --invitee EMAIL")
+            self.set_answer(meeting_id, who, decision, sessions=sessions or (item.sessions or ()),
+                            attendees=attendees or item.attendees, count=count, note=note, notify=notify, now=now,
+                            review=item)
+        resolution = decision if decision == "dismiss" else f"{decision} for {email or item.email}"
+        if note:
+            resolution += f" — {note}"
+        if not self.desk.repo.resolve_review(item, resolution, self.actor, now):
+            raise Conflict(f"review {item.id} was settled meanwhile by someone else")
+        return replace(item, resolved=True, resolution=resolution, resolved_by=self.actor, resolved_at=now)
+
+    def _review(self, meeting_id: str, review_id: str) -> ReviewItem:
+        handle = review_id.strip().lower()
+        matches = [r for r in self.review_queue(meeting_id, include_settled=True) if r.message_key.startswith(handle)]
+        if not handle or not matches:
+            raise NotFound(f"no review item {review_id!r} in {meeting_id} (see `rsvp review {meeting_id}`)")
+        if len(matches) > 1:
+            raise OrganiserError(f"{review_id!r} matches {len(matches)} review items; give more of its id")
+        if matches[0].resolved:
+            raise Conflict(f"review {matches[0].id} was already settled by {matches[0].resolved_by}: "
+                           f"{matches[0].resolution}")
+        return matches[0]
+
+    @staticmethod
+    def _sessions(meeting: Meeting, given: Sequence[str]) -> tuple[str, ...] | None:
+        if not given:
+            return None
+        ids = {s.id for s in meeting.sessions}
+        unknown = [s for s in given if s not in ids]
+        if unknown:
+            raise OrganiserError(f"unknown session(s) {', '.join(unknown)}; this meeting has {', '.join(sorted(ids))}")
+        chosen = tuple(s.id for s in meeting.sessions if s.id in set(given))
+        return None if len(chosen) == len(ids) else chosen
+
+
+def _delegation(meeting: Meeting, record: InviteeRecord, answer: Answer) -> list[Participant]:
+    sessions = answer.sessions if answer.sessions is not None else tuple(s.id for s in meeting.sessions)
+    common = {"organisation": record.invitee.organisation, "category": record.invitee.category.label,
+              "invitee_email": record.email, "invitee_name": record.invitee.addressed_as,
+              "status": answer.status.value, "sessions": sessions, "language": record.invitee.language,
+              "answered_at": iso(answer.written_at), "source": answer.source}
+    rows = []
+    for person in answer.attendees:
+        title, name = split_title(person)
+        rows.append(Participant(title=title, name=name, **common))  # type: ignore[arg-type]
+    unnamed = max(0, answer.attendee_count - len(answer.attendees))
+    for _ in range(unnamed):
+        rows.append(Participant(title="", name="", note=f"name not given ({len(rows) + 1} of {answer.attendee_count})",
+                                **common))  # type: ignore[arg-type]
+    if record.state.delivery is not Delivery.OK:
+        rows = [replace(r, note=(r.note + "; " if r.note else "") + f"address {record.state.delivery.value}")
+                for r in rows]
+    return rows
