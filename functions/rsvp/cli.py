@@ -107,19 +107,6 @@ def demo(
         raise typer.Exit(1)
 
 
-@app.command()
-def replay(
-    dead_letter_queue_url: Annotated[str, typer.Option("--from", help="Dead-letter queue URL.")],
-    queue_url: Annotated[str, typer.Option("--to", help="Queue the messages go back to (the inbound queue).")],
-    limit: Annotated[int, typer.Option(help="At most this many messages.")] = 1000,
-) -> None:
-    """Send dead-lettered inbound messages back to the inbound queue to be processed again."""
-    from .adapters.aws import aws_clients, replay_dead_letters
-
-    moved = replay_dead_letters(aws_clients(None).sqs, dead_letter_queue_url, queue_url, limit)
-    typer.echo(f"{moved} message(s) sent back to {queue_url}")
-
-
 class _FileAssets:
     """The programme PDF beside the meeting file, served as the mail bucket would serve it."""
 
@@ -147,6 +134,11 @@ def _or_exit(load: Callable[[], T]) -> T:
     except OSError as exc:
         typer.echo(f"{exc.filename}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None
+
+
+from .cli_organiser import register  # noqa: E402 - the organiser commands join the same app
+
+register(app)
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 from .domain.invitees import Category
 from .domain.meeting import Meeting
 from .domain.records import HistoryEntry, InviteeRecord, ReviewItem
-from .domain.rsvp import Answer, Delivery, Outcome, Status
-from .reading.people import split_title
+from .domain.rsvp import Answer, Outcome, Status
+from .participants import Participant, participant_rows
 from .services import Desk
 from .timeutil import iso
 
@@ -70,32 +70,6 @@ class StatusReport:
         }
 
 
-PARTICIPANT_COLUMNS = ("organisation", "category", "title", "name", "invitee_email", "invitee_name", "status",
-                       "sessions", "language", "answered_at", "source", "note")
-
-
-@dataclass(frozen=True)
-class Participant:
-    """One row of the participants list: one person (or one unnamed seat) of one delegation."""
-
-    organisation: str
-    category: str
-    title: str
-    name: str
-    invitee_email: str
-    invitee_name: str
-    status: str
-    sessions: tuple[str, ...]
-    language: str
-    answered_at: str
-    source: str
-    note: str = ""
-
-    def row(self) -> list[str]:
-        return [self.organisation, self.category, self.title, self.name, self.invitee_email, self.invitee_name,
-                self.status, " ".join(self.sessions), self.language, self.answered_at, self.source, self.note]
-
-
 @dataclass
 class Organiser:
     desk: Desk
@@ -146,17 +120,7 @@ class Organiser:
 
     def participants(self, meeting_id: str, statuses: Iterable[Status] = (Status.ACCEPTED,)) -> list[Participant]:
         meeting = self.meeting(meeting_id)
-        wanted = set(statuses)
-        rows: list[Participant] = []
-        order = {c: i for i, c in enumerate(Category)}
-        records = sorted(self.desk.repo.list_invitees(meeting_id),
-                         key=lambda r: (order[r.invitee.category], r.invitee.organisation.casefold(), r.email))
-        for record in records:
-            answer = record.state.answer
-            if answer is None or answer.status not in wanted:
-                continue
-            rows.extend(_delegation(meeting, record, answer))
-        return rows
+        return participant_rows(meeting, self.desk.repo.list_invitees(meeting_id), statuses)
 
     # ------------------------------------------------------------------ changing
     def set_answer(self, meeting_id: str, email: str, decision: str, *, sessions: Sequence[str] = (),
@@ -248,23 +212,3 @@ class Organiser:
             raise OrganiserError(f"unknown session(s) {', '.join(unknown)}; this meeting has {', '.join(sorted(ids))}")
         chosen = tuple(s.id for s in meeting.sessions if s.id in set(given))
         return None if len(chosen) == len(ids) else chosen
-
-
-def _delegation(meeting: Meeting, record: InviteeRecord, answer: Answer) -> list[Participant]:
-    sessions = answer.sessions if answer.sessions is not None else tuple(s.id for s in meeting.sessions)
-    common = {"organisation": record.invitee.organisation, "category": record.invitee.category.label,
-              "invitee_email": record.email, "invitee_name": record.invitee.addressed_as,
-              "status": answer.status.value, "sessions": sessions, "language": record.invitee.language,
-              "answered_at": iso(answer.written_at), "source": answer.source}
-    rows = []
-    for person in answer.attendees:
-        title, name = split_title(person)
-        rows.append(Participant(title=title, name=name, **common))  # type: ignore[arg-type]
-    unnamed = max(0, answer.attendee_count - len(answer.attendees))
-    for _ in range(unnamed):
-        rows.append(Participant(title="", name="", note=f"name not given ({len(rows) + 1} of {answer.attendee_count})",
-                                **common))  # type: ignore[arg-type]
-    if record.state.delivery is not Delivery.OK:
-        rows = [replace(r, note=(r.note + "; " if r.note else "") + f"address {record.state.delivery.value}")
-                for r in rows]
-    return rows

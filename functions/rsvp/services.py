@@ -660,22 +660,44 @@ class Desk:
                             self.repo.open_reviews(meeting_id), now, since)
 
     def send_digest(self, meeting_id: str, now: datetime) -> bool:
-        digest = self.build_digest(meeting_id, now)
-        digest = replace(digest, sending=self.repo.send_progress(meeting_id, "invitation-1"),
-                         send_failures=self.repo.send_failures(meeting_id, "invitation-1"))
-        meeting = digest.meeting
-        if meeting.digest.skip_when_unchanged and not digest.changes and not digest.reviews:
+        """The scheduled digest; skipped on a quiet day when the meeting says so."""
+        digest = self._full_digest(meeting_id, now)
+        if digest.meeting.digest.skip_when_unchanged and digest.quiet:
             return False
+        self._send_paced(self._digest_email(digest), key=f"digest/{meeting_id}")
+        return True
+
+    def compose_digest(self, meeting_id: str, now: datetime) -> OutgoingEmail:
+        """The digest as it would be sent now (organisers' `rsvp digest --preview`)."""
+        return self._digest_email(self._full_digest(meeting_id, now))
+
+    def send_digest_now(self, meeting_id: str, now: datetime) -> OutgoingEmail:
+        """Send the digest on demand; the next one reports changes from this one on."""
+        email = self.compose_digest(meeting_id, now)
+        self._send_paced(email, key=f"digest/{meeting_id}/now")
+        self.repo.claim_digest(meeting_id, f"{now:%Y-%m-%d}~on-demand-{now:%H%M%S%f}", now)
+        return email
+
+    def _full_digest(self, meeting_id: str, now: datetime) -> Digest:
+        digest = self.build_digest(meeting_id, now)
+        return replace(digest, sending=self.repo.send_progress(meeting_id, "invitation-1"),
+                       send_failures=self.repo.send_failures(meeting_id, "invitation-1"))
+
+    def _digest_email(self, digest: Digest) -> OutgoingEmail:
+        from .participants import participant_rows, write_participants
+
+        meeting, now = digest.meeting, digest.now
         language = meeting.organiser_language
         rendered = self.renderer.render("digest", language, digest.context(language))
         recipients = tuple(dict.fromkeys([o.email for o in meeting.organisers] + list(self.digest_recipients)))
-        email = OutgoingEmail(
+        participants = write_participants(participant_rows(meeting, digest.records), "csv")
+        return OutgoingEmail(
             sender=Recipient(self.sender_address, meeting.organisers[0].name if meeting.organisers else ""),
             to=tuple(Recipient(r) for r in recipients), subject=rendered.subject, text=rendered.text,
             html=rendered.html, kind="digest", message_id=new_message_id(self.sender_address.rpartition("@")[2]),
-            date=now, language=language)
-        self._send_paced(email, key=f"digest/{meeting_id}")
-        return True
+            date=now, language=language,
+            attachments=(Attachment(f"{meeting.id}-participants-{meeting.local(now):%Y-%m-%d}.csv", "text/csv",
+                                    participants),))
 
 
 @dataclass(frozen=True)
@@ -692,6 +714,16 @@ class Digest:
     days_left: int
     sending: dict[str, int] = field(default_factory=dict)  # invitation jobs by state: queued, sent, rejected…
     send_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (email, state, reason)
+    records: list[InviteeRecord] = field(default_factory=list)
+    late: list[HistoryEntry] = field(default_factory=list)
+    per_day: list[tuple[str, int]] = field(default_factory=list)  # (local date, answers recorded that day)
+
+    PENDING_SHOWN = 100  # the rest are in the attached list and in `rsvp status`
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened since the last digest and nothing waits for a human (the first digest is never quiet)."""
+        return self.since is not None and not self.changes and not self.reviews and not self.send_failures
 
     @classmethod
     def build(cls, meeting: Meeting, records: list[InviteeRecord], history: list[HistoryEntry],
@@ -705,8 +737,9 @@ class Digest:
         pending = [r for r in records if r.state.status is Status.PENDING and r.state.delivery is Delivery.OK]
         attendees = sum(r.state.answer.attendee_count for r in records
                         if r.state.answer and r.state.status is Status.ACCEPTED)
+        late = [h for h in history if h.outcome is Outcome.TOO_LATE]
         return cls(meeting, now, since, totals, changes, reviews, undeliverable, pending, attendees,
-                   meeting.days_left(now))
+                   meeting.days_left(now), records=records, late=late, per_day=_answers_per_day(meeting, records, now))
 
     def context(self, language: str) -> dict[str, Any]:
         zone = self.meeting.timezone
@@ -740,8 +773,16 @@ class Digest:
             "undeliverable": [{"who": r.email, "organisation": r.invitee.organisation,
                                "delivery": r.state.delivery.value} for r in self.undeliverable],
             "pending": [{"who": r.email, "name": r.invitee.addressed_as, "organisation": r.invitee.organisation,
-                         "category": r.invitee.category.label} for r in self.pending],
+                         "category": r.invitee.category.label}
+                        for r in sorted(self.pending, key=lambda r: (r.invitee.organisation.casefold(), r.email))[
+                            :self.PENDING_SHOWN]],
+            "pending_total": len(self.pending),
+            "pending_more": max(0, len(self.pending) - self.PENDING_SHOWN),
+            "late": [{"who": h.email, "when": timestamp(h.received_at or h.at, zone, language), "subject": h.subject,
+                      "intent": h.intent or ""} for h in self.late],
+            "per_day": _chart(self.per_day, language),
             "unchanged": not self.changes,
+            "quiet": self.quiet,
             "sending": dict(sorted(self.sending.items())),
             "send_failures": [{"who": e, "state": s, "reason": r} for e, s, r in self.send_failures],
         }
@@ -755,6 +796,29 @@ _CALENDAR_NOTE = {
     "es": "Responda Sí / No / Quizás, o responda al correo de invitación con los nombres de su delegación.",
     "fr": "Répondez Oui / Non / Peut-être, ou répondez au courriel d'invitation avec les noms de votre délégation.",
 }
+
+
+def _answers_per_day(meeting: Meeting, records: list[InviteeRecord], now: datetime, days: int = 14
+                     ) -> list[tuple[str, int]]:
+    """Answers on record by the local day they were written: the last `days` days up to today."""
+    today = meeting.local(now).date()
+    counts: Counter[str] = Counter()
+    for record in records:
+        answer = record.state.answer
+        if answer is not None:
+            counts[meeting.local(answer.written_at).date().isoformat()] += 1
+    return [((today - timedelta(days=back)).isoformat(), counts[(today - timedelta(days=back)).isoformat()])
+            for back in range(days - 1, -1, -1)]
+
+
+def _chart(per_day: list[tuple[str, int]], language: str) -> list[dict[str, Any]]:
+    """Bars as table cells (Outlook and Gmail render them; no images, no scripts)."""
+    from babel.dates import format_date
+
+    peak = max((n for _, n in per_day), default=0) or 1
+    return [{"day": format_date(datetime.fromisoformat(day).date(), "EEE d MMM", locale=locale_for(language)),
+             "count": n, "width": max(2, round(240 * n / peak)) if n else 0, "blocks": "█" * round(20 * n / peak)}
+            for day, n in per_day]
 
 
 def _programme_key(meeting: Meeting) -> str:

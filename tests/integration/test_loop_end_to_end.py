@@ -367,13 +367,24 @@ def test_the_digest_goes_out_once_a_day_after_its_local_time_with_what_changed(l
     digests = loop.sent("digest")
     assert len(digests) == 1
     assert digests[0]["To"] == "isu-events@minefree-americas.example.org"
-    text = digests[0].get_payload()[0].get_payload(decode=True).decode()
+    text = _plain(digests[0])
     assert CANADA in text and "No answer -> Accepted" in text
     assert "Days left to the cutoff: 19" in text
-    assert "No answer yet (11)" in text
+    assert "No answer yet (11; Days left to the cutoff: 19)" in text
+    attached = [p for p in digests[0].walk() if p.get_filename()]
+    assert [p.get_filename() for p in attached] == [f"{loop.meeting.id}-participants-2021-01-20.csv"]
+    participants = attached[0].get_payload(decode=True).decode("utf-8-sig").splitlines()
+    assert participants[0].startswith("organisation,category,title,name")
+    assert len(participants) == 2 and CANADA in participants[1]
 
     loop.clock.current = at(21, 8, 30)
     digest.handler(schedule, LambdaContext("DigestFunction"))
-    second = loop.sent("digest")[1].get_payload()[0].get_payload(decode=True).decode()
-    assert "No change since the last digest." in second
+    second = _plain(loop.sent("digest")[1])
+    assert second.strip().startswith("No change since the last digest — Thursday, 21 January 2021: ")
+    assert len(second.strip().splitlines()) == 1, "a quiet day is one line"
     assert CANADA not in second.split("No answer yet")[0]
+
+
+def _plain(message: Any) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain" and not p.get_filename())
+    return str(part.get_payload(decode=True).decode())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from ..mail.message import OutgoingEmail
 
@@ -90,11 +92,12 @@ def secret_from_secrets_manager(client: Any, secret_id: str) -> bytes:
 class AwsClients:
     """The boto3 clients the desk uses, made once per process. AWS_ENDPOINT_URL (local runs) is honoured."""
 
-    def __init__(self, region: str | None) -> None:
+    def __init__(self, region: str | None, profile: str | None = None) -> None:
         import boto3
 
-        session = boto3.session.Session(region_name=region)
-        self.region = region
+        session = boto3.session.Session(region_name=region, profile_name=profile)
+        self.region = region or session.region_name
+        self.cloudformation = session.client("cloudformation")
         self.dynamodb = session.resource("dynamodb")
         self.s3 = session.client("s3")
         self.ses = session.client("sesv2")
@@ -102,8 +105,8 @@ class AwsClients:
         self.secrets = session.client("secretsmanager")
 
 
-def aws_clients(region: str | None) -> AwsClients:
-    return AwsClients(region)
+def aws_clients(region: str | None, profile: str | None = None) -> AwsClients:
+    return AwsClients(region, profile)
 
 
 class ReceiptRuleSets:
@@ -142,6 +145,15 @@ def send_custom_resource_response(url: str, body: bytes) -> None:
                                      headers={"Content-Type": "", "Content-Length": str(len(body))})
     with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - scheme checked above
         response.read()
+
+
+def requeue_stored_mail(sqs: Any, queue_url: str, bucket: str, keys: list[str]) -> int:
+    """Process stored raw messages again: the S3 notification SES receiving would have caused, sent anew."""
+    for key in keys:
+        body = {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                             "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/")}}}]}
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+    return len(keys)
 
 
 def replay_dead_letters(sqs: Any, dead_letter_queue_url: str, queue_url: str, limit: int = 1000) -> int:
