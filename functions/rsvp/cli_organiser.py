@@ -173,7 +173,7 @@ def meeting_load(
         if existing and not people:  # keep the invitees: save_meeting only adds or updates what it is given
             people = [r.invitee for r in current]
         session.desk.load(meeting, people, programme)
-    out.print(f"{'Updated' if existing else 'Loaded'} meeting [bold]{meeting.id}[/] — {meeting.title}: "
+    out.print(f"{'Updated' if existing else 'Loaded'} meeting [bold]{meeting.id}[/] — {_title(meeting)}: "
               f"{len(meeting.sessions)} session(s), replies until {meeting.rsvp_cutoff:%Y-%m-%d %H:%M} "
               f"{meeting.timezone}" + (f"; {len(people)} invitee(s)" if invitees else ""))
 
@@ -191,11 +191,12 @@ def meeting_show(
     if as_json:
         out.print_json(json.dumps(meeting.to_document(), ensure_ascii=False, default=str))
         return
-    table = Table(title=f"{meeting.id} — {meeting.title}", show_header=True, header_style="bold")
+    table = Table(title=f"{meeting.id} — {_title(meeting)}", show_header=True, header_style="bold")
     for column in ("session", "title", "starts", "ends"):
         table.add_column(column)
     for s in meeting.sessions:
-        table.add_row(s.id, s.title, f"{s.start:%a %d %b %Y %H:%M}", f"{s.end:%H:%M} {meeting.timezone}")
+        table.add_row(s.id, s.title_in(meeting.organiser_language), f"{s.start:%a %d %b %Y %H:%M}",
+                      f"{s.end:%H:%M} {meeting.timezone}")
     out.print(table)
     out.print(f"Mailbox: {meeting.mailbox} · replies until {meeting.rsvp_cutoff:%Y-%m-%d %H:%M} {meeting.timezone}"
               f" · languages {', '.join(meeting.languages)} · reminders {list(meeting.reminders) or 'none'}"
@@ -210,7 +211,7 @@ def meeting_list(ctx: typer.Context) -> None:
     with _errors():
         meetings = session.desk.repo.list_meetings()
     for m in meetings:
-        out.print(f"{m.id}\t{m.rsvp_cutoff:%Y-%m-%d}\t{m.title}", markup=False)
+        out.print(f"{m.id}\t{m.rsvp_cutoff:%Y-%m-%d}\t{_title(m)}", markup=False)
 
 
 # ---------------------------------------------------------------------- invitees
@@ -355,7 +356,7 @@ def status(
         return
     meeting = report.meeting
     statuses = list(Status)
-    table = Table(title=f"{meeting.id} — {meeting.title}", header_style="bold", show_footer=True)
+    table = Table(title=f"{meeting.id} — {_title(meeting)}", header_style="bold", show_footer=True)
     table.add_column("", footer="Total")
     totals = report.totals
     for s in statuses:
@@ -370,7 +371,7 @@ def status(
         sessions.add_column(column, justify="right" if column in ("delegations", "attendees") else "left")
     for s in meeting.sessions:
         seen = report.sessions[s.id]
-        sessions.add_row(s.id, s.title, str(seen["delegations"]), str(seen["attendees"]))
+        sessions.add_row(s.id, s.title_in(meeting.organiser_language), str(seen["delegations"]), str(seen["attendees"]))
     out.print(sessions)
     closed = meeting.rsvp_cutoff <= _now()
     out.print(f"Attendees: [bold]{report.attendees}[/] ({report.named_attendees} named) · "
@@ -570,6 +571,7 @@ def history(
     session = _session(ctx)
     with _errors():
         organiser = session.organiser()
+        meeting = organiser.meeting(meeting_id)
         record = organiser.invitee(meeting_id, email)
         entries = organiser.history(meeting_id, email)
     if as_json:
@@ -578,7 +580,7 @@ def history(
     out.print(f"[bold]{record.invitee.addressed_as}[/] <{record.email}> — {record.invitee.organisation}: "
               f"now [bold]{record.state.status.value}[/]"
               + (f" (address {record.state.delivery.value})" if record.state.delivery.value != "ok" else ""))
-    table = Table(header_style="bold")
+    table = Table(header_style="bold", caption=f"times in {meeting.timezone}")
     for column in ("when", "source", "what", "change", "detail"):
         table.add_column(column, overflow="fold")
     for h in entries:
@@ -586,10 +588,10 @@ def history(
                   f"{h.status_after.value if h.status_after else '-'}") if h.status_before != h.status_after else ""
         who = h.actor or h.from_address or ""
         detail = "; ".join(x for x in (
-            f"by {who}" if who else "", f"“{h.subject}”" if h.subject else "",
+            f"by {who}" if who else "", f"“{_short(h.subject, 60)}”" if h.subject else "",
             f"attendees {', '.join(h.attendees)}" if h.attendees else "",
             f"sessions {', '.join(h.sessions)}" if h.sessions else "", "; ".join(h.reasons[:3])) if x)
-        table.add_row(f"{h.at:%Y-%m-%d %H:%M}", h.source, h.outcome.value, change, detail)
+        table.add_row(f"{meeting.local(h.at):%Y-%m-%d %H:%M}", h.source, h.outcome.value, change, detail)
     out.print(table if entries else "No history yet.")
 
 
@@ -664,8 +666,9 @@ def digest(
 def local_up(
     port: Annotated[int, typer.Option(help="moto server port (127.0.0.1).")] = 5000,
     smtp_port: Annotated[int, typer.Option(help="SMTP port (127.0.0.1) that receives replies.")] = 2525,
-    mailbox: Annotated[str, typer.Option(help="The registration mailbox (its domain is received).")]
-    = "registration@desk.example.org",
+    mailbox: Annotated[str | None, typer.Option(help="The registration mailbox; mail to its domain is received "
+                                                     "(default: the seed meeting's with --example, else "
+                                                     "registration@desk.example.org).")] = None,
     folder: Annotated[Path, typer.Option("--dir", help="Where sent mail (.eml) and received mail are kept.")]
     = Path("local-out"),
     relay: Annotated[str | None, typer.Option(help="Also relay sent mail to this SMTP server (host:port), "
@@ -693,3 +696,11 @@ def local_status() -> None:
     out.print(f"{local_state_path()}: moto at {target.endpoint_url}, table {target.settings.table_name}, "
               f"bucket {target.settings.mail_bucket}", markup=False)
 
+
+
+def _title(meeting: Any) -> str:
+    return str(meeting.title_in(meeting.organiser_language))
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

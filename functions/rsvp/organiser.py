@@ -59,7 +59,8 @@ class StatusReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "meeting": self.meeting.id, "title": self.meeting.title, "days_left": self.days_left,
+            "meeting": self.meeting.id, "title": self.meeting.title_in(self.meeting.organiser_language),
+            "days_left": self.days_left,
             "cutoff": iso(self.meeting.rsvp_cutoff),
             "by_category": {c: {s.value: counts[s.value] for s in Status} for c, counts in self.by_category.items()},
             "totals": {s.value: self.totals[s.value] for s in Status},
@@ -145,7 +146,7 @@ class Organiser:
         before = record.state.status
         if not self.desk.repo.write_answer(meeting.id, record.email, answer):
             raise Conflict(f"{record.email}: a later answer was recorded meanwhile; look at `rsvp history` and retry")
-        reasons = [f"set by {self.actor}"]
+        reasons = []
         if review is not None:
             reasons.append(f"settles review {review.id}: {review.reasons[0] if review.reasons else review.outcome}")
         if note:

@@ -766,7 +766,7 @@ class Digest:
                          "status": (h.status_after.value if h.status_after and h.outcome is Outcome.RECORDED else ""),
                          "before": (h.status_before.value if h.status_before else ""),
                          "when": timestamp(h.at, zone, language), "subject": h.subject,
-                         "attendees": ", ".join(h.attendees)} for h in self.changes],
+                         "attendees": ", ".join(h.attendees), "by": h.actor} for h in self.changes],
             "reviews": [{"who": r.email or r.from_address or "(unknown)", "why": r.reasons[0] if r.reasons else "",
                          "when": timestamp(r.received_at, zone, language), "subject": r.subject,
                          "excerpt": " ".join(r.excerpt.split())[:200]} for r in self.reviews],

@@ -99,7 +99,8 @@ def from_stack(name: str, region: str | None = None, profile: str | None = None)
     except ClientError as exc:
         raise TargetError(f"stack {name}: {exc.response.get('Error', {}).get('Message', exc)}") from None
     except BotoCoreError as exc:
-        raise TargetError(f"stack {name}: {exc}") from None
+        hint = " (pass --region or set AWS_REGION)" if "region" in str(exc).lower() else ""
+        raise TargetError(f"stack {name}: {exc}{hint}") from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
     needed = ("TableName", "MailBucketName", "SenderAddress", "ReplyTagSecretArn", "InboundQueueUrl", "SendQueueUrl")
     missing = [k for k in needed if k not in outputs]
