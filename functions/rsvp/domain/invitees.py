@@ -126,8 +126,11 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise InvalidFile([Problem(str(path), 1, "(file)", f"not a readable .xlsx workbook ({exc})")]) from exc
     try:
         sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+        number = 0
+        for cells in sheet.iter_rows():
+            # a workbook may leave blank rows out entirely: take each row's own number, as Excel shows it
+            number = next((c.row for c in cells if getattr(c, "row", None)), number + 1)
+            yield number, [_cell(c.value) for c in cells]
     finally:
         book.close()
 
