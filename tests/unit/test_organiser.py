@@ -105,7 +105,8 @@ def test_a_review_item_from_an_unknown_sender_is_settled_for_the_invitee_named(
 
 
 def test_dismissing_a_review_item_changes_no_answer(world: World, organiser: Organiser) -> None:  # noqa: F811
-    unclear = reply(sender=CANADA, to=world.to(CANADA), body="Thank you for the invitation. Is interpretation into French provided?", written=at(20, 9))
+    unclear = reply(sender=CANADA, to=world.to(CANADA), written=at(20, 9),
+                    body="Thank you for the invitation. Is interpretation into French provided?")
     assert world.arrive(unclear, at(20, 9)) is Outcome.UNCLEAR
     [item] = organiser.review_queue(world.meeting.id)
     organiser.settle_review(world.meeting.id, item.id, "dismiss", note="they will write again", now=at(20, 12))
@@ -243,7 +244,8 @@ def test_a_quiet_day_is_one_line_and_a_busy_day_has_everything(world: World, org
     busy = [e for e in world.mailer.sent if e.kind == "digest"][-1]
     assert "Late replies" in busy.text and PERU in busy.text.split("Late replies")[1]
     assert "ana.registrar" in busy.text, "a manual change says who made it"
-    chart = busy.text.split("Answers per day (last 14 days)")[1].split("Participants list attached")[0].strip().splitlines()
+    chart = busy.text.split("Answers per day (last 14 days)")[1].split("Participants list attached")[0]
+    chart = chart.strip().splitlines()
     assert len(chart) == 14 and chart[0].split()[:3] == ["Wed", "27", "Jan"] and chart[-1].split()[:3] == [
         "Tue", "9", "Feb"], "the last 14 days, up to today"
     assert [line.split()[3] for line in chart].count("1") == 1 and "Wed 3 Feb" in next(
