@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml functions/requirements.t
 # sam build needs python3.13 (the Lambda runtime) on PATH; pyenv provides it on these machines.
 SAM_VENV ?= .venv-sam
 CAMPAIGN_INVITEES ?= 10000
+DIGEST_INVITEES ?= 20000
 export PYENV_VERSION ?= 3.11.7:3.13.0
 export SAM_CLI_TELEMETRY = 0
 
@@ -15,7 +16,8 @@ help:
 	@echo "make demo   - create .venv, install, run the whole loop locally on moto (see demo-out/)"
 	@echo "make test   - lint, type-check, cfn-lint and the test suite"
 	@echo "make sam    - sam validate --lint and sam build (installs aws-sam-cli into $(SAM_VENV))"
-	@echo "make bench  - reader speed beside the floor and the usual glue; quote strippers compared"
+	@echo "make bench  - reader speed, quote strippers, invitation rendering, a 10,000-invitee campaign,"
+	@echo "              the digest of a 20,000-invitee meeting"
 	@echo "make score  - score the reply reader on ../shared/corpus/replies and on our own fixtures"
 
 $(STAMP):
@@ -58,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.quote_strippers
 	$(BIN)/python -m bench.invitations
 	$(BIN)/python -m bench.campaign --invitees $(CAMPAIGN_INVITEES)
+	$(BIN)/python -m bench.digest --invitees $(DIGEST_INVITEES)
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
