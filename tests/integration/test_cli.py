@@ -206,3 +206,53 @@ def test_errors_are_one_line_with_exit_codes_scripts_can_rely_on(cli: Cli, tmp_p
     monkeypatch.setenv("RSVP_LOCAL_STATE", str(tmp_path / "absent.json"))
     gone = cli("status", MEETING, code=5)
     assert "rsvp local up" in gone.output and "--stack" in gone.output
+
+
+def test_the_review_queue_can_be_worked_through_item_by_item(cli: Cli) -> None:
+    _load(cli)
+    cli.deliver(reply(sender="assistant@gmail.example.com", to="registration@minefree-americas.example.org",
+                      body="Could you tell us whether interpretation is provided?", written=datetime.now(UTC),
+                      subject="Interpretation"))
+    cli.deliver(reply(sender="office@unknown.example.net", to="registration@minefree-americas.example.org",
+                      body="Mr Erik Lunde will attend for Norway.", written=datetime.now(UTC), subject="Norway"))
+    assert len(cli.json("review", MEETING)) == 2
+    # first item: dismiss it with a note; second: accept it for the invitee the organiser names
+    answers = "x\nasked the interpreters\na\ngva.disarmament@mission-norway.example.org\n\n"
+    result = cli.runner.invoke(app, ["review", MEETING, "--interactive"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("settled:") == 2
+    assert cli.json("review", MEETING) == []
+    settled = cli.json("review", MEETING, "--all")
+    assert sorted(i["resolution"].split(" — ")[0] for i in settled) == [
+        "accept for gva.disarmament@mission-norway.example.org", "dismiss"]
+    assert cli.json("status", MEETING)["totals"]["accepted"] == 1
+
+
+def test_a_deployed_stack_is_found_by_its_outputs(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rsvp.target import TargetError, from_stack
+
+    outputs = {"TableName": cli.stack.table_name, "MailBucketName": cli.stack.bucket,
+               "SenderAddress": "Registration@minefree-americas.example.org",
+               "ReplyTagSecretArn": cli.stack.secret_arn, "InboundQueueUrl": cli.stack.inbound_queue_url,
+               "InboundDeadLetterQueueUrl": cli.stack.dead_letter_queue_url,
+               "SendQueueUrl": cli.stack.send_queue_url, "SendDeadLetterQueueUrl": cli.stack.send_dead_letter_queue_url,
+               "ConfigurationSetName": cli.stack.configuration_set, "DigestRecipients": "desk@example.org,"}
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {k: {"Value": v} for k, v in outputs.items()}}
+    cli.clients.cloudformation.create_stack(StackName="rsvp-desk", TemplateBody=json.dumps(template))
+
+    target = from_stack("rsvp-desk", "eu-west-1")
+    assert target.settings.table_name == cli.stack.table_name and target.settings.sender_address == (
+        "registration@minefree-americas.example.org")
+    assert target.settings.digest_recipients == ("desk@example.org",)
+    assert target.inbound_queue_url == cli.stack.inbound_queue_url and not target.local
+
+    _load(cli)
+    assert cli.json("--stack", "rsvp-desk", "--region", "eu-west-1", "status", MEETING)["invitees"] == 12
+
+    with pytest.raises(TargetError, match="does not exist|not found|No stack"):
+        from_stack("no-such-stack", "eu-west-1")
+    cli.clients.cloudformation.create_stack(StackName="other", TemplateBody=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    with pytest.raises(TargetError, match="is it an RSVP desk stack"):
+        from_stack("other", "eu-west-1")
