@@ -250,7 +250,7 @@ def test_a_deployed_stack_is_found_by_its_outputs(cli: Cli, monkeypatch: pytest.
     _load(cli)
     assert cli.json("--stack", "rsvp-desk", "--region", "eu-west-1", "status", MEETING)["invitees"] == 12
 
-    with pytest.raises(TargetError, match="does not exist|not found|No stack"):
+    with pytest.raises(TargetError, match=r"does not exist|not found|No stack"):
         from_stack("no-such-stack", "eu-west-1")
     cli.clients.cloudformation.create_stack(StackName="other", TemplateBody=json.dumps(
         {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
