@@ -207,6 +207,8 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
                       f".eml files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ").")
         console.print(f"The replies as delivered to the mailbox are in [cyan]{out_dir / 'inbound'}[/]. "
                       f"Dead-lettered messages: {dead}.")
+        console.print("Try it by hand: [bold].venv/bin/rsvp local up --example[/] keeps a stack running with an "
+                      "SMTP server for replies (see the README).")
         return DemoResult(meeting, stack, out_dir, report, replies, digests, statuses, dead)
     finally:
         runtime.install(None)
