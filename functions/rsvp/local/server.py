@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
 import threading
 import time
 import warnings
@@ -76,6 +77,12 @@ class SesReceiving:
 
 def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay: str | None, tick: float,
           example: bool, console: Any, stop: threading.Event | None = None) -> None:
+    from ..organiser import OrganiserError
+
+    for option, number in (("--port", port), ("--smtp-port", smtp_port)):
+        if not _port_free(number):
+            raise OrganiserError(f"127.0.0.1:{number} is in use (another `rsvp local up`?): choose another with "
+                                 f"{option}")
     stop = stop or threading.Event()
     use_moto_credentials(REGION)
     os.environ.update({"POWERTOOLS_SERVICE_NAME": "rsvp-desk", "POWERTOOLS_METRICS_NAMESPACE": "RsvpDesk",
@@ -154,6 +161,15 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
         os.environ.pop("AWS_ENDPOINT_URL", None)
         state.unlink(missing_ok=True)
         runtime.install(None)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def upcoming(meeting: Meeting, now: datetime, lead_days: int = 21) -> Meeting:
