@@ -80,7 +80,10 @@ class OutboxMailer:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
         who = re.sub(r"[^a-z0-9.@-]+", "_", email.to[0].email.lower()) if email.to else "nobody"
-        (self.folder / f"{self.count:04d}-{email.kind}-{who}.eml").write_bytes(email.to_bytes())
+        target = self.folder / f"{self.count:04d}-{email.kind}-{who}.eml"
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_bytes(email.to_bytes())
+        partial.replace(target)  # whoever watches the folder never sees half a message
         return provider_id
 
 

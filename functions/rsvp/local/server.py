@@ -70,7 +70,9 @@ class SesReceiving:
             return "552 5.3.4 Message too big (SES receiving takes up to 40 MB)"
         key = self.stack.deliver(raw, datetime.now(UTC), self.clients)
         self.copies.mkdir(parents=True, exist_ok=True)
-        (self.copies / f"{key.rpartition('/')[2]}.eml").write_bytes(raw)
+        partial = self.copies / f".{key.rpartition('/')[2]}.partial"
+        partial.write_bytes(raw)
+        partial.replace(self.copies / f"{key.rpartition('/')[2]}.eml")
         self.received += 1
         return f"250 OK: stored as {key}"
 
