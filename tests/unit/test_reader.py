@@ -205,3 +205,36 @@ def test_rsvp_parse_prints_one_json_object_per_file() -> None:
     assert set(reading) >= {"file", "kind", "intent", "attendee_count", "attendees", "sessions", "language",
                             "confidence", "tag", "reasons"}
     assert (reading["intent"], reading["sessions"], reading["tag"]) == ("accept", ["day1"], "k3v9q2m7x8w4p6ta")
+
+
+_ADDRESS_HEADERS = [
+    "Ana Pérez <ana@x.org>", "ana@x.org", "a@x.org, Bo <b@y.org>", '"Pérez, Ana" <ana@x.org>', "Ana <ana@x.org> (work)",
+    "undisclosed-recipients:;", "", "Ana Pérez ana@x.org", "<ana@x.org>", "bob", "Müller Hans <h.m@x.de>,  <c@d.e>",
+    ", user@aol.com, other@app.com", "a@b.c,", "a@b.c <a@b.c>", "Name<a@b.c>", "Team: a@b.c, d@e.f;",
+    "\\\"odd\\\" <a@b.c>", "a@b.c ,, d@e.f", "Ms X <x@[127.0.0.1]>", "李雷 <li@x.cn>", "Ивan <i@x.ru>",
+]
+
+
+@pytest.mark.parametrize("value", _ADDRESS_HEADERS)
+def test_the_fast_address_parser_agrees_with_the_standard_one(value: str) -> None:
+    from email.utils import getaddresses
+
+    from rsvp.reading.mime import _addresses
+
+    assert _addresses([value]) == getaddresses([value])
+
+
+def test_the_fast_address_parser_agrees_on_every_header_of_the_fixtures() -> None:
+    import email
+    from email.utils import getaddresses
+
+    from rsvp.reading.mime import _addresses, decode_text_header
+
+    checked = 0
+    for path in sorted((ROOT / "tests" / "fixtures").rglob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes())
+        for header in ("From", "To", "Cc", "Delivered-To"):
+            values = [decode_text_header(v) for v in message.get_all(header, [])]
+            assert _addresses(values) == getaddresses(values), f"{path.name} {header}: {values}"
+            checked += bool(values)
+    assert checked > 150

@@ -53,9 +53,9 @@ def parse_message(raw: bytes) -> ParsedMessage:
     for name, value in message.items():  # one pass; Message.get() re-scans every header on each call
         headers.setdefault(name.lower(), str(value))
     subject = decode_text_header(headers.get("subject"))
-    from_pairs = getaddresses([decode_text_header(headers.get("from"))])
+    from_pairs = _addresses([decode_text_header(headers.get("from"))])
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
-    recipients = [addr.lower() for _, addr in getaddresses(
+    recipients = [addr.lower() for _, addr in _addresses(
         [decode_text_header(v) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "X-Forwarded-To",
                                          "Envelope-To", "X-Envelope-To")
          for v in message.get_all(h, [])]) if "@" in addr]
@@ -124,8 +124,7 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
-    for part, in_attachment in _parts(message):
-        ctype = part.get_content_type()
+    for part, ctype, in_attachment in _parts(message):
         if ctype == "text/calendar" or (ctype == "application/ics"):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
@@ -150,15 +149,17 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
     return "", False, calendars, reports, returned
 
 
-def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Message, bool]]:
-    """Leaf parts in order; attachments flagged; winmail.dat and other binaries are never decoded."""
-    if message.is_multipart() and message.get_content_type() != "message/delivery-status":
+def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Message, str, bool]]:
+    """Leaf parts in order, with their content type; attachments flagged; winmail.dat and other binaries are
+    never decoded."""
+    ctype = message.get_content_type()  # each call re-scans the part's headers: once per part
+    if message.is_multipart() and ctype != "message/delivery-status":
         payload = message.get_payload()
         for sub in payload if isinstance(payload, list) else []:
             if isinstance(sub, Message):
                 yield from _parts(sub, in_attachment)
         return
-    if message.get_content_type() == "message/rfc822":
+    if ctype == "message/rfc822":
         payload = message.get_payload()
         if isinstance(payload, list):
             for sub in payload:
@@ -166,7 +167,30 @@ def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Mess
                     yield from _parts(sub, True)
         return
     disposition = str(message.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    yield message, in_attachment or disposition == "attachment"
+    yield message, ctype, in_attachment or disposition == "attachment"
+
+
+_SIMPLE_ADDRESS = re.compile(r'\s*(?:([^"<>,;:()\\@]*?)\s*)?<?([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>?\s*')
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """email.utils.getaddresses, with a fast path for the plain forms nearly all headers use
+    ("Name <a@b>", "a@b", lists of them); anything with quotes, comments or groups goes to the full parser."""
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        items = value.split(",")
+        if any(c in value for c in '"()\\;:') or (len(items) > 1 and not all(i.strip() for i in items)):
+            pairs.extend(getaddresses([value]))
+            continue
+        for item in items:
+            if not item.strip():
+                continue
+            match = _SIMPLE_ADDRESS.fullmatch(item)
+            if match is None or (match.group(1) and "<" not in item):
+                pairs.extend(getaddresses([item]))
+            else:
+                pairs.append(((match.group(1) or "").strip(), match.group(2)))
+    return pairs
 
 
 def _sub_messages(part: Message) -> list[Message]:
