@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..domain.rsvp import Intent
 
@@ -75,22 +76,85 @@ class Lexicon:
         bounded = [p[2:] for p in parts if p.startswith("\\b") and "|" not in _top_level(p)]
         script = [p for p in parts if p not in bounded and not p.startswith("\\b") and _SCRIPT_ONLY.match(p)]
         rest = [p for p in parts if not (p.startswith("\\b") and "|" not in _top_level(p)) and p not in script]
-        self.bounded = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")") if bounded else None
+        # Most bounded parts can only begin with a letter (or the apostrophe of "we'll"): those are tried only
+        # there, not at every word's end; the few that may begin otherwise keep the plain \b.
+        words = [p for p in bounded if _begins_with_word_character(p)]
+        others = [p for p in bounded if p not in words]
+        compiled = []
+        if words:
+            compiled.append(re.compile(r"\b(?=[\w'’])(?:" + "|".join(f"(?:{p})" for p in words) + ")"))
+        if others:
+            compiled.append(re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in others) + ")"))
+        self.bounded = compiled[0] if len(compiled) == 1 else None
         self.script = re.compile("|".join(f"(?:{p})" for p in script)) if script else None
         self.rest = re.compile("|".join(f"(?:{p})" for p in rest)) if rest else None
+        self.latin = [*(compiled if self.bounded is None else []), *([self.rest] if self.rest else [])]
 
-        if self.bounded is not None and self.rest is None and self.script is None:
+        if self.bounded is not None and not self.latin and self.script is None:
             self.search = self.bounded.search  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match of any part (as one alternation would find it)."""
         best = self.bounded.search(text) if self.bounded else None
-        for rx in (self.rest, self.script if self.script and _non_latin(text) else None):
+        for rx in (*self.latin, self.script if self.script and _non_latin(text) else None):
             if rx is not None:
                 found = rx.search(text)
                 if found and (best is None or found.start() < best.start()):
                     best = found
         return best
+
+
+def _begins_with_word_character(pattern: str) -> bool:
+    """Does every match of `pattern` begin with a letter, digit, underscore or apostrophe? (Read from the
+    parsed pattern; anything not understood answers no, which is always safe.)"""
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # the parser re itself uses
+
+    try:
+        starts_word, empty = _first_character(list(sre_parse.parse(pattern)))
+    except (re.error, ValueError, TypeError):
+        return False
+    return starts_word and not empty
+
+
+def _first_character(items: list[tuple[Any, Any]]) -> tuple[bool, bool]:
+    """(every first character is a word character or an apostrophe, the items can match the empty string)."""
+    import re._constants as c  # type: ignore[import-not-found]
+
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the next item matches first
+        if op is c.LITERAL:
+            return _STARTS_WORD.match(chr(av)) is not None, False
+        if op is c.IN:
+            return all(_class_item_starts_word(kind, value, c) for kind, value in av), False
+        if op is c.SUBPATTERN:
+            ok, empty = _first_character(list(av[3]))
+        elif op is c.BRANCH:
+            answers = [_first_character(list(alternative)) for alternative in av[1]]
+            ok, empty = all(a[0] or a[1] for a in answers), any(a[1] for a in answers)
+            ok = ok and all(a[0] for a in answers if not a[1]) and any(not a[1] for a in answers)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _, inner = av
+            ok, empty = _first_character(list(inner))
+            empty = empty or low == 0
+        else:
+            return False, False
+        if not ok:
+            return False, False
+        if not empty:
+            return True, False
+    return True, True
+
+
+def _class_item_starts_word(kind: Any, value: Any, c: Any) -> bool:
+    if kind is c.LITERAL:
+        return _STARTS_WORD.match(chr(value)) is not None
+    if kind is c.RANGE:
+        return all(_STARTS_WORD.match(chr(code)) for code in range(value[0], value[1] + 1))
+    return bool(kind is c.CATEGORY and value in (c.CATEGORY_WORD, c.CATEGORY_DIGIT))
+
+
+_STARTS_WORD = re.compile(r"[\w'’]")
 
 
 def _top_level(pattern: str) -> str:
