@@ -412,11 +412,12 @@ PERFORMATIVE = _rx(
 )
 # "No podré el 11, pero sí a la primera": an elliptical yes after a refusal accepts the other part.
 ELLIPTICAL_YES = re.compile(r"^(si|yes|oui|sim|да)\b[,]? (a|al|en|para|to|for|on|the|a la|pour|na|no|в|на)\b")
-_CONTRAST = re.compile(r"\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
+_CONTRAST = re.compile(r"(?=[\s,;])"  # every alternative begins with a space, "," or ";": fail fast elsewhere
+                       r"(?:\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
                        r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+"
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
                        r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
-                       r"porque|так как|поскольку|لأن|因为)\s+")
+                       r"porque|так как|поскольку|لأن|因为)\s+)")
 _CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|لكن)\b")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
 _WORD = re.compile(r"[a-z']+")
