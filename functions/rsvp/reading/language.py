@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_WORD = re.compile(r"[a-záéíóúñüçàâêîôûëïœãõ']+", re.I)
+_WORD = re.compile(r"[a-záéíóúñüçàâêîôûëïœãõ']+")  # on lower-cased text
 _STOPWORDS = {
     "en": "the and to of we will be our you for in is are attend would please with this that i at on not "
           "unable regret thank thanks confirm participate yes dear regards best kind",
@@ -25,6 +25,7 @@ for _lang, _words in _VOCAB.items():
         _WORD_LANGUAGES[_word] = (*_WORD_LANGUAGES.get(_word, ()), _lang)
 _SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]"),
             "zh": re.compile(r"[\u4e00-\u9fff]")}
+_ANY_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 # Spellings that give a language away even in three words.
 _MARKERS = {
     "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?)\b"),
@@ -36,10 +37,11 @@ _MARKERS = {
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
     sample = text[:700]
-    counts = Counter({lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()})
-    script, hits = counts.most_common(1)[0]
-    if hits >= 3:
-        return script
+    if _ANY_SCRIPT.search(sample):
+        counts = Counter({lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()})
+        script, hits = counts.most_common(1)[0]
+        if hits >= 3:
+            return script
     scores = Counter[str]()
     lowered = sample.lower()
     for word in _WORD.findall(lowered):
