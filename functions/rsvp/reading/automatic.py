@@ -122,7 +122,10 @@ def _bounce(msg: ParsedMessage) -> Automatic | None:
 
 def _ses_notification(msg: ParsedMessage) -> Automatic | None:
     """Amazon SES bounce/complaint notifications delivered by email (SNS JSON in the body)."""
-    body = (msg.text or _first_text(msg))[:50000].replace('\\"', '"')  # SNS wraps the SES JSON as a string
+    body = (msg.text or _first_text(msg))[:50000]
+    if "notificationType" not in body:
+        return None
+    body = body.replace('\\"', '"')  # SNS wraps the SES JSON as a string
     match = _SES_NOTIFICATION.search(body)
     if not match:
         return None
