@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..domain.rsvp import Intent
@@ -16,11 +17,18 @@ class CalendarReply:
     comment: str
 
 
+# Only a METHOD:REPLY answers; time zone definitions say nothing about the answer and are most of the parsing.
+_METHOD_REPLY = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.M | re.I)
+_TIME_ZONES = re.compile(rb"^BEGIN:VTIMEZONE\r?\n.*?^END:VTIMEZONE\r?\n", re.S | re.M)
+
+
 def calendar_reply(data: bytes) -> CalendarReply | None:
     from icalendar import Calendar  # imported on use: most mail has no calendar part
 
+    if not _METHOD_REPLY.search(data):
+        return None
     try:
-        calendar = Calendar.from_ical(data)
+        calendar = Calendar.from_ical(_TIME_ZONES.sub(b"", data))
     except (ValueError, KeyError, IndexError):
         return None
     if str(calendar.get("METHOD", "")).upper() != "REPLY":
