@@ -238,3 +238,38 @@ def test_the_fast_address_parser_agrees_on_every_header_of_the_fixtures() -> Non
             assert _addresses(values) == getaddresses(values), f"{path.name} {header}: {values}"
             checked += bool(values)
     assert checked > 150
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("We would very much like to attend, provided that our travel funding is approved.", "tentative"),
+    ("Asistiremos siempre y cuando se apruebe el presupuesto de viaje.", "tentative"),
+    ("Nous participerons à condition que la réunion soit interprétée.", "tentative"),
+    ("We will attend unless the session is postponed.", "accept"),  # an exception, not a condition
+    ("We have not yet decided who will attend from the Mission.", "tentative"),
+    ("Aún no tenemos confirmado quién participará por parte de la Misión.", "tentative"),
+    ("Nous ne savons pas encore qui participera.", "tentative"),
+    ("Ainda não definimos quem participará.", "tentative"),
+    ("I would like to attend but I have a prior commitment.", "decline"),
+    ("Me gustaría participar, pero tengo otro compromiso.", "decline"),
+    ("We would like to attend the first session, but have a conflict with the second session.", "accept"),
+])
+def test_conditions_undecided_delegations_and_polite_clashes(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize("text", ["Neither I nor anyone from our office can join on 10 or 11 February.",
+                                  "No podremos participar los días 10 y 11 de febrero.",
+                                  "Nous ne pourrons pas participer les 10 et 11 février."])
+def test_refusing_every_day_in_a_list_of_dates_is_a_refusal(text: str, meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == "decline"
+    assert reading.sessions is None
+
+
+def _plain(text: str) -> bytes:
+    message = EmailMessage(policy=SMTP)
+    message["From"] = "someone@mission.example.org"
+    message["To"] = "registration@minefree-americas.example.org"
+    message["Subject"] = "RE: Invitation"
+    message.set_content(text)
+    return message.as_bytes()

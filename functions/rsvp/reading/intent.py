@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ..domain.rsvp import Intent
@@ -237,7 +238,7 @@ NOUN_PREDICATE = _rx(
 CONFIRM = _rx(
     r"\b(confirm(s|ed|ing)?|accept(s|ed|ing)?|pleased|happy|glad|delighted|honou?r(ed)? to (inform|confirm)|"
     r"look(ing)? forward|yes|certainly|of course|sure|gladly|will|shall|'ll|going to|plan(ning)? to|"
-    r"intend(s)? to|would like to|wish(es)? to)\b",
+    r"intend(s)? to|would( very much| really| certainly)? like to|wish(es)? to)\b",
     r"\b(confirm(o|amos|a|an|ar|e|ons|er)|acept(o|amos|a)|con (mucho )?gusto|encantad[oa]s?|"
     r"complacid[oa]s?|honor de (confirmar|informar)|claro|por supuesto|sera un placer|nos complace|me complace)\b",
     r"\b(avec plaisir|volontiers|oui|bien sur|heureux|heureuse|ravie?s?|honneur de (confirmer|vous informer)|"
@@ -284,6 +285,16 @@ NOT_KNOWING = _rx(
     r"\b(ainda nao (sei|sabemos|decidimos)|nao (sei|sabemos) (ainda|se))\b",
     r"(пока не (знаем|знаю|решили)|не знаем,? (сможем|смогу)|уточняем)", r"(لا (نعلم|أعلم|نعرف) بعد|لم نقرر بعد)",
     r"(还不知道|尚不确定|还不确定|正在确认)",
+    # Who will come is not settled yet: "we have not yet confirmed who will attend", "aún no sabemos quién".
+    r"\b((not|n't) (yet )?(been )?(decided|confirmed|determined|settled|sure|known|know|finali[sz]ed)|"
+    r"(don't|do not|does not|doesn't) (yet )?know|no one has been (designated|nominated|appointed) yet)\b.{0,30}"
+    r"\b(who|which (delegates?|officials?|colleagues?|members?|representatives?)|whom)\b",
+    r"\b((todavia|aun) no|no) (tenemos|hemos|han|ha|esta|estan|se ha|se han|sabemos|se)( aun| todavia)? "
+    r"(confirmado|definido|decidido|designado|determinado|claro|sabido)?\b.{0,30}\bquien(es)?\b",
+    r"\b(pas encore|ne sait pas|ne savons pas|n'avons pas (encore )?(decide|determine|confirme|designe))\b.{0,30}"
+    r"\bqui\b",
+    r"\b((ainda )?nao (temos|foi|foram|sabemos|definimos|decidimos|confirmamos)( ainda)?( (confirmado|definido|"
+    r"decidido))?)\b.{0,30}\bquem\b",
 )
 HEDGE = _rx(
     r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|hope to|hoping to|try(ing)? to|"
@@ -304,6 +315,16 @@ HEDGE = _rx(
     r"(informaremos|confirmaremos) (em breve|posteriormente|mais tarde))\b",
     r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
     r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
+    # Conditions: an answer that hangs on something still open ("provided our funding is approved").
+    r"\b(provided (that )?|providing (that )?|on condition that|as long as|assuming (that )?|"
+    r"if (it|this|that|funding|travel|the (visa|funding|travel|budget)) (is|are|gets?) (approved|confirmed|granted|"
+    r"available|possible)|once (my|our|the) [a-z ]{0,20}(is|are) (approved|confirmed|granted))\b",
+    r"\b(siempre (y cuando|que)|a condicion de que|con tal (de )?que|en caso de que|"
+    r"una vez (que )?(se )?(apruebe|aprueben|confirme|confirmen))\b",
+    r"\b(a condition que|pour autant que|dans la mesure ou|une fois (que )?(le|la|notre|mon) "
+    r"[a-z ]{0,20}(approuve|confirme|accorde)e?s?)\b",
+    r"\b(desde que|contanto que|caso (seja|sejam) (aprovad|confirmad)[oa]s?)\b",
+    r"(при условии|если будет (одобрен|подтвержден)|بشرط|شريطة|前提是|如果.{0,6}(批准|获批))",
 )
 COUNTERFACTUAL = _rx(
     r"\bwould have (been|liked|loved|wanted|attended|participated|joined|come)\b",
@@ -372,9 +393,17 @@ _LEADING_YES = re.compile(r"^(yes|yeah|yep|si|oui|sim|да|是的|نعم)\b\s*[,
 _LEADING_NO = re.compile(r"^(no|non|nao|нет|لا)\b\s*[,.!:;–—-](?!\s*(problem|worries|hay problema|te preocupes))")
 
 # "I would love to join": a wish, not yet a commitment; outweighed by any refusal.
-WISH = _rx(r"\b(would (love|like|be (happy|glad|delighted)) to|we'd (love|like) to|i'd (love|like) to)\b",
+WISH = _rx(r"\b(would( very much| really| certainly| truly| much)? (love|like|be (happy|glad|delighted)) to|"
+           r"(we|i)'d( very much| really| certainly| truly)? (love|like) to)\b",
            r"\b(me gustaria|nos gustaria|quisiera(mos)?)\b", r"\b(j'aimerais|nous aimerions|je souhaiterais)\b",
            r"\b(gostaria(mos)?)\b")
+# A clash named right after a wish: "I would like to attend but I have a prior commitment" is a polite regret.
+_CLASH = re.compile(
+    r"\b((prior|previous|other|another|conflicting|earlier) (engagement|commitment|meeting|appointment|obligation)s?|"
+    r"(schedule|scheduling|diary|calendar|agenda) (conflict|clash)|(clash|conflict)s? with|"
+    r"otro compromiso|compromiso previo|compromisos previos|otra reunion|conflicto de (agenda|horario)|"
+    r"autre engagement|engagement anterieur|engagements anterieurs|empechement|autre reunion|"
+    r"outro compromisso|compromisso anterior|outra reuniao)\b")
 # A regret adverb with a conflict: "unfortunately I have a prior engagement" refuses without saying "attend".
 CONFLICT_REFUSAL = _rx(
     r"\b(unfortunately|sadly|regrettably|unluckily|i'?m afraid|we are afraid)\b.{0,80}\b((prior|previous|other|another|"
@@ -724,6 +753,10 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
         return IntentReading(Intent.DECLINE, 0.9, why("cancellation", cancellations), clauses=tuple(clauses))
     if declines and accepts and all(c.wish for c in accepts):
         return IntentReading(Intent.DECLINE, 0.8, why("wish outweighed by refusal", declines), clauses=tuple(clauses))
+    clash = [b for a, b in pairwise(clauses)
+             if a.accept and a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
+    if clash and all(c.wish for c in accepts) and not declines and not _split_by_session(accepts, clash):
+        return IntentReading(Intent.DECLINE, 0.7, why("wish outweighed by a clash", clash), clauses=tuple(clauses))
     if declines and accepts:
         return IntentReading(Intent.ACCEPT if _split_by_session(accepts, declines) else Intent.UNCLEAR,
                              0.6 if _split_by_session(accepts, declines) else 0.4,

@@ -104,6 +104,10 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     return tuple(chosen) if chosen and len(chosen) < len(sessions) else None
 
 
+_SUFFIX = r"(?:st|nd|rd|th|er|º)?"
+_JOIN = r"\s*(?:,|&|-|–|/|\band\b|\bor\b|\by\b|\bo\b|\be\b|\bet\b|\bou\b|\bto\b|\bal\b|\bau\b|\ba\b)\s*"
+
+
 def _session_patterns(session: Session, index: int) -> str:
     day = session.start.day
     month = session.start.month - 1
@@ -112,6 +116,9 @@ def _session_patterns(session: Session, index: int) -> str:
     for lang in _MONTHS:
         name = fold(_MONTHS[lang][month])
         alternatives += [rf"\b{day}(st|nd|rd|th|er|º)?\s+(de\s+)?{name}\b", rf"\b{name}\s+{day}(st|nd|rd|th)?\b"]
+        # A list or range of days sharing the month: "10 or 11 February", "10-11 février", "February 10 and 11".
+        alternatives += [rf"\b{day}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})+\s+(de\s+)?{name}\b",
+                         rf"\b{name}\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})*{_JOIN}{day}{_SUFFIX}\b"]
         alternatives.append(rf"\b{fold(_WEEKDAYS[lang][weekday])}\b")
     alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
