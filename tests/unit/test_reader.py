@@ -273,3 +273,29 @@ def _plain(text: str) -> bytes:
     message["Subject"] = "RE: Invitation"
     message.set_content(text)
     return message.as_bytes()
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("I'm afraid nobody from our organisation is available on those dates.", "decline"),
+    ("Nadie de la Misión podrá asistir.", "decline"),
+    ("Personne de notre bureau ne pourra participer.", "decline"),
+    ("Can't wait to join you all!", "accept"),
+    ("I will most likely attend the first day, but will confirm next week.", "tentative"),
+    ("We are interested in participating. Could you tell us whether remote participation is possible?", "tentative"),
+    ("Will the sessions be recorded? If so I may watch later instead.", "unclear"),  # a modal about watching
+    ("Je vous remercie pour cette invitation, à laquelle je ne pourrai malheureusement pas donner suite.", "decline"),
+    ("We are pleased to accept your kind invitation.", "accept"),
+    ("Regrettably we cannot accept the invitation this time.", "decline"),
+])
+def test_nobody_available_eagerness_likelihood_interest_and_answers_to_the_invitation(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    ("Can't wait to join you on the 10th only.", ["day1"]),
+    ("我确认将出席2月10日的会议。", ["day1"]),
+    ("Буду участвовать только 11 февраля.", ["day2"]),
+    ("سأشارك فقط يوم 11 فبراير.", ["day2"]),
+])
+def test_dates_in_every_script_choose_sessions(text: str, sessions: list[str], meeting: Meeting) -> None:
+    assert list(read_message(_plain(text), meeting).sessions or []) == sessions

@@ -189,6 +189,9 @@ def _rx(*parts: str) -> Lexicon:
 
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
+    r"\b(accept(ing)? (the|your|this|our) (kind |generous )?invitation|take up (the|your|this) (kind )?invitation|"
+    r"aceptar (la|su|esta|vuestra) (amable |gentil )?invitacion|accepter (l'|votre |cette )(aimable )?invitation|"
+    r"donner (une suite favorable|suite)|dar curso|aceitar (o|seu|este) (amavel |gentil )?convite)\b",
     r"\b(attend|attnd|atend|participate|particpate|join|take part|"
     r"(am|are|is|'m|'re|be|will be|'ll be) (attending|joining|participating|coming|taking part)|"
     r"be (present|there|represented|with you|in attendance)|come|"
@@ -259,8 +262,10 @@ NEGATION = _rx(
 # Words that refuse on their own, with no predicate in sight.
 REFUSAL = _rx(
     r"^(our |my |with )?regrets\b(?! (for|about) the)|\bregrets (from|on behalf of) (us|our|me|the)\b|"
-    r"\b(no one|nobody|noone|none of us|no other (member|colleague|official|delegate)s?( of [\w ]{1,30})?) "
-    r"(is|are|will be|would be|can be) (available|free|able to)\b|"
+    r"\b(no one|nobody|noone|none of us|no other (member|colleague|official|delegate)s?)"
+    r"( (from|of|at|in) [\w' ]{1,30}?)? (is|are|will be|would be|can be) (available|free|able to)\b|"
+    r"\b(no one|nobody|noone|none of us)( (from|of|at|in) [\w' ]{1,30}?)? (can|could|will|would) "
+    r"(attend|join|participate|make it|come|be there)\b|"
     r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send(ing)? (our|my) regrets|regrets only|with regret|"
     r"regretfully|have to miss|will (have to )?miss|'ll (have to )?miss|must miss|going to miss|sorry to miss|"
     r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",
@@ -272,6 +277,11 @@ REFUSAL = _rx(
     r"(estou|estamos) impossibilitad[oa]s?|(estou|estamos|estarei|estaremos) impedid[oa]s?)\b",
     r"\b(lamenta(mos)? (informar|comunicar|nao)|nao (poder(a|ei|emos)|podera))\b",
     r"(к сожалению,? не|не сможет|не смогу|не сможем|не примет участия|не примут участия)",
+    r"\b(nadie|ninguno de nosotros)( (de|del|en) [\w ]{1,30}?)? (podra|puede|podria|estara disponible|asistira|"
+    r"participara)\b",
+    r"\bpersonne( (de|du|d'|a) ?[\w ]{1,30}?)? ne (pourra|peut|pourrait|sera disponible|participera|sera present)\b",
+    r"\b(ninguem|nenhum de nos)( (de|da|do|na|no) [\w ]{1,30}?)? (podera|pode|poderia|estara disponivel|"
+    r"participara|comparecera)\b",
     r"(يتعذر|لن (يتمكن|نتمكن|أتمكن|يتسنى|يستطيع)|يعتذر|نعتذر عن)",
     r"(无法出席|不能出席|未能出席|无法参加|不能参加|未能参加|不克出席|谢绝)",
 )
@@ -297,21 +307,26 @@ NOT_KNOWING = _rx(
     r"decidido))?)\b.{0,30}\bquem\b",
 )
 HEDGE = _rx(
-    r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|hope to|hoping to|try(ing)? to|"
+    r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|(most |very |quite )?likely|"
+    r"hope to|hoping to|try(ing)? to|"
+    r"(am|are|is|remain|very much|would be|be) interested in (attending|participating|joining|taking part)|"
     r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
     r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
     r"unable to confirm|(will|shall|'ll) (let you know|revert|get back to you|come back to you|"
     r"confirm (later|closer|by|as soon|once|next|in due course)))\b",
     r"\b(tentativamente|provisional(mente)?|probablemente|posiblemente|quizas?|tal vez|a lo mejor|"
+    r"interesad[oa]s? en (participar|asistir)|nos interesa(ria)? participar|"
     r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
     r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
     r"si (puedo|podemos|es posible|me es posible|logro|logramos|consigo)|"
     r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima)|"
     r"(les|le) (avisare(mos)?|informare(mos)?|hare(mos)? saber))\b",
     r"\b(provisoirement|peut-etre|probablement|sous reserve|a confirmer|pas encore (sur|certain|en mesure)|"
+    r"interesse(e|s|es)? (a|par) (participer|la participation)|"
     r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) |"
     r"revien(drai|drons) vers vous|vous tiendr(ai|ons) informee?s?)\b",
     r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos)|"
+    r"interessad[oa]s? em participar|"
     r"(informaremos|confirmaremos) (em breve|posteriormente|mais tarde))\b",
     r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
     r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
@@ -414,7 +429,8 @@ CONFLICT_REFUSAL = _rx(
 )
 # The predicate itself commits: future or progressive forms, or a first-person present.
 COMMITTED = _rx(
-    r"\b(attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
+    r"\b((can't|cannot|can not|can hardly) wait to|"
+    r"attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
     r"(i|we) can (only )?(attend|join|make|participate|come))\b",
     r"\b(podre|podremos|podra|podran|puedo|podemos)\b",
     r"\b(pourrai|pourrons|pourra|pourront|peux|pouvons)\b", r"\b(poderei|poderemos|podera|posso|podemos)\b",
@@ -660,6 +676,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.accept = True
         clause.evidence.append(noun.group(0))
         return clause
+    if hedge and _MODAL_ONLY.fullmatch(hedge.group(0).strip()):  # "I may watch later": about something else
+        hedge = _answer_hedge(text)
     if hedge and not clause.question and _about_answer(text):
         clause.tentative = True
         clause.evidence.append(hedge.group(0))
@@ -670,7 +688,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
 
 
 # "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
-AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b", r"\bne manquer\w* pas\b",
+AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b",
+                         r"\b(can't|cannot|can not|can hardly|could not|couldn't) wait\b", r"\bne manquer\w* pas\b",
                          r"\bno (dejar|faltar)\w*\b", r"\bnao deixar\w* de\b", r"\bне премин\w*")
 
 
@@ -688,6 +707,22 @@ def _negated(text: str, position: int) -> bool:
 
 
 _ABOUT_DETAILS = re.compile(r"\b(names?|nombres?|noms?|nomes?|link|enlace|lien|details|detalles|details|list)\b")
+
+
+# Modal words hedge a verb: without an attendance verb in the clause they say nothing about the answer.
+_MODAL_ONLY = re.compile(r"(may|might|perhaps|maybe|possibly|probably|(most |very |quite )?likely|hope to|hoping to|"
+                         r"try(ing)? to|will try|quizas?|tal vez|a lo mejor|posiblemente|probablemente|peut-etre|"
+                         r"probablement|talvez|provavelmente|возможно|вероятно|ربما|可能)")
+
+
+def _answer_hedge(text: str) -> re.Match[str] | None:
+    """The first hedge in `text` that is not a bare modal word."""
+    position = 0
+    while (found := HEDGE.search(text[position:])) is not None:
+        if not _MODAL_ONLY.fullmatch(found.group(0).strip()):
+            return found
+        position += max(1, found.end())
+    return None
 
 
 def _about_answer(text: str) -> bool:

@@ -105,6 +105,11 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
 
 
 _SUFFIX = r"(?:st|nd|rd|th|er|º)?"
+_RUSSIAN_MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                   "ноября", "декабря"]
+_ARABIC_MONTHS = ["يناير|كانون الثاني", "فبراير|شباط", "مارس|آذار", "أبريل|ابريل|نيسان", "مايو|أيار", "يونيو|حزيران",
+                  "يوليو|تموز", "أغسطس|اغسطس|آب", "سبتمبر|أيلول", "أكتوبر|اكتوبر|تشرين الأول", "نوفمبر|تشرين الثاني",
+                  "ديسمبر|كانون الأول"]
 _JOIN = r"\s*(?:,|&|-|–|/|\band\b|\bor\b|\by\b|\bo\b|\be\b|\bet\b|\bou\b|\bto\b|\bal\b|\bau\b|\ba\b)\s*"
 
 
@@ -121,6 +126,15 @@ def _session_patterns(session: Session, index: int) -> str:
                          rf"\b{name}\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})*{_JOIN}{day}{_SUFFIX}\b"]
         alternatives.append(rf"\b{fold(_WEEKDAYS[lang][weekday])}\b")
     alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
+    # "on the 10th and 11th", "les 10 et 11", "los días 10 y 11": a list of days after an article
+    alternatives += [rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+{day}{_SUFFIX}(?:{_JOIN}"
+                     rf"\d{{1,2}}{_SUFFIX})+\b(?!\s*(h|:|am|pm))",
+                     rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}"
+                     rf"\d{{1,2}}{_SUFFIX})*{_JOIN}(the\s+)?{day}{_SUFFIX}\b(?!\s*(h|:|am|pm))"]
+    # Chinese "2月10日", Russian "10 февраля", Arabic "10 فبراير"
+    alternatives.append(rf"(?<!\d){month + 1}\s*月\s*{day}\s*[日号]")
+    alternatives.append(rf"(?<!\d){day}(-?го)?\s+{_RUSSIAN_MONTHS[month]}")
+    alternatives.append(rf"(?<![\d٠-٩]){day}\s+(من\s+)?({_ARABIC_MONTHS[month]})")
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     if index < len(_ORDINALS):
         # An ordinal counts only next to a session word: "Premier secrétaire" is a title, not a session.
