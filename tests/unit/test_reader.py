@@ -299,3 +299,25 @@ def test_nobody_available_eagerness_likelihood_interest_and_answers_to_the_invit
 ])
 def test_dates_in_every_script_choose_sessions(text: str, sessions: list[str], meeting: Meeting) -> None:
     assert list(read_message(_plain(text), meeting).sessions or []) == sessions
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Our Mission would have been happy to attend, but the invitation reached us too late.", "decline"),
+    ("Not this time, thanks.", "decline"),
+    ("Por ahora no podemos confirmar nuestra asistencia.", "tentative"),
+    ("Nous ne pouvons pas encore confirmer notre participation.", "tentative"),
+])
+def test_polite_regrets_and_answers_not_yet_given(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+def test_a_writer_speaking_for_someone_else_is_not_counted(meeting: Meeting) -> None:
+    reading = read_message(_plain("Hi, I am replying on behalf of Ambassador Lopez, who will be attending in person."),
+                           meeting)
+    assert reading.attendees == ("Ambassador Lopez",) and reading.attendee_count == 1
+
+
+@pytest.mark.parametrize(("text", "language"), [("Oui, avec plaisir.", "fr"), ("Sí, gracias.", "es"),
+                                                ("Sim, obrigado.", "pt"), ("Yes, thanks.", "en")])
+def test_a_very_short_answer_is_read_in_its_own_language(text: str, language: str, meeting: Meeting) -> None:
+    assert read_message(_plain(text), meeting).language == language

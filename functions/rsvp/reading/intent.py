@@ -318,15 +318,18 @@ HEDGE = _rx(
     r"interesad[oa]s? en (participar|asistir)|nos interesa(ria)? participar|"
     r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
     r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
+    r"no (podemos|puedo|podremos|podre) (aun |todavia |por ahora |de momento )?confirmar|"
+    r"por (ahora|el momento) no (podemos|puedo|estamos en condiciones de)|"
     r"si (puedo|podemos|es posible|me es posible|logro|logramos|consigo)|"
     r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima)|"
     r"(les|le) (avisare(mos)?|informare(mos)?|hare(mos)? saber))\b",
     r"\b(provisoirement|peut-etre|probablement|sous reserve|a confirmer|pas encore (sur|certain|en mesure)|"
     r"interesse(e|s|es)? (a|par) (participer|la participation)|"
+    r"ne (pouvons|peux|pourrons|pourrai) pas (encore )?confirmer|"
     r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) |"
     r"revien(drai|drons) vers vous|vous tiendr(ai|ons) informee?s?)\b",
     r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos)|"
-    r"interessad[oa]s? em participar|"
+    r"interessad[oa]s? em participar|nao (podemos|posso) (ainda )?confirmar|"
     r"(informaremos|confirmaremos) (em breve|posteriormente|mais tarde))\b",
     r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
     r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
@@ -401,6 +404,8 @@ BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim"
             "ok", "okay", "confirmed", "confirmado", "confirme", "accept", "acepto", "j'accepte", "count me in",
             "yes!", "si!", "oui!", "confirmo", "confirmamos"}
 BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "no thanks", "no, thanks", "no gracias",
+           "not this time", "not this time, thanks", "not this time, thank you", "maybe next time",
+           "esta vez no", "esta vez no, gracias", "pas cette fois", "pas cette fois, merci", "desta vez nao",
            "non merci", "decline", "declino", "no, thank you", "no thank you", "no, gracias", "non, merci",
            "nao, obrigado", "nao, obrigada", "нет, спасибо"}
 # "Yes - both sessions.", "Oui, les deux jours": a yes or no word leading a short answer.
@@ -636,7 +641,10 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     if predicate:
         negated = _negated(text, predicate.start())
         if clause.counterfactual and not negated:
-            return clause  # "we would have been delighted to attend": regret, not acceptance
+            # "we would have been delighted to attend": a polite regret
+            clause.decline = True
+            clause.evidence.append(f"regret: {predicate.group(0)}")
+            return clause
         if negated or refusal:
             if REPLACEMENT.search(text) and not negated:
                 clause.replacement = True

@@ -28,10 +28,11 @@ _SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u0
 _ANY_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 # Spellings that give a language away even in three words.
 _MARKERS = {
-    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?)\b"),
-    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão)\b"),
-    "fr": re.compile(r"è|ê|œ|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement)\b"),
-    "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks)\b"),
+    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|"
+                     r"\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
+    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim)\b"),
+    "fr": re.compile(r"è|ê|œ|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec)\b"),
+    "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks|yes)\b"),
 }
 
 
@@ -53,3 +54,14 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
         return fallback
     best, score = scores.most_common(1)[0]
     return best if score >= 1 else fallback
+
+
+def marked_language(text: str) -> str | None:
+    """The language a very short text gives away by its own words ("Oui, avec plaisir", "Sí, gracias"),
+    when exactly one language has the most tell-tale words; None when nothing tells."""
+    lowered = text[:300].lower()
+    scores = Counter({lang: len(marker.findall(lowered)) for lang, marker in _MARKERS.items()})
+    ranked = scores.most_common(2)
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]

@@ -76,7 +76,10 @@ def _logical_lines(text: str) -> list[str]:
     previous_raw = ""
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or _GREETING.match(line):
+        greeting = _GREETING.match(line)
+        if greeting and "," in line[greeting.end():] and len(line.split(",", 1)[1].split()) >= 4:
+            line = line.split(",", 1)[1].strip()  # "Hi, I am writing on behalf of Ambassador Lopez …"
+        elif not line or greeting:
             lines.append("")
             previous_raw = ""
             continue

@@ -12,7 +12,7 @@ from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
 from .intent import IntentReading, quick_answer, read_intent
-from .language import detect_language
+from .language import detect_language, marked_language
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count
 from .quotes import new_text
@@ -103,6 +103,10 @@ _FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|myself|je|j'y|moi|yo|eu|я)\b|\b(asis
                            r"acompanare|participerai|assisterai|serai|participarei|estarei|comparecerei)\b")
 
 
+# "I am writing on behalf of Ambassador Lopez, who will attend": the writer speaks for someone else.
+_ON_BEHALF = re.compile(r"\b(on behalf of|en nombre de|en representacion de|au nom de|de la part de|em nome de)\b")
+
+
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
@@ -127,7 +131,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     stated = stated_count(text)
     if stated:
         count = stated
-    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(c.text) for c in reading.clauses):
+    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(c.text) and not _ON_BEHALF.search(c.text)
+                                             for c in reading.clauses):
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
     else:
         count = max(1, len(people))
@@ -154,6 +159,9 @@ def _language(msg: ParsedMessage, text: str, fallback: str | None) -> str | None
     sender's mail client declares, else from the subject and the whole message (the quoted invitation)."""
     if len(_LETTERS.findall(text, 0, 400)) >= 40:
         return detect_language(text, fallback)
+    marked = marked_language(text)
+    if marked:
+        return marked
     declared = msg.header("Content-Language").split(",")[0].strip()[:2].lower()
     if declared in _LANGUAGES:
         return declared
