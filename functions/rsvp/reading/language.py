@@ -8,7 +8,8 @@ from collections import Counter
 _WORD = re.compile(r"[a-záéíóúñüçàâêîôûëïœãõ']+")  # on lower-cased text
 _STOPWORDS = {
     "en": "the and to of we will be our you for in is are attend would please with this that i at on not "
-          "unable regret thank thanks confirm participate yes dear regards best kind",
+          "unable regret thank thanks confirm participate yes dear regards best kind has have this invitation "
+          "declined accepted been",
     "es": "el la los las de del que y en por para con su sus nos le les una un es está estaré asistir "
           "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
           "podremos sesión reunión muchas",
@@ -30,7 +31,8 @@ _ANY_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 _MARKERS = {
     "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|"
                      r"\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
-    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim)\b"),
+    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim|"
+                     r"presença|\w{3,}[aei]rei)\b"),  # first-person future: estarei, poderei, participarei
     "fr": re.compile(r"è|ê|œ|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec)\b"),
     "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks|yes)\b"),
 }
