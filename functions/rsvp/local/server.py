@@ -146,13 +146,17 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
 
         next_tick = time.monotonic()
         while not stop.is_set():
-            stack.drain(inbound.handler, clients, max_rounds=20)
-            stack.drain_sends(clients, max_rounds=20)
-            if time.monotonic() >= next_tick:
-                result = digest.handler(_schedule_event(datetime.now(UTC)), LambdaContext("DigestFunction"))
-                if result["sent"] or result["reminders"]:
-                    console.print(f"schedule: digests {result['sent']}, reminders {result['reminders']}")
-                next_tick = time.monotonic() + tick
+            try:
+                stack.drain(inbound.handler, clients, max_rounds=20)
+                stack.drain_sends(clients, max_rounds=20)
+                if time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + tick
+                    result = digest.handler(_schedule_event(datetime.now(UTC)), LambdaContext("DigestFunction"))
+                    if result["sent"] or result["reminders"]:
+                        console.print(f"schedule: digests {result['sent']}, reminders {result['reminders']}")
+            except Exception as exc:  # a failing invocation is logged and retried, as Lambda would; the stack stays up
+                log.exception("local invocation failed")
+                console.print(f"[red]invocation failed:[/] {type(exc).__name__}: {exc} (retried on the next round)")
             stop.wait(0.5)
     except KeyboardInterrupt:
         console.print("\nStopping the local stack.")
