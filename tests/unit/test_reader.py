@@ -321,3 +321,24 @@ def test_a_writer_speaking_for_someone_else_is_not_counted(meeting: Meeting) -> 
                                                 ("Sim, obrigado.", "pt"), ("Yes, thanks.", "en")])
 def test_a_very_short_answer_is_read_in_its_own_language(text: str, language: str, meeting: Meeting) -> None:
     assert read_message(_plain(text), meeting).language == language
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("RSVP: yes, 2 people.", "accept"),
+    ("RSVP: regrets", "decline"),  # a field that takes an answer: its value must say yes or no
+    ("Attendance: TBC", "tentative"),
+    ("RSVP: see the attached note", "unclear"),
+    ("¡Me sumo con gusto!", "accept"),
+])
+def test_answer_fields_and_joining_in(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    ("I'm double-booked on the 10th, so I'll only make the 11th.", ["day2"]),
+    ("Is the second session movable? Otherwise I can only attend the first.", ["day1"]),
+    ("يسعدنا المشاركة في الجلسة الأولى فقط.", ["day1"]),
+    ("Примем участие только во втором заседании.", ["day2"]),
+])
+def test_the_scope_of_only_and_ordinals_in_every_script(text: str, sessions: list[str], meeting: Meeting) -> None:
+    assert list(read_message(_plain(text), meeting).sessions or []) == sessions

@@ -189,6 +189,7 @@ def _rx(*parts: str) -> Lexicon:
 
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
+    r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos)\b",
     r"\b(accept(ing)? (the|your|this|our) (kind |generous )?invitation|take up (the|your|this) (kind )?invitation|"
     r"aceptar (la|su|esta|vuestra) (amable |gentil )?invitacion|accepter (l'|votre |cette )(aimable )?invitation|"
     r"donner (une suite favorable|suite)|dar curso|aceitar (o|seu|este) (amavel |gentil )?convite)\b",
@@ -391,7 +392,16 @@ MISS = re.compile(r"\b(miss(ing)?|manquer(ai|ons|a)?|perder(me|nos|lo|la)?|perde
 FORM_FIELD = re.compile(
     r"^\s*(participants?|attendees?|delegates?|delegation|participante?s?|asistentes?|delegad[oa]s?|delegacion|"
     r"nombres? y cargos?|names? and titles?|nom et (fonction|titre)|nome e cargo|attending|attendance|asistencia|"
-    r"participation|participacion|sessions?|sesion(es)?|seances?|sessoes|sessao)\s*[:：]\s*(\S.*)$")
+    r"participation|participacion|sessions?|sesion(es)?|seances?|sessoes|sessao|rsvp|r\.s\.v\.p\.?|respuesta|reponse|"
+    r"resposta)\s*[:：]\s*(\S.*)$")
+# Fields that take an answer, not a list: their value must say yes, no or maybe.
+_ANSWER_LABEL = re.compile(r"(rsvp|r\.s\.v\.p\.?|attending|attendance|asistencia|participation|participacion|"
+                           r"respuesta|reponse|resposta)")
+_YES_VALUE = re.compile(r"^(yes|y|si|oui|sim|da|да|是|نعم|confirm(ed|ado|ada|e|ee)s?|accept\w*|will attend|attending|"
+                        r"present[e]?s?|\d+\b)")
+_NO_VALUE = re.compile(r"^(no|non|nao|нет|否|لا|regrets?|declin\w*|unable|cannot|can't|not attending|will not|none)\b")
+_MAYBE_VALUE = re.compile(r"^(maybe|tentative\w*|tbc|tbd|to be confirmed|perhaps|quizas?|talvez|peut-etre|"
+                          r"a confirmar|por confirmar|provisional\w*)\b")
 _EMPTY_VALUE = re.compile(r"^(no|none|n/?a|-+|nadie|ninguno|aucun|personne|nenhum|нет|لا)\b")
 QUESTION_START = re.compile(r"^(will|would|could|can|is|are|do|does|did|should|may|shall|when|where|what|how|"
                             r"which|who|habra|hay|podrian|podria|cuando|donde|como|est-ce|pourriez|pourrait|y a-t-il|"
@@ -613,8 +623,14 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         return clause
     form = FORM_FIELD.match(text)
     if form:
-        empty = bool(_EMPTY_VALUE.match(form.group(form.lastindex or 0)))
-        clause.decline, clause.accept = empty, not empty
+        value = form.group(form.lastindex or 0)
+        if _ANSWER_LABEL.fullmatch(form.group(1)):
+            clause.decline = bool(_NO_VALUE.match(value))
+            clause.tentative = not clause.decline and bool(_MAYBE_VALUE.match(value))
+            clause.accept = not (clause.decline or clause.tentative) and bool(_YES_VALUE.match(value))
+        else:
+            empty = bool(_EMPTY_VALUE.match(value))
+            clause.decline, clause.accept = empty, not empty
         clause.evidence.append(form.group(0)[:40])
         return clause
     if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text):

@@ -12,7 +12,7 @@ _STOPWORDS = {
           "declined accepted been",
     "es": "el la los las de del que y en por para con su sus nos le les una un es está estaré asistir "
           "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
-          "podremos sesión reunión muchas",
+          "podremos sesión reunión muchas mi mis asistencia nuestra nuestro",
     "fr": "le la les des du de et en pour avec nous vous je ne pas est sera serai suis participer "
           "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux",
     "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "

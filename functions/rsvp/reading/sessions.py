@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..domain.meeting import Session
 from .intent import fold
@@ -29,11 +29,21 @@ _ORDINALS = [
     r"second|2nd|segunda|segundo|deuxi[eè]me|seconde",
     r"third|3rd|tercera|tercer|troisi[eè]me|terceira|terceiro",
 ]
+# Scripts that put the ordinal after the noun (Arabic) or before it without a space (Chinese).
+_OTHER_ORDINALS = [
+    r"(الجلسة|اليوم|الاجتماع)\s+(الأولى|الاولى|الأول|الاول)|(перв(ое|ом|ую|ый|ой|ая))\s+(заседани\w*|сесси\w*|ден\w*|"
+    r"встреч\w*)|第一(场|次|天|个)?(会议|会|天|场)?",
+    r"(الجلسة|اليوم|الاجتماع)\s+(الثانية|الثاني)|(втор(ое|ом|ую|ой|ая))\s+(заседани\w*|сесси\w*|ден\w*|встреч\w*)|"
+    r"第二(场|次|天|个)?(会议|会|天|场)?",
+    r"(الجلسة|اليوم|الاجتماع)\s+(الثالثة|الثالث)|(трет(ье|ьем|ью|ий|ья))\s+(заседани\w*|сесси\w*|ден\w*)|"
+    r"第三(场|次|天|个)?(会议|会|天|场)?",
+]
 _ALL = re.compile(r"\b(both|all\s+(the\s+)?(sessions|days)|ambas|ambos|todas\s+las\s+sesiones|los\s+dos\s+d[ií]as|"
                   r"les\s+deux|toutes\s+les\s+s[ée]ances|toutes\s+les\s+sessions|as\s+duas|todas\s+as\s+sess[õo]es)\b",
                   re.I)
 _NOT_BEFORE = re.compile(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|nao|не)\b[^.]*$")
-_ONLY = re.compile(r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|uniquement|seulement|apenas|somente|"
+_ONLY = re.compile(r"(فقط|только|只|仅)|"
+                   r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|uniquement|seulement|apenas|somente|"
                    r"but\s+not|pero\s+no|mais\s+pas|not\s+the|no\s+el|no\s+la|pas\s+le|pas\s+la)\b", re.I)
 
 
@@ -64,6 +74,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
 
 # Why someone cannot come to a session: the session named here is excluded.
 _ABSENCE = re.compile(r"\b(travel(l?ing)?|busy|tied up|occupied|commitment|conflict|clash|another meeting|hearing|"
+                      r"double[- ]?booked|overbooked|"
                       r"mission|viaje|viajando|ocupad[oa]s?|compromiso|otra reunion|conflicto|prise?s?|occupee?s?|"
                       r"deplacement|autre reunion|empechement|ocupad[oa]|viagem|outra reuniao)\b")
 
@@ -88,7 +99,7 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
         return {s.id for s, rx in zip(sessions, patterns, strict=True)
                 for m in rx.finditer(text) if _NOT_BEFORE.search(text[max(0, m.start() - 20):m.start()])}
 
-    only = [named(text) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
+    only = [_after_only(text, named) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
     only_ids = set().union(*only) if only else set()
     if only_ids and len(only_ids) < len(sessions):
         return tuple(s.id for s in sessions if s.id in only_ids)
@@ -111,6 +122,14 @@ _ARABIC_MONTHS = ["يناير|كانون الثاني", "فبراير|شباط",
                   "يوليو|تموز", "أغسطس|اغسطس|آب", "سبتمبر|أيلول", "أكتوبر|اكتوبر|تشرين الأول", "نوفمبر|تشرين الثاني",
                   "ديسمبر|كانون الأول"]
 _JOIN = r"\s*(?:,|&|-|–|/|\band\b|\bor\b|\by\b|\bo\b|\be\b|\bet\b|\bou\b|\bto\b|\bal\b|\bau\b|\ba\b)\s*"
+
+
+def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
+    """Sessions in the scope of "only": those named after it ("busy on the 10th, so only the 11th"), else
+    all those the clause names ("the 10th only")."""
+    match = _ONLY.search(text)
+    after = named(text[match.start():]) if match else set()
+    return after or named(text)
 
 
 def _session_patterns(session: Session, index: int) -> str:
@@ -140,6 +159,10 @@ def _session_patterns(session: Session, index: int) -> str:
         # An ordinal counts only next to a session word: "Premier secrétaire" is a title, not a session.
         alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesion|seance|sessao|day|dia|jour|one|meeting)\b")
         alternatives.append(rf"\b(session|sesi[oó]n|s[ée]ance|day|d[ií]a|jour)\s+({index + 1})\b")
+        alternatives.append(_OTHER_ORDINALS[index])
+        # "I can only attend the first": an ordinal standing for a session right after "only … the"
+        alternatives.append(rf"\b(only|solo|solamente|unicamente|uniquement|seulement|apenas|somente)\b[^.,;]{{0,30}}"
+                            rf"\b(the|la|el|le|a|o)\s+({_ORDINALS[index]})\b(?!\s+(secretar|secret))")
     for title in session.title.values():
         alternatives.append(re.escape(fold(title)))
     return "|".join(f"(?:{a})" for a in alternatives)
