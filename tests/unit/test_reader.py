@@ -342,3 +342,15 @@ def test_answer_fields_and_joining_in(text: str, intent: str) -> None:
 ])
 def test_the_scope_of_only_and_ordinals_in_every_script(text: str, sessions: list[str], meeting: Meeting) -> None:
     assert list(read_message(_plain(text), meeting).sessions or []) == sessions
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Thank you for confirming my registration.", "unclear"),  # the desk's confirmation, thanked
+    ("Yes, we received it. Thanks.", "unclear"),  # a yes about the mail
+    ("My colleague will not attend, but I will.", "accept"),
+    ("Mi colega no asistirá, pero yo sí.", "accept"),
+    ("We cannot attend in person but look forward to joining online.", "accept"),
+    ("The Ambassador will not attend.", "decline"),
+])
+def test_acknowledgements_ellipses_and_ways_of_attending(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

@@ -380,6 +380,13 @@ REPLACEMENT = _rx(
     r"(代替|替代|代表.{0,6}(出席|参加))",
 )
 # The answer is put off until something is known: no answer yet (not even a tentative one).
+# Thanks for the desk's own confirmation, or for receiving the invitation: no new answer.
+ACKNOWLEDGEMENT = _rx(
+    r"\b(thank(s| you)( very much| so much)? for (confirming|the confirmation|your confirmation|registering me|"
+    r"the registration)|(we |i )?(confirm|acknowledge) (the )?receipt)\b",
+    r"\b(gracias por (confirmar|la confirmacion|su confirmacion|el registro)|acus(o|amos) recibo)\b",
+    r"\b(merci (pour|de) (la|votre) confirmation|merci d'avoir confirme|accus(e|ons) (de )?reception)\b",
+    r"\b(obrigad[oa] (pela|por) (confirmacao|confirmar)|acus(o|amos) (o )?recebimento)\b")
 DEFERRAL = _rx(r"\bbefore (we |i )?(confirm|confirming|deciding|registering)\b", r"\bantes de (confirmar|decidir)\b",
                r"\bavant de (confirmer|decider)\b", r"\bantes de confirmar\b", r"прежде чем подтвердить",
                r"قبل (تأكيد|التأكيد)", r"(确认.{0,6}之前)")
@@ -537,13 +544,34 @@ def quick_answer(subject: str) -> Intent | None:
     return _QUICK_LOOKUP.get(head)
 
 
+# "My colleague will not attend, but I will": the verb is left out; the refusal was someone else's.
+_ELLIPTICAL_SELF = re.compile(r"^(but |pero |mais |mas )?(i|we|yo|nosotros|je|nous|eu|nos)( too| also| certainly| definitely)? "
+                              r"(will|shall|can|do|'ll|si|oui|sim)[.!]?$")
+_THIRD_PARTY = re.compile(
+    r"^(my|our|the) (colleague|boss|director|minister|ambassador|head|chief|deputy|assistant|counsell?or|delegate|"
+    r"chair|supervisor|manager|permanent representative)s?\b|"
+    r"^(mi|nuestro|nuestra|el|la) (colega|jefe|jefa|director|directora|ministro|ministra|embajador|embajadora)\b|"
+    r"^(mon|ma|notre|le|la) (collegue|directeur|directrice|ministre|ambassadeur|ambassadrice|chef)\b|"
+    r"^(meu|minha|nosso|nossa|o|a) (colega|chefe|diretor|diretora|ministro|ministra|embaixador|embaixadora)\b")
+
+
+def _ellipses(clauses: list[Clause]) -> list[Clause]:
+    for before, clause in pairwise(clauses):
+        if (_ELLIPTICAL_SELF.match(clause.text) and before.decline and not before.cancellation
+                and _THIRD_PARTY.match(before.text)):
+            before.decline = False
+            clause.accept = True
+            clause.evidence.append(f"{clause.text} (after a refusal for someone else)")
+    return clauses
+
+
 def read_intent(text: str) -> IntentReading:
     folded = fold(text)
     bare = _bare_answer(folded)
     if bare is not None:
         return IntentReading(bare, 0.85, (f"a bare '{text.strip()[:20]}' as the whole answer",))
     parts = _split(text)
-    clauses = [c for c in (_read_clause(part) for part in parts) if c.text.strip()]
+    clauses = _ellipses([c for c in (_read_clause(part) for part in parts) if c.text.strip()])
     reading = _weigh(clauses)
     if reading.intent is Intent.UNCLEAR and not any(c.question for c in clauses):
         # Nothing found: read once more with key words' typos repaired ("confimro mi aistencia").
@@ -633,7 +661,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.decline, clause.accept = empty, not empty
         clause.evidence.append(form.group(0)[:40])
         return clause
-    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text):
+    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
         return clause
     miss = MISS.search(text)
     if miss and not predicate and not clause.counterfactual:
@@ -778,13 +806,19 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+# "Yes, we received it": a yes about the mail, not about the meeting.
+_RECEIPT = re.compile(r"\b(received|receipt|got it|noted|recibid[oa]s?|recibimos|recu|recue|recebid[oa]s?|recebemos|"
+                      r"получили|получено)\b")
+
+
 def _bare_answer(folded: str) -> Intent | None:
     lines = [line.strip(" \t.,!") for line in folded.splitlines() if line.strip()]
     if not lines or len(lines) > 3:
         return None
     first = lines[0]
     short = len(folded.split()) <= 10
-    if short and _LEADING_YES.match(first) and not (NEGATION.search(first[4:]) or _CONTRAST_WORD.search(first)):
+    if short and _LEADING_YES.match(first) and not (NEGATION.search(first[4:]) or _CONTRAST_WORD.search(first)
+                                                     or _RECEIPT.search(first)):
         return Intent.ACCEPT
     if short and _LEADING_NO.match(first) and not _CONTRAST_WORD.search(first):
         return Intent.DECLINE
@@ -816,6 +850,9 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
              if a.accept and a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
     if clash and all(c.wish for c in accepts) and not declines and not _split_by_session(accepts, clash):
         return IntentReading(Intent.DECLINE, 0.7, why("wish outweighed by a clash", clash), clauses=tuple(clauses))
+    if declines and accepts and _other_mode(accepts, declines):
+        return IntentReading(Intent.ACCEPT, 0.75, why("attends", accepts) + why("another way than", declines),
+                             clauses=tuple(clauses))
     if declines and accepts:
         return IntentReading(Intent.ACCEPT if _split_by_session(accepts, declines) else Intent.UNCLEAR,
                              0.6 if _split_by_session(accepts, declines) else 0.4,
@@ -838,6 +875,18 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
 _SESSION_WORDS = re.compile(r"\b(session|sesion|seance|sessao|day|dia|jour|first|second|primera|segunda|premiere|"
                             r"deuxieme|\d{1,2}(st|nd|rd|th|er)?|monday|tuesday|wednesday|thursday|friday|lunes|martes|"
                             r"miercoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|lendemain)\b")
+
+
+_IN_PERSON = re.compile(r"\b(in person|physically|travel|en persona|presencial(mente)?|viajar|en personne|physiquement|"
+                        r"me deplacer|nous deplacer|pessoalmente|presencialmente|viajar)\b")
+_REMOTE = re.compile(r"\b(online|on-line|virtual(ly)?|remote(ly)?|by video|via (zoom|teams|webex)|en linea|a distancia|"
+                     r"en ligne|a distance|a distancia|remotamente)\b")
+
+
+def _other_mode(accepts: list[Clause], declines: list[Clause]) -> bool:
+    """'We cannot attend in person but will join online': one way of attending refused, another taken."""
+    return (all(_IN_PERSON.search(c.text) for c in declines) and any(_REMOTE.search(c.text) for c in accepts)) or (
+        all(_REMOTE.search(c.text) for c in declines) and any(_IN_PERSON.search(c.text) for c in accepts))
 
 
 def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
