@@ -354,3 +354,16 @@ def test_the_scope_of_only_and_ordinals_in_every_script(text: str, sessions: lis
 ])
 def test_acknowledgements_ellipses_and_ways_of_attending(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Je ne pourrai pas venir en personne, mais je suivrai la réunion en ligne.", "accept"),
+    ("Лично приехать не сможем, но подключимся онлайн.", "accept"),
+    ("我们无法现场出席，但将通过线上方式参加。", "accept"),
+    ("لن نتمكن من الحضور شخصيا، لكننا سنشارك عبر الإنترنت.", "accept"),
+    ("Mon collègue ne pourra pas participer, mais moi oui.", "accept"),
+    ("No solo asistiré yo: también vendrá la Sra. Rosa Díaz.", "accept"),
+    ("لن نتمكن من الحضور، لكننا نشكركم على الدعوة.", "decline"),  # "but we thank you": still a refusal
+])
+def test_other_ways_of_attending_and_not_only_in_every_language(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

@@ -190,6 +190,15 @@ def _rx(*parts: str) -> Lexicon:
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
     r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos)\b",
+    # Taking part from afar: following or connecting online.
+    r"\b(follow (the meeting|the sessions?|the dialogue|it|the discussions?) (online|remotely|virtually)|"
+    r"connect (online|remotely|virtually)|dial in|log in remotely|"
+    r"(nos )?conectar(e|emos|nos|me)|me conectare|seguir(e|emos) (la reunion|las sesiones|el dialogo) "
+    r"(en linea|virtualmente|a distancia)|"
+    r"suivr(ai|ons|a|ont) (la reunion|les seances|la seance|les travaux|les debats|le dialogue)|"
+    r"(me|nous) connecter(ai|ons)?|nous nous connecterons|je me connecterai|"
+    r"conectar(ei|emos)|acompanhar(ei|emos) (a reuniao|as sessoes|o dialogo))\b",
+    r"(подключ(имся|усь|ится|ятся|иться)|通过(线上|视频|网络)|(سن|س)?(نتصل|أتصل))",
     r"\b(accept(ing)? (the|your|this|our) (kind |generous )?invitation|take up (the|your|this) (kind )?invitation|"
     r"aceptar (la|su|esta|vuestra) (amable |gentil )?invitacion|accepter (l'|votre |cette )(aimable )?invitation|"
     r"donner (une suite favorable|suite)|dar curso|aceitar (o|seu|este) (amavel |gentil )?convite)\b",
@@ -481,11 +490,13 @@ PERFORMATIVE = _rx(
 ELLIPTICAL_YES = re.compile(r"^(si|yes|oui|sim|да)\b[,]? (a|al|en|para|to|for|on|the|a la|pour|na|no|в|на)\b")
 _CONTRAST = re.compile(r"(?=[\s,;])"  # every alternative begins with a space, "," or ";": fail fast elsewhere
                        r"(?:\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
-                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن|ولكن|غير أن)\b[,]?\s+"
+                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن(?:نا|ني|ه|ها|هم)?|ولكن(?:نا|ني|ه|ها|هم)?|"
+                       r"غير أن)\b[,]?\s*"
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
                        r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
                        r"porque|так как|поскольку|لأن|因为)\s+)")
-_CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|لكن)\b")
+_CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|"
+                            r"لكن(نا|ني|ه|ها|هم)?|ولكن(نا|ني|ه|ها|هم)?)\b")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
 _WORD = re.compile(r"[a-z']+")
 
@@ -545,8 +556,9 @@ def quick_answer(subject: str) -> Intent | None:
 
 
 # "My colleague will not attend, but I will": the verb is left out; the refusal was someone else's.
-_ELLIPTICAL_SELF = re.compile(r"^(but |pero |mais |mas )?(i|we|yo|nosotros|je|nous|eu|nos)( too| also| certainly| definitely)? "
-                              r"(will|shall|can|do|'ll|si|oui|sim)[.!]?$")
+_ELLIPTICAL_SELF = re.compile(r"^(but |pero |mais |mas )?(i|we|yo|nosotros|je|nous|eu|nos|moi|я|мы)"
+                              r"( too| also| certainly| definitely)? "
+                              r"(will|shall|can|do|'ll|si|oui|sim|da|да|aussi|tambien|tambem|смогу|сможем)[.!]?$")
 _THIRD_PARTY = re.compile(
     r"^(my|our|the) (colleague|boss|director|minister|ambassador|head|chief|deputy|assistant|counsell?or|delegate|"
     r"chair|supervisor|manager|permanent representative)s?\b|"
@@ -752,7 +764,8 @@ def _negated(text: str, position: int) -> bool:
         return False
     if NEGATION.search(window):
         # "not only" and "no problem" are not refusals.
-        return not re.search(r"\bnot only\b|\bno (problem|doubt)\b|\bsin (problema|duda)\b|\bpas de (souci|probleme)\b|"
+        return not re.search(r"\bnot only\b|\bno (solo|solamente|unicamente)\b|\bnon seulement\b|\bnao (so|apenas)\b|"
+                             r"\bno (problem|doubt)\b|\bsin (problema|duda)\b|\bpas de (souci|probleme)\b|"
                              r"\bsem problema\b|\bno hay problema\b|\bsin falta\b", window)
     after = text[position:position + 25]
     return bool(re.search(r"^\S+\s+pas\b", after))  # "je participerai pas" (spoken French)
@@ -878,9 +891,11 @@ _SESSION_WORDS = re.compile(r"\b(session|sesion|seance|sessao|day|dia|jour|first
 
 
 _IN_PERSON = re.compile(r"\b(in person|physically|travel|en persona|presencial(mente)?|viajar|en personne|physiquement|"
-                        r"me deplacer|nous deplacer|pessoalmente|presencialmente|viajar)\b")
-_REMOTE = re.compile(r"\b(online|on-line|virtual(ly)?|remote(ly)?|by video|via (zoom|teams|webex)|en linea|a distancia|"
-                     r"en ligne|a distance|a distancia|remotamente)\b")
+                        r"me deplacer|nous deplacer|venir|pessoalmente|presencialmente)\b|лично|очно|приехать|"
+                        r"现场|线下|شخصيا|حضوريا")
+_REMOTE = re.compile(r"\b(online|on-line|virtual(ly|mente)?|remote(ly)?|by video|via (zoom|teams|webex)|en linea|"
+                     r"a distancia|en ligne|a distance|remotamente)\b|онлайн|дистанционно|удаленно|线上|在线|视频|"
+                     r"عبر الإنترنت|افتراضيا|عن بعد")
 
 
 def _other_mode(accepts: list[Clause], declines: list[Clause]) -> bool:
