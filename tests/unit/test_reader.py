@@ -367,3 +367,14 @@ def test_acknowledgements_ellipses_and_ways_of_attending(text: str, intent: str)
 ])
 def test_other_ways_of_attending_and_not_only_in_every_language(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "count", "attendees"), [
+    ("I will attend, together with Ms. Ana Torres, Minister Counsellor.", 2, ["Ms. Ana Torres"]),
+    ("I am pleased to confirm that Mr. David Chen will represent our organisation.", 1, ["Mr. David Chen"]),
+    ("We will be two. Names to be communicated shortly.", 2, []),
+    ("Please register Ms. Hanna Berg instead of Mr. Lars Berg.", 1, ["Ms. Hanna Berg"]),
+])
+def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.attendee_count, list(reading.attendees)) == (count, attendees)

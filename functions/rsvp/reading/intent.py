@@ -190,6 +190,7 @@ def _rx(*parts: str) -> Lexicon:
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
     r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos)\b",
+    r"\b(we|there) (will|'ll|shall) be (\d|two|three|four|five|six)\b(?! (minutes|hours|days|weeks))",
     # Taking part from afar: following or connecting online.
     r"\b(follow (the meeting|the sessions?|the dialogue|it|the discussions?) (online|remotely|virtually)|"
     r"connect (online|remotely|virtually)|dial in|log in remotely|"

@@ -48,6 +48,14 @@ _OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 _LIST_ITEM = re.compile(r"^\s*([-*•·–]|\d{1,2}[.)])\s+")
 
 
+# Words that are functions, not names, when they follow a title ("Minister Counsellor", "Deputy Head").
+_TITLE_WORDS = {
+    "counsellor", "counselor", "minister", "ambassador", "secretary", "attache", "attaché", "deputy", "head", "chief",
+    "director", "advisor", "adviser", "officer", "representative", "consejero", "consejera", "ministro", "ministra",
+    "embajador", "embajadora", "secretario", "secretaria", "conseiller", "conseillère", "ministre", "ambassadeur",
+    "secrétaire", "conselheiro", "conselheira", "embaixador"}
+
+
 def named_people(text: str) -> list[str]:
     """People introduced with a title, in order, without duplicates; greetings are skipped."""
     found: list[str] = []
@@ -60,6 +68,8 @@ def named_people(text: str) -> list[str]:
             name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
             if len(name.split()) < 2 and not _CHINESE_PERSON.fullmatch(name):
                 continue
+            if not _CHINESE_PERSON.fullmatch(name) and not _name_words(name) - _TITLE_WORDS:
+                continue  # "Minister Counsellor": titles only, nobody named
             if not any(_same_person(name, seen) for seen in found):
                 found.append(name)
     return found
@@ -122,8 +132,12 @@ _CJK_COUNT = re.compile(r"(两|二|三|四|五|六|\d)\s*(人|名|位)")
 _CJK_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
 
+_WE_WILL_BE = re.compile(r"\b(we|there) (will|'ll|shall) be (\d|two|three|four|five|six)\b"
+                         r"(?! (minutes|hours|days|weeks))", re.I)
+
+
 def stated_count(text: str) -> int | None:
-    match = _COUNT.search(text)
+    match = _COUNT.search(text) or _WE_WILL_BE.search(text)
     if not match:
         cjk = _CJK_COUNT.search(text)
         if cjk:
@@ -132,12 +146,13 @@ def stated_count(text: str) -> int | None:
         if other and (other.group(2) or other.group(4) or other.group(1) == "شخصين"):
             return _OTHER_NUMBERS[other.group(1) or other.group(3)]
         return None
-    word = match.group(1).lower()
+    word = (match.group(3) if match.re is _WE_WILL_BE else match.group(1)).lower()
     return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
 
 
 _CLOSING = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes)|^\s*(sincerely|yours|thanks|thank you|cheers|saludos|"
                       r"atentamente|cordialmente|un saludo|gracias|cordialement|bien (a|à) vous|salutations|merci|"
+                      r"(bien|tr[eè]s|tres) cordialement|"
                       r"atenciosamente|cumprimentos|abraços|с уважением|مع التحية|مع خالص|此致|顺致|谢谢)\b", re.I)
 
 

@@ -107,6 +107,20 @@ _FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|myself|je|j'y|moi|yo|eu|я)\b|\b(asis
 _ON_BEHALF = re.compile(r"\b(on behalf of|en nombre de|en representacion de|au nom de|de la part de|em nome de)\b")
 
 
+# "Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming.
+_INSTEAD_OF = (r"(?:instead of|in place of|replacing|rather than|en lugar de|en vez de|en sustituci[oó]n de|"
+               r"en reemplazo de|au lieu de|[àa] la place de|en remplacement de|em vez de|no lugar de|"
+               r"em substitui[cç][aã]o a|em substitui[cç][aã]o de)")
+# "I am pleased to confirm that Mr X will represent us": the writer reports; only what follows counts.
+_REPORTING = re.compile(r"\b(confirm|inform|advise|notify|announce|confirmar|informar|comunicar|confirmer|informer|"
+                        r"annoncer)\w*( you| le| les| vous| lhes)? (that|que|qu')\s")
+
+
+def _after_reporting(clause: str) -> str:
+    match = _REPORTING.search(clause)
+    return clause[match.end():] if match else clause
+
+
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
@@ -124,15 +138,16 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         return Reading(MessageKind.REPLY, intent, None, (), None, language, reading.confidence, tag, reading.reasons,
                        text)
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
-    people = [p for p in named_people(text) if p.split()[-1] not in refused]
+    people = [p for p in named_people(text) if p.split()[-1] not in refused
+              and not re.search(rf"{_INSTEAD_OF}\s+{re.escape(p)}", text)]
     sender = msg.from_name.replace(",", " ").split()
     sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
         signer(text, people))
     stated = stated_count(text)
     if stated:
         count = stated
-    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(c.text) and not _ON_BEHALF.search(c.text)
-                                             for c in reading.clauses):
+    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(_after_reporting(c.text))
+                                             and not _ON_BEHALF.search(c.text) for c in reading.clauses):
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
     else:
         count = max(1, len(people))
