@@ -378,3 +378,21 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
 def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert (reading.attendee_count, list(reading.attendees)) == (count, attendees)
+
+
+def test_an_inline_yes_answers_only_an_attendance_question(meeting: Meeting) -> None:
+    attendance = _plain("Hi,\n\n> Will you attend the Dialogue?\nYes.\n\n> Sessions:\nBoth.\n\nMaria")
+    visa = _plain("Hi,\n\n> Do you need a visa support letter?\nYes.\n\nMaria")
+    assert read_message(attendance, meeting).intent is not None
+    assert read_message(attendance, meeting).intent.value == "accept"  # type: ignore[union-attr]
+    assert read_message(visa, meeting).intent.value == "unclear"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "intent", "count"), [
+    ("Thanks - I'll check with the Ambassador and come back to you.", "tentative", None),
+    ("Further to my message, my colleague Dr. Lina Haddad will join me.", "accept", 2),
+])
+def test_coming_back_is_not_coming_and_joining_me_counts_me(text: str, intent: str, count: int | None,
+                                                            meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, reading.attendee_count) == (intent, count)

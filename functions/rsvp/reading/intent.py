@@ -205,7 +205,7 @@ PREDICATE = _rx(
     r"donner (une suite favorable|suite)|dar curso|aceitar (o|seu|este) (amavel |gentil )?convite)\b",
     r"\b(attend|attnd|atend|participate|particpate|join|take part|"
     r"(am|are|is|'m|'re|be|will be|'ll be) (attending|joining|participating|coming|taking part)|"
-    r"be (present|there|represented|with you|in attendance)|come|"
+    r"be (present|there|represented|with you|in attendance)|come(?! back)|"
     r"make it(?=\s*([.!,;]|$| (to|on|there|for|in|this|that|both|after all)\b))|"
     r"make (both|the \w+ (session|day|meeting)|the \d+\w*)|represent(ed|s|ing)?|"
     r"(consist|be composed|comprise)s? of|send (\w+ )?(delegates?|people|persons|representatives?))\b",
@@ -321,6 +321,7 @@ HEDGE = _rx(
     r"\b(tentative(ly)?|provisional(ly)?|probably|possibly|perhaps|maybe|might|may|(most |very |quite )?likely|"
     r"hope to|hoping to|try(ing)? to|"
     r"(am|are|is|remain|very much|would be|be) interested in (attending|participating|joining|taking part)|"
+    r"(will|'ll|must|need to|have to|shall) (check|consult|confirm|verify) with (the|my|our|his|her)|"
     r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
     r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
     r"unable to confirm|(will|shall|'ll) (let you know|revert|get back to you|come back to you|"

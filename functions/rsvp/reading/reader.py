@@ -11,7 +11,7 @@ from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
-from .intent import IntentReading, quick_answer, read_intent
+from .intent import BARE_NO, BARE_YES, PREDICATE, IntentReading, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count
@@ -85,6 +85,25 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
     return _read_reply(msg, text, language, tag, meeting)
 
 
+def inline_answer(full_text: str) -> Intent | None:
+    """"> Will you attend the Dialogue?" then "Yes." on the next line: an answer written inline, under the
+    question it answers (only attendance questions count; "> Do you need a visa letter?" / "Yes" does not)."""
+    lines = full_text.splitlines()
+    for index, line in enumerate(lines):
+        quoted = line.lstrip()
+        if not (quoted.startswith(">") and quoted.rstrip().endswith("?") and PREDICATE.search(fold(quoted))):
+            continue
+        answer = next((a for a in lines[index + 1:index + 4] if a.strip()), "")
+        if answer.lstrip().startswith(">"):
+            continue
+        word = fold(answer).strip(" .!")
+        if word in BARE_YES:
+            return Intent.ACCEPT
+        if word in BARE_NO:
+            return Intent.DECLINE
+    return None
+
+
 def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | None, meeting: Meeting | None
                 ) -> Reading:
     quick = quick_answer(msg.subject)
@@ -92,6 +111,11 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
         reading = IntentReading(quick, 0.95, (f"quick answer in subject: {msg.subject!r}",))
         return _answer(msg, reading, text, language, tag, meeting)
     reading = read_intent(text)
+    if reading.intent is Intent.UNCLEAR:
+        inline = inline_answer(msg.text)
+        if inline is not None:
+            reading = IntentReading(inline, 0.8, ("answered inline under the quoted question",),
+                                    clauses=reading.clauses)
     if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
         return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
                        ("out-of-office wording in the body and no answer",), text)
@@ -114,6 +138,12 @@ _INSTEAD_OF = (r"(?:instead of|in place of|replacing|rather than|en lugar de|en 
 # "I am pleased to confirm that Mr X will represent us": the writer reports; only what follows counts.
 _REPORTING = re.compile(r"\b(confirm|inform|advise|notify|announce|confirmar|informar|comunicar|confirmer|informer|"
                         r"annoncer)\w*( you| le| les| vous| lhes)? (that|que|qu')\s")
+
+
+# "Dr X will join me", "me acompañará", "myself and Mr Y": the writer comes too.
+_WITH_ME = re.compile(r"\b((join|accompany|accompanies|accompanying) (me|us)|together with me|myself and|"
+                      r"me acompanar\w*|nos acompanar\w*|yo mismo y|m'accompagner\w*|nous accompagner\w*|moi-meme et|"
+                      r"me acompanhar\w*|nos acompanhar\w*|eu mesmo e)\b")
 
 
 def _after_reporting(clause: str) -> str:
@@ -146,8 +176,9 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     stated = stated_count(text)
     if stated:
         count = stated
-    elif people and not sender_named and any(c.accept and _FIRST_PERSON.search(_after_reporting(c.text))
-                                             and not _ON_BEHALF.search(c.text) for c in reading.clauses):
+    elif people and not sender_named and (_WITH_ME.search(fold(text)) or any(
+            c.accept and _FIRST_PERSON.search(_after_reporting(c.text)) and not _ON_BEHALF.search(c.text)
+            for c in reading.clauses)):
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
     else:
         count = max(1, len(people))
