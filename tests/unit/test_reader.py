@@ -396,3 +396,19 @@ def test_coming_back_is_not_coming_and_joining_me_counts_me(text: str, intent: s
                                                             meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert (reading.intent.value if reading.intent else None, reading.attendee_count) == (intent, count)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("目前尚无法确认是否出席。", "tentative"),
+    ("لم نتمكن بعد من تأكيد مشاركتنا.", "tentative"),
+    ("I would like to register two colleagues: Mr. Adam Brown and Ms. Clara Diaz.", "accept"),
+    ("Quisiera saber si habrá interpretación al español.", "unclear"),  # a wish verb asking a question
+    ("J'aimerais savoir s'il y aura une interprétation en français.", "unclear"),
+])
+def test_not_yet_confirmed_in_chinese_and_arabic_and_wishes_that_ask(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+def test_arabic_names_joined_by_and_are_two_people(meeting: Meeting) -> None:
+    reading = read_message(_plain("نود أن نؤكد مشاركة السيد أحمد علي والسيدة فاطمة حسن."), meeting)
+    assert reading.attendees == ("السيد أحمد علي", "السيدة فاطمة حسن") and reading.attendee_count == 2

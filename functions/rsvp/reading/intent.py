@@ -305,7 +305,8 @@ NOT_KNOWING = _rx(
     r"\b((ne|n') (sai[st]|savons) pas (encore )?si|pas encore (decide|sur|certain)|nous verifions|je verifie)\b",
     r"\b(ainda nao (sei|sabemos|decidimos)|nao (sei|sabemos) (ainda|se))\b",
     r"(пока не (знаем|знаю|решили)|не знаем,? (сможем|смогу)|уточняем)", r"(لا (نعلم|أعلم|نعرف) بعد|لم نقرر بعد)",
-    r"(还不知道|尚不确定|还不确定|正在确认)",
+    r"(还不知道|尚不确定|还不确定|正在确认|(尚|暂时|目前|暂)?(无法|不能)(确认|确定)|尚无法确定|还无法确定)",
+    r"((لم|لا) (نتمكن|نستطيع|يمكننا)( بعد)? (من )?تأكيد|لم نؤكد بعد)",
     # Who will come is not settled yet: "we have not yet confirmed who will attend", "aún no sabemos quién".
     r"\b((not|n't) (yet )?(been )?(decided|confirmed|determined|settled|sure|known|know|finali[sz]ed)|"
     r"(don't|do not|does not|doesn't) (yet )?know|no one has been (designated|nominated|appointed) yet)\b.{0,30}"
@@ -426,6 +427,9 @@ QUESTION_START = re.compile(r"^(will|would|could|can|is|are|do|does|did|should|m
                             r"quand|ou|comment|havera|quando|onde|como|будет ли|можно ли|هل|是否)\b")
 REGISTER_REQUEST = _rx(r"\b(please|kindly|could you|can you|would you)\b.{0,30}\b(register|add|include|put (me|us)|"
                        r"sign (me|us) up)\b",
+                       r"\b((would|'d) like|wish|want|wishes|wants) to (register|sign up|enrol|enroll)\b",
+                       r"\b(quisiera(mos)?|me gustaria|nos gustaria|deseamos|deseo) (inscribir|registrar)",
+                       r"\b(je souhaite|nous souhaitons|j'aimerais|nous aimerions) (inscrire|enregistrer)\b",
                        r"\b(favor de|por favor|le ruego|les ruego|sirvanse|sirvase).{0,20}\b(inscribir|registrar|anotar)",
                        r"\b(veuillez|merci de).{0,20}\b(inscrire|enregistrer)\b")
 BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim", "da", "да", "是", "是的", "نعم",

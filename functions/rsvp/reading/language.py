@@ -14,7 +14,8 @@ _STOPWORDS = {
           "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
           "podremos sesión reunión muchas mi mis asistencia nuestra nuestro",
     "fr": "le la les des du de et en pour avec nous vous je ne pas est sera serai suis participer "
-          "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux",
+          "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux "
+          "il s'il aura savoir aimerais j'aimerais français",
     "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "
           "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma",
     "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",

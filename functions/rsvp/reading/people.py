@@ -44,6 +44,8 @@ _ARABIC_PERSON = re.compile(r"((?:سعادة |معالي |فخامة )?(?:الس
 _RUSSIAN_PERSON = re.compile(r"((?:Его Превосходительство |Ее Превосходительство )?(?:г-н|г-жа|господин|госпожа|посол|"
                              r"советник|д-р)\s+(?:[А-ЯЁ]\.\s?){0,2}[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2})")
 _CHINESE_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}(?:先生|女士|博士|阁下))")
+_ARABIC_AND = re.compile(r"\s+و(?=(?:السيد|السيدة|الدكتور|الدكتورة|السفير|السفيرة|الأستاذ|الأستاذة|المستشار|"
+                         r"المستشارة|سعادة|معالي))")
 _OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 _LIST_ITEM = re.compile(r"^\s*([-*•·–]|\d{1,2}[.)])\s+")
 
@@ -63,7 +65,8 @@ def named_people(text: str) -> list[str]:
         candidates = [m.group(1) for m in _PERSON.finditer(line)]
         if _OTHER_SCRIPTS.search(line):
             for other_script in (_ARABIC_PERSON, _RUSSIAN_PERSON, _CHINESE_PERSON):
-                candidates += [m.group(1) for m in other_script.finditer(line)]
+                for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
+                    candidates += _ARABIC_AND.split(match.group(1))
         for raw in candidates:
             name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
             if len(name.split()) < 2 and not _CHINESE_PERSON.fullmatch(name):
