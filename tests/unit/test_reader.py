@@ -412,3 +412,16 @@ def test_not_yet_confirmed_in_chinese_and_arabic_and_wishes_that_ask(text: str, 
 def test_arabic_names_joined_by_and_are_two_people(meeting: Meeting) -> None:
     reading = read_message(_plain("نود أن نؤكد مشاركة السيد أحمد علي والسيدة فاطمة حسن."), meeting)
     assert reading.attendees == ("السيد أحمد علي", "السيدة فاطمة حسن") and reading.attendee_count == 2
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Não vejo a hora de participar!", "accept"),
+    ("Обязательно будем!", "accept"),
+    ("С удовольствием бы приняли участие, но, к сожалению, у нас другое мероприятие.", "decline"),
+    ("很想参加，但那几天要出差。", "decline"),
+    ("Министр не сможет принять участие; делегацию возглавит советник Иванов.", "accept"),
+    ("大使无法出席，由参赞李明代表出席。", "accept"),
+    ("لن يتمكن الوزير من الحضور، وسيمثل البعثة المستشار خالد عمر.", "accept"),
+])
+def test_the_traps_in_portuguese_russian_chinese_and_arabic(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

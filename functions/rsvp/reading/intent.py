@@ -238,7 +238,9 @@ PREDICATE = _rx(
     r"representad[oa]|representar(a|ao)?|composta por)\b",
     # Russian
     r"(участвовать|участвуем|участвую|присутствовать|присутствуем|присутствую|будет представлен|будут представлены|"
-    r"примет участие|примут участие|приму участие|примем участие|будет состоять из)",
+    r"примет участие|примут участие|приму участие|примем участие|будет состоять из|приня(ли|л|ла|ть) участие|"
+    r"обязательно (будем|буду|придем|приду|приедем|приеду)|будем присутствовать|буду присутствовать|"
+    r"возглавит|будет представлять)",
     # Arabic
     r"(المشاركة|مشاركة|يشارك|سيشارك|سنشارك|سأشارك|ستشارك|نشارك|أشارك|الحضور|حضور|يحضر|سيحضر|سنحضر|سأحضر|"
     r"سيمثل|يمثل|ممثلا|ممثلة)",
@@ -362,7 +364,8 @@ COUNTERFACTUAL = _rx(
     r"\b(had (planned|hoped|intended|wanted) to)\b",
     r"\b(hubiera(mos)? (querido|gustado)|habria(mos)? (querido|gustado)|nos hubiera gustado|me hubiera gustado)\b",
     r"\b(aurions|aurais|aurait) (aime|voulu|ete)\b", r"\b(teria(mos)? gostado|gostaria(mos)? de ter)\b",
-    r"(хотели бы|хотел бы|хотела бы)", r"(كنا نود|كنت أود)", r"(本想|本来)",
+    r"(хотели бы|хотел бы|хотела бы|бы (приняли|принял|приняла|участвовали|пришли|присутствовали)|"
+    r"(приняли|принял|приняла) бы)", r"(كنا نود|كنت أود)", r"(本想|本来)",
 )
 # Taking back an earlier answer: "please withdraw my name", "den de baja mi inscripción", "annuler mon inscription".
 CANCEL_OWN = _rx(
@@ -388,8 +391,9 @@ REPLACEMENT = _rx(
     r"sustitu(ir|ira|ye)|en reemplazo)\b",
     r"\b(represente(ra|ront)|a (ma|sa) place|en (mon|son) nom|remplace(ra)?|suppleera)\b",
     r"\b(em (meu|seu) lugar|representar(a|ao)|substituir(a)?)\b",
-    r"(вместо (него|нее|меня)|заменит|будет представлен)", r"(بدلا من|ينوب عن|سينوب|سيمثل)",
-    r"(代替|替代|代表.{0,6}(出席|参加))",
+    r"(вместо (него|нее|меня)|заменит|будет представлен|возглавит|будет представлять)",
+    r"(بدلا من|ينوب عن|سينوب|سيمثل|وسيمثل)",
+    r"(代替|替代|代表.{0,6}(出席|参加)|由.{1,12}代表)",
 )
 # The answer is put off until something is known: no answer yet (not even a tentative one).
 # Thanks for the desk's own confirmation, or for receiving the invitation: no new answer.
@@ -447,15 +451,19 @@ _LEADING_NO = re.compile(r"^(no|non|nao|нет|لا)\b\s*[,.!:;–—-](?!\s*(pr
 # "I would love to join": a wish, not yet a commitment; outweighed by any refusal.
 WISH = _rx(r"\b(would( very much| really| certainly| truly| much)? (love|like|be (happy|glad|delighted)) to|"
            r"(we|i)'d( very much| really| certainly| truly)? (love|like) to)\b",
-           r"\b(me gustaria|nos gustaria|quisiera(mos)?)\b", r"\b(j'aimerais|nous aimerions|je souhaiterais)\b",
-           r"\b(gostaria(mos)?)\b")
+           r"\b(me gustaria|nos gustaria|quisiera(mos)?|me encantaria|nos encantaria)\b",
+           r"\b(j'aimerais|nous aimerions|je souhaiterais|j'adorerais|nous adorerions)\b",
+           r"\b(gostaria(mos)?|adoraria(mos)?|encantaria)\b", r"(с удовольствием бы|хотели бы|хотел бы|хотела бы)",
+           r"(很想|非常想|希望能|想要)", r"(نود|أود|يسعدنا لو)")
 # A clash named right after a wish: "I would like to attend but I have a prior commitment" is a polite regret.
 _CLASH = re.compile(
     r"\b((prior|previous|other|another|conflicting|earlier) (engagement|commitment|meeting|appointment|obligation)s?|"
     r"(schedule|scheduling|diary|calendar|agenda) (conflict|clash)|(clash|conflict)s? with|"
     r"otro compromiso|compromiso previo|compromisos previos|otra reunion|conflicto de (agenda|horario)|"
     r"autre engagement|engagement anterieur|engagements anterieurs|empechement|autre reunion|"
-    r"outro compromisso|compromisso anterior|outra reuniao)\b")
+    r"outro compromisso|compromisso anterior|outra reuniao)\b|"
+    r"другое мероприятие|другие мероприятия|командировк\w*|другие планы|出差|另有安排|另有公务|其他安排|"
+    r"التزام آخر|ارتباط آخر|ارتباطات أخرى|التزامات أخرى")
 # A regret adverb with a conflict: "unfortunately I have a prior engagement" refuses without saying "attend".
 CONFLICT_REFUSAL = _rx(
     r"\b(unfortunately|sadly|regrettably|unluckily|i'?m afraid|we are afraid)\b.{0,80}\b((prior|previous|other|another|"
@@ -466,6 +474,7 @@ CONFLICT_REFUSAL = _rx(
 )
 # The predicate itself commits: future or progressive forms, or a first-person present.
 COMMITTED = _rx(
+    r"\b(nao vejo a hora de|no veo la hora de|no puedo esperar (a|para))\b", r"(не терпится|жду не дождусь)",
     r"\b((can't|cannot|can not|can hardly) wait to|"
     r"attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
     r"(i|we) can (only )?(attend|join|make|participate|come))\b",
@@ -503,7 +512,7 @@ _CONTRAST = re.compile(r"(?=[\s,;])"  # every alternative begins with a space, "
                        r"porque|так как|поскольку|لأن|因为)\s+)")
 _CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|"
                             r"لكن(نا|ني|ه|ها|هم)?|ولكن(نا|ني|ه|ها|هم)?)\b")
-_CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而)")
+_CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而|，|،)")  # Chinese and Arabic commas part clauses too
 _WORD = re.compile(r"[a-z']+")
 
 QUICK = {
@@ -759,7 +768,9 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
 
 # "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
 AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b",
-                         r"\b(can't|cannot|can not|can hardly|could not|couldn't) wait\b", r"\bne manquer\w* pas\b",
+                         r"\b(can't|cannot|can not|can hardly|could not|couldn't) wait\b",
+                         r"\b(nao vejo a hora|no veo la hora|no puedo esperar|no podemos esperar)\b",
+                         r"(не терпится|жду не дождусь|ждем не дождемся)", r"\bne manquer\w* pas\b",
                          r"\bno (dejar|faltar)\w*\b", r"\bnao deixar\w* de\b", r"\bне премин\w*")
 
 

@@ -17,7 +17,8 @@ _STOPWORDS = {
           "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux "
           "il s'il aura savoir aimerais j'aimerais français",
     "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "
-          "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma",
+          "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma "
+          "infelizmente tenho temos outro outra também muito",
     "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
 }
 _VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
