@@ -425,3 +425,16 @@ def test_arabic_names_joined_by_and_are_two_people(meeting: Meeting) -> None:
 ])
 def test_the_traps_in_portuguese_russian_chinese_and_arabic(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Me encantaría participar, pero estaré de viaje esos días.", "decline"),  # a wish, then away those days
+    ("Pas sûr de pouvoir me libérer, je vous redis.", "tentative"),
+    ("Sadly not this time.", "decline"),
+    ("I have already registered through the online portal.", "accept"),
+    ("I have not registered yet.", "unclear"),
+    ("Não deixarei de participar.", "accept"),
+    ("Participar.", "unclear"),  # a correct word is never "repaired" into a commitment
+])
+def test_wishes_away_bare_regrets_and_registrations_elsewhere(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

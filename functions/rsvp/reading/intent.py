@@ -304,7 +304,8 @@ NOT_KNOWING = _rx(
     r"waiting|considering)|checking (our|my) (availability|schedule|calendar|agenda))\b",
     r"\b((todavia|aun) no (lo )?(se|sabemos|sabe|tenemos claro|hemos decidido)|no (se|sabemos) (todavia|aun|si)|"
     r"estamos (consultando|verificando|revisando))\b",
-    r"\b((ne|n') (sai[st]|savons) pas (encore )?si|pas encore (decide|sur|certain)|nous verifions|je verifie)\b",
+    r"\b((ne|n') (sai[st]|savons) pas (encore )?si|pas encore (decide|sur|certain)|nous verifions|je verifie|"
+    r"(je ne suis |ne suis |)pas (sure?|certaine?)s? (de pouvoir|de venir|de participer|d'etre))\b",
     r"\b(ainda nao (sei|sabemos|decidimos)|nao (sei|sabemos) (ainda|se))\b",
     r"(пока не (знаем|знаю|решили)|не знаем,? (сможем|смогу)|уточняем)", r"(لا (نعلم|أعلم|نعرف) بعد|لم نقرر بعد)",
     r"(还不知道|尚不确定|还不确定|正在确认|(尚|暂时|目前|暂)?(无法|不能)(确认|确定)|尚无法确定|还无法确定)",
@@ -396,6 +397,12 @@ REPLACEMENT = _rx(
     r"(代替|替代|代表.{0,6}(出席|参加)|由.{1,12}代表)",
 )
 # The answer is put off until something is known: no answer yet (not even a tentative one).
+# Registered another way ("through the online portal"): that is an acceptance.
+ALREADY_REGISTERED = _rx(
+    r"\b(i|we) ('ve |have )?(already |just )?(registered|signed up|enrolled)( (online|through|via|on|in))?\b",
+    r"\b(ya )?(me|nos) (he |hemos )?(inscrito|inscribi|inscribimos|registrado|registre|registramos)\b",
+    r"\b(je me suis|nous nous sommes) (deja )?(inscrite?s?|enregistree?s?)\b",
+    r"\b(ja )?(me|nos) (inscrevi|inscrevemos|registrei|registramos)\b")
 # Thanks for the desk's own confirmation, or for receiving the invitation: no new answer.
 ACKNOWLEDGEMENT = _rx(
     r"\b(thank(s| you)( very much| so much)? for (confirming|the confirmation|your confirmation|registering me|"
@@ -462,6 +469,9 @@ _CLASH = re.compile(
     r"otro compromiso|compromiso previo|compromisos previos|otra reunion|conflicto de (agenda|horario)|"
     r"autre engagement|engagement anterieur|engagements anterieurs|empechement|autre reunion|"
     r"outro compromisso|compromisso anterior|outra reuniao)\b|"
+    r"\b(estare|estaremos|estara) (de viaje|en mision|fuera del pais)|\b(je serai|nous serons|il sera) "
+    r"(en mission|en deplacement|a l'etranger)|\b(i|we)('ll| will) be (travell?ing|on mission|away|out of the country)|"
+    r"\b(estarei|estaremos) (em viagem|em missao|fora do pais)|"
     r"другое мероприятие|другие мероприятия|командировк\w*|другие планы|出差|另有安排|另有公务|其他安排|"
     r"التزام آخر|ارتباط آخر|ارتباطات أخرى|التزامات أخرى")
 # A regret adverb with a conflict: "unfortunately I have a prior engagement" refuses without saying "attend".
@@ -475,6 +485,7 @@ CONFLICT_REFUSAL = _rx(
 # The predicate itself commits: future or progressive forms, or a first-person present.
 COMMITTED = _rx(
     r"\b(nao vejo a hora de|no veo la hora de|no puedo esperar (a|para))\b", r"(не терпится|жду не дождусь)",
+    r"\b(nao deixar\w* de|no dejar\w* de|ne manquer\w* pas de|(won't|will not) fail to)\b",
     r"\b((can't|cannot|can not|can hardly) wait to|"
     r"attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
     r"(i|we) can (only )?(attend|join|make|participate|come))\b",
@@ -534,6 +545,11 @@ _TYPO_TARGETS = ("attend", "attending", "participate", "participating", "confirm
                  "malheureusement", "presence", "presencia")
 
 
+# Correct words one edit away from a key word: never "repaired" ("participar" is not a typo of "participare").
+_CORRECT_WORDS = {"participar", "participa", "participe", "participo", "asistir", "asiste", "asisto", "confirma",
+                  "confirmar", "confirmer", "confirmo", "attends", "attended", "participer", "participera",
+                  "participeront", "participaran", "participara", "session", "sessao", "regrets", "regreto",
+                  "presenca", "presente", "assister"}
 _TYPO_CANDIDATES: dict[str, tuple[str, ...]] = {}
 for _target in _TYPO_TARGETS:
     _TYPO_CANDIDATES[_target[0]] = (*_TYPO_CANDIDATES.get(_target[0], ()), _target)
@@ -688,6 +704,11 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.decline, clause.accept = empty, not empty
         clause.evidence.append(form.group(0)[:40])
         return clause
+    registered = ALREADY_REGISTERED.search(text)
+    if registered and not clause.question and not _negated(text, registered.start() + 3):
+        clause.accept = True
+        clause.evidence.append(registered.group(0))
+        return clause
     if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
         return clause
     miss = MISS.search(text)
@@ -735,6 +756,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.replacement = True
         elif BARE_VERB.fullmatch(predicate.group(0)) and not (
                 CONFIRM.search(text) or COMMITTED.search(text) or REGISTER_REQUEST.search(text)):
+            clause.wish = bool(WISH.search(text))  # "me encantaría participar": a wish, no commitment yet
             return clause  # "Join us for our webinar", "Click to participate": no one commits to anything
         clause.accept = True
         clause.wish = bool(WISH.search(text))
@@ -816,7 +838,7 @@ def _correct_typos(text: str) -> str:
     """Replace words one edit away from a key word ("confimro" -> "confirmo", "attnd" -> "attend")."""
     words = _WORD.findall(text)
     for word in words:
-        if len(word) < 5 or word in _TYPO_TARGETS:
+        if len(word) < 5 or word in _TYPO_TARGETS or word in _CORRECT_WORDS:
             continue
         for target in _TYPO_CANDIDATES.get(word[0], ()):
             if abs(len(target) - len(word)) <= 1 and _one_edit(word, target):
@@ -841,11 +863,15 @@ _RECEIPT = re.compile(r"\b(received|receipt|got it|noted|recibid[oa]s?|recibimos
                       r"получили|получено)\b")
 
 
+_REGRET_ADVERB = re.compile(r"^(sadly|unfortunately|regretfully|alas|lamentablemente|desafortunadamente|"
+                            r"malheureusement|infelizmente)[,;:]?\s+(?=(no|not|non|nao|pas)\b)")
+
+
 def _bare_answer(folded: str) -> Intent | None:
     lines = [line.strip(" \t.,!") for line in folded.splitlines() if line.strip()]
     if not lines or len(lines) > 3:
         return None
-    first = lines[0]
+    first = _REGRET_ADVERB.sub("", lines[0])  # "Sadly not this time": the adverb does not change the answer
     short = len(folded.split()) <= 10
     if short and _LEADING_YES.match(first) and not (NEGATION.search(first[4:]) or _CONTRAST_WORD.search(first)
                                                      or _RECEIPT.search(first)):
@@ -877,7 +903,7 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
     if declines and accepts and all(c.wish for c in accepts):
         return IntentReading(Intent.DECLINE, 0.8, why("wish outweighed by refusal", declines), clauses=tuple(clauses))
     clash = [b for a, b in pairwise(clauses)
-             if a.accept and a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
+             if a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
     if clash and all(c.wish for c in accepts) and not declines and not _split_by_session(accepts, clash):
         return IntentReading(Intent.DECLINE, 0.7, why("wish outweighed by a clash", clash), clauses=tuple(clauses))
     if declines and accepts and _other_mode(accepts, declines):

@@ -12,10 +12,11 @@ _STOPWORDS = {
           "declined accepted been",
     "es": "el la los las de del que y en por para con su sus nos le les una un es está estaré asistir "
           "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
-          "podremos sesión reunión muchas mi mis asistencia nuestra nuestro",
+          "podremos sesión reunión muchas mi mis asistencia nuestra nuestro todavía sabemos quién pronto "
+          "avisaremos",
     "fr": "le la les des du de et en pour avec nous vous je ne pas est sera serai suis participer "
           "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux "
-          "il s'il aura savoir aimerais j'aimerais français",
+          "il s'il aura savoir aimerais j'aimerais français là",
     "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "
           "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma "
           "infelizmente tenho temos outro outra também muito",
@@ -35,7 +36,8 @@ _MARKERS = {
                      r"\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
     "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim|"
                      r"presença|\w{3,}[aei]rei)\b"),  # first-person future: estarei, poderei, participarei
-    "fr": re.compile(r"è|ê|œ|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec)\b"),
+    "fr": re.compile(r"è|ê|œ|\blà\b|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec|"
+                     r"sera|serai|serons)\b"),
     "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks|yes)\b"),
 }
 
