@@ -328,6 +328,7 @@ def test_a_very_short_answer_is_read_in_its_own_language(text: str, language: st
     ("RSVP: regrets", "decline"),  # a field that takes an answer: its value must say yes or no
     ("Attendance: TBC", "tentative"),
     ("RSVP: see the attached note", "unclear"),
+    ("RSVP: 993-8586", "unclear"),  # a phone number, not a count
     ("¡Me sumo con gusto!", "accept"),
 ])
 def test_answer_fields_and_joining_in(text: str, intent: str) -> None:

@@ -428,7 +428,7 @@ FORM_FIELD = re.compile(
 _ANSWER_LABEL = re.compile(r"(rsvp|r\.s\.v\.p\.?|attending|attendance|asistencia|participation|participacion|"
                            r"respuesta|reponse|resposta)")
 _YES_VALUE = re.compile(r"^(yes|y|si|oui|sim|da|да|是|نعم|confirm(ed|ado|ada|e|ee)s?|accept\w*|will attend|attending|"
-                        r"present[e]?s?|\d+\b)")
+                        r"present[e]?s?|\d{1,2}\b(?![-./:]\d))")  # a count, not "RSVP: 993-8586" (a phone)
 _NO_VALUE = re.compile(r"^(no|non|nao|нет|否|لا|regrets?|declin\w*|unable|cannot|can't|not attending|will not|none)\b")
 _MAYBE_VALUE = re.compile(r"^(maybe|tentative\w*|tbc|tbd|to be confirmed|perhaps|quizas?|talvez|peut-etre|"
                           r"a confirmar|por confirmar|provisional\w*)\b")
