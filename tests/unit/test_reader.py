@@ -439,3 +439,14 @@ def test_the_traps_in_portuguese_russian_chinese_and_arabic(text: str, intent: s
 ])
 def test_wishes_away_bare_regrets_and_registrations_elsewhere(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("The Permanent Mission has the honour to transmit the composition of its delegation:\n\n"
+     "Ms. Jane Whitfield, Counsellor\nMr. Omar Siddiqui, Second Secretary", 2),
+    ("وتتشرف بإبلاغها بأن وفد الأردن سيتألف من:\n\n- السيد عمر الخطيب، مستشار\n- السيدة ليلى حداد، سكرتير أول", 2),
+    ("中方代表团将由以下人员组成：\n\n王强参赞\n李华三秘", 2),
+])
+def test_a_note_verbale_naming_the_delegation_is_an_acceptance(text: str, count: int, meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == "accept" and reading.attendee_count == count

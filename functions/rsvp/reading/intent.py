@@ -190,6 +190,10 @@ def _rx(*parts: str) -> Lexicon:
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
     r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos)\b",
+    # Naming the delegation: "has the honour to transmit the composition of its delegation"
+    r"\b((composition|list|names) of (its|the|our|his|her) delegation|delegation (is|will be) (composed|made up) of|"
+    r"composicion de (la|su|nuestra) delegacion|composition de (la|sa|notre) delegation|composicao da delegacao)\b",
+    r"(состав делегации|تشكيلة الوفد|سيتألف|يتألف الوفد|سيتكون الوفد|代表团将由|代表团由.{0,12}组成|组成如下)",
     r"\b(we|there) (will|'ll|shall) be (\d|two|three|four|five|six)\b(?! (minutes|hours|days|weeks))",
     # Taking part from afar: following or connecting online.
     r"\b(follow (the meeting|the sessions?|the dialogue|it|the discussions?) (online|remotely|virtually)|"
