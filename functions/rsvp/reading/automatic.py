@@ -35,7 +35,8 @@ _OOO_BODY = re.compile(
     r"acceso limitado (a|al) (mi )?correo|"
     r"je (suis|serai) (absente?|en cong[ée]|en mission|en d[ée]placement)|acc[eè]s limit[ée] (à|a) (mes )?courriels?|"
     r"(estou|estarei) (ausente|fora do escrit[oó]rio|de f[ée]rias)|"
-    r"(я )?(нахожусь|буду) (в отпуске|в командировке|вне офиса)|"
+    r"(я )?(нахожусь|буду) (в отпуске|в командировке|вне офиса)|(я|мы) (сейчас |в настоящее время )?(в отпуске|"
+    r"в командировке|вне офиса)|ограниченн\w+ доступ\w* к (почте|электронной почте)|"
     r"(我|本人)(目前)?(正在)?(休假|出差|不在办公室)|"
     r"(أنا )?(خارج المكتب|في إجازة)", re.I)
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
