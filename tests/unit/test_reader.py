@@ -450,3 +450,16 @@ def test_wishes_away_bare_regrets_and_registrations_elsewhere(text: str, intent:
 def test_a_note_verbale_naming_the_delegation_is_an_acceptance(text: str, count: int, meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert reading.intent is not None and reading.intent.value == "accept" and reading.attendee_count == count
+
+
+@pytest.mark.parametrize(("text", "intent", "sessions", "count"), [
+    ("Podré estar el miércoles, pero el jueves no.", "accept", ["day1"], 1),
+    ("Asistiremos tres colegas a la segunda sesión.", "accept", ["day2"], 3),
+    ("Solo podremos asistir a una de las dos sesiones; les confirmo cuál.", "tentative", [], None),
+    ("I can attend either session - please tell me which one you prefer.", "tentative", [], None),
+])
+def test_which_session_and_how_many(text: str, intent: str, sessions: list[str], count: int | None,
+                                    meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.sessions or []), reading.attendee_count) == (
+        intent, sessions, count)

@@ -189,7 +189,9 @@ def _rx(*parts: str) -> Lexicon:
 
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
-    r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos)\b",
+    r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos|"
+    r"(podre|podremos|voy a|vamos a|pienso|pensamos) estar( alli| presentes?| con ustedes)?|"
+    r"(pourrai|pourrons|vais|allons) (etre (la|presente?s?)|y etre))\b",
     # Naming the delegation: "has the honour to transmit the composition of its delegation"
     r"\b((composition|list|names) of (its|the|our|his|her) delegation|delegation (is|will be) (composed|made up) of|"
     r"composicion de (la|su|nuestra) delegacion|composition de (la|sa|notre) delegation|composicao da delegacao)\b",
@@ -330,12 +332,14 @@ HEDGE = _rx(
     r"hope to|hoping to|try(ing)? to|"
     r"(am|are|is|remain|very much|would be|be) interested in (attending|participating|joining|taking part)|"
     r"(will|'ll|must|need to|have to|shall) (check|consult|confirm|verify) with (the|my|our|his|her)|"
+    r"(only )?one of the (two |2 )?(sessions|days|meetings)|either (session|day|one)|"
     r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
     r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
     r"unable to confirm|(will|shall|'ll) (let you know|revert|get back to you|come back to you|"
     r"confirm (later|closer|by|as soon|once|next|in due course)))\b",
     r"\b(tentativamente|provisional(mente)?|probablemente|posiblemente|quizas?|tal vez|a lo mejor|"
     r"interesad[oa]s? en (participar|asistir)|nos interesa(ria)? participar|"
+    r"una de las (dos )?(sesiones|jornadas|reuniones)|uno de los (dos )?dias|cualquiera de las (dos )?sesiones|"
     r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
     r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
     r"no (podemos|puedo|podremos|podre) (aun |todavia |por ahora |de momento )?confirmar|"
@@ -346,10 +350,12 @@ HEDGE = _rx(
     r"\b(provisoirement|peut-etre|probablement|sous reserve|a confirmer|pas encore (sur|certain|en mesure)|"
     r"interesse(e|s|es)? (a|par) (participer|la participation)|"
     r"ne (pouvons|peux|pourrons|pourrai) pas (encore )?confirmer|"
+    r"(l'une|une) des (deux )?(seances|sessions|journees)|l'un des (deux )?jours|"
     r"essaier(ai|ons)|tenter(ai|ons)|j'espere|nous esperons|vous confirmer(ai|ons)|si (mon|notre|le) |"
     r"revien(drai|drons) vers vous|vous tiendr(ai|ons) informee?s?)\b",
     r"\b(talvez|provavelmente|a confirmar|ainda nao (sei|sabemos|posso confirmar)|tentar(ei|emos)|"
     r"interessad[oa]s? em participar|nao (podemos|posso) (ainda )?confirmar|"
+    r"uma das (duas )?sessoes|um dos (dois )?dias|"
     r"(informaremos|confirmaremos) (em breve|posteriormente|mais tarde))\b",
     r"(возможно|вероятно|постараемся|постараюсь|пока не (можем|могу) подтвердить|предварительно)",
     r"(ربما|قد (يشارك|نشارك|أشارك)|مبدئيا|سنحاول)", r"(可能|待定|暂定|尚未确定|争取)",
@@ -708,6 +714,11 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.decline, clause.accept = empty, not empty
         clause.evidence.append(form.group(0)[:40])
         return clause
+    elliptical = _ELLIPTICAL_NO.match(text)
+    if elliptical and _SESSION_WORDS.search(elliptical.group(2)):
+        clause.decline = True  # "…, pero el jueves no": that session refused
+        clause.evidence.append(text[:30])
+        return clause
     registered = ALREADY_REGISTERED.search(text)
     if registered and not clause.question and not _negated(text, registered.start() + 3):
         clause.accept = True
@@ -821,6 +832,9 @@ _ABOUT_DETAILS = re.compile(r"\b(names?|nombres?|noms?|nomes?|link|enlace|lien|d
 _MODAL_ONLY = re.compile(r"(may|might|perhaps|maybe|possibly|probably|(most |very |quite )?likely|hope to|hoping to|"
                          r"try(ing)? to|will try|quizas?|tal vez|a lo mejor|posiblemente|probablemente|peut-etre|"
                          r"probablement|talvez|provavelmente|возможно|вероятно|ربما|可能)")
+
+
+_ELLIPTICAL_NO = re.compile(r"^(but |pero |mais |mas |and |y |et |e )?(.{2,30}?),? (no|not|non|nao|pas)[.!]?$")
 
 
 def _answer_hedge(text: str) -> re.Match[str] | None:

@@ -126,7 +126,8 @@ _COUNT_WORDS = {
     "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "duas": 2, "três": 3,
 }
 _COUNT = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|trois|quatre|cinq|duas|três)\s+"
-                    r"(people|persons|participants|delegates|representatives|colleagues|members|personas|"
+                    r"(people|persons|participants|delegates|representatives|colleagues|members|personas|colegas|"
+                    r"coll[eè]gues|funcionari[oa]s|funcion[aá]rios|"
                     r"participantes|delegad[oa]s|representantes|personnes|d[ée]l[ée]gu[ée]s|pessoas)\b", re.I)
 
 
