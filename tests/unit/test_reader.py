@@ -463,3 +463,11 @@ def test_which_session_and_how_many(text: str, intent: str, sessions: list[str],
     reading = read_message(_plain(text), meeting)
     assert (reading.intent.value if reading.intent else None, list(reading.sessions or []), reading.attendee_count) == (
         intent, sessions, count)
+
+
+@pytest.mark.parametrize("text", ["Wednesday yes, Thursday no.", "Miércoles sí, jueves no.", "Mercredi oui, jeudi non.",
+                                  "First session yes, second no.", "The 10th: yes. The 11th: no.",
+                                  "Podré estar el miércoles, pero el jueves no."])
+def test_yes_and_no_per_session(text: str, meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == "accept" and reading.sessions == ("day1",)

@@ -677,8 +677,22 @@ def _split(text: str) -> list[str]:
         if not sentence or not sentence.strip():
             continue
         for half in _CONTRAST.split(sentence):
-            parts.extend(p for p in _CJK_CONTRAST.split(half) if p and p.strip())
+            for part in _CJK_CONTRAST.split(half):
+                parts.extend(p for p in _after_yes_no(part) if p and p.strip())
     return parts
+
+
+# "Wednesday yes, Thursday no": a yes or no closing a phrase ends that clause.
+_AFTER_YES_NO = re.compile(r"\b(?:yes|si|sí|oui|sim|no|non|nao|não)\b(\s*[,;]\s+)", re.I)
+
+
+def _after_yes_no(part: str) -> list[str]:
+    pieces, start = [], 0
+    for match in _AFTER_YES_NO.finditer(part):
+        pieces.append(part[start:match.start(1)])
+        start = match.end(1)
+    pieces.append(part[start:])
+    return pieces
 
 
 def _read_clause(original: str, repair: bool = False) -> Clause:
@@ -715,8 +729,13 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(form.group(0)[:40])
         return clause
     elliptical = _ELLIPTICAL_NO.match(text)
-    if elliptical and _SESSION_WORDS.search(elliptical.group(2)):
+    if elliptical and _SESSION_WORDS.search(elliptical.group(2)) and not clause.question:
         clause.decline = True  # "…, pero el jueves no": that session refused
+        clause.evidence.append(text[:30])
+        return clause
+    elliptical = _ELLIPTICAL_YES_SESSION.match(text)
+    if elliptical and _SESSION_WORDS.search(elliptical.group(2)) and not clause.question:
+        clause.accept = True  # "Wednesday yes", "the 10th: yes"
         clause.evidence.append(text[:30])
         return clause
     registered = ALREADY_REGISTERED.search(text)
@@ -834,7 +853,8 @@ _MODAL_ONLY = re.compile(r"(may|might|perhaps|maybe|possibly|probably|(most |ver
                          r"probablement|talvez|provavelmente|возможно|вероятно|ربما|可能)")
 
 
-_ELLIPTICAL_NO = re.compile(r"^(but |pero |mais |mas |and |y |et |e )?(.{2,30}?),? (no|not|non|nao|pas)[.!]?$")
+_ELLIPTICAL_NO = re.compile(r"^(but |pero |mais |mas |and |y |et |e )?([^,;:]{2,30}?)[,:]? (no|not|non|nao|pas)[.!]?$")
+_ELLIPTICAL_YES_SESSION = re.compile(r"^(and |y |et |e )?([^,;:]{2,30}?)[,:]? (yes|si|oui|sim|да)[.!]?$")
 
 
 def _answer_hedge(text: str) -> re.Match[str] | None:

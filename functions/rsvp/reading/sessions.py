@@ -144,14 +144,14 @@ def _session_patterns(session: Session, index: int) -> str:
         alternatives += [rf"\b{day}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})+\s+(de\s+)?{name}\b",
                          rf"\b{name}\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})*{_JOIN}{day}{_SUFFIX}\b"]
         alternatives.append(rf"\b{fold(_WEEKDAYS[lang][weekday])}\b")
-    alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h|:|am|pm))")
+    alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h\b|:\d|am\b|pm\b))")
     # "no dia 11", "el día 10", "le jour 11"
     alternatives.append(rf"\b(el|del|los|le|du|o|no|nos|do|dos|the|on\s+the)\s+(d[ií]as?|jours?|day)\s+{day}\b")
     # "on the 10th and 11th", "les 10 et 11", "los días 10 y 11": a list of days after an article
     alternatives += [rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+{day}{_SUFFIX}(?:{_JOIN}"
-                     rf"\d{{1,2}}{_SUFFIX})+\b(?!\s*(h|:|am|pm))",
+                     rf"\d{{1,2}}{_SUFFIX})+\b(?!\s*(h\b|:\d|am\b|pm\b))",
                      rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}"
-                     rf"\d{{1,2}}{_SUFFIX})*{_JOIN}(the\s+)?{day}{_SUFFIX}\b(?!\s*(h|:|am|pm))"]
+                     rf"\d{{1,2}}{_SUFFIX})*{_JOIN}(the\s+)?{day}{_SUFFIX}\b(?!\s*(h\b|:\d|am\b|pm\b))"]
     # Chinese "2月10日", Russian "10 февраля", Arabic "10 فبراير"
     alternatives.append(rf"(?<!\d){month + 1}\s*月\s*{day}\s*[日号]")
     alternatives.append(rf"(?<!\d){day}(-?го)?\s+{_RUSSIAN_MONTHS[month]}")
