@@ -471,3 +471,25 @@ def test_which_session_and_how_many(text: str, intent: str, sessions: list[str],
 def test_yes_and_no_per_session(text: str, meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert reading.intent is not None and reading.intent.value == "accept" and reading.sessions == ("day1",)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("I'll send my colleague the link.", "unclear"),  # sending something, not someone in one's place
+    ("I will send my deputy to attend.", "accept"),
+    ("Merci, je suis intéressé par les réunions à venir.", "unclear"),  # "à venir" is "upcoming"
+    ("Je ne pense pas pouvoir venir, désolé.", "decline"),
+    ("We regret that we cannot attend.", "decline"),
+    ("We regret that we can attend only the first session.", "accept"),
+    ("Happy to confirm!", "accept"),
+    ("Nothing would please me more than to attend.", "accept"),
+    ("We are not able to confirm at this stage.", "tentative"),
+])
+def test_sending_someone_regrets_about_a_limit_and_emphatic_yeses(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
+def test_a_deputy_sent_instead_is_the_one_counted(meeting: Meeting) -> None:
+    text = "I won't be able to attend in person, so I'll send my deputy, Ms. Ana Ruiz."
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == "accept"
+    assert (reading.attendees, reading.attendee_count) == (("Ms. Ana Ruiz",), 1)

@@ -189,6 +189,12 @@ def _rx(*parts: str) -> Lexicon:
 
 # Verbs and phrases that say someone takes part. Nouns need a confirming verb (see NOUN_PREDICATE).
 PREDICATE = _rx(
+    # sending someone in one's place: "I'll send my deputy, Ms X" (not "I'll send my colleague the link")
+    r"\b((will|'ll|shall) send (my|our|a|his|her) (deputy|colleague|representative|delegate|counsell?or|secretary|"
+    r"assistant|adviser|advisor)|enviar(e|emos) a (mi|nuestro|nuestra|un|una) (adjunt[oa]|colega|representante|"
+    r"delegad[oa]|consejer[oa])|j'enverrai (mon|ma|un|une) (adjointe?|collegue|representante?|conseillere?))\b"
+    r"(?=\s*([,.:;]|$|instead|in (my|his|her|our) (place|stead)|to (attend|represent|the (meeting|dialogue|session))|"
+    r"en (mi|su) lugar|para (asistir|representar)|a ma place|pour (assister|representer)))",
     r"\b(me sumo|nos sumamos|sumarme|sumarnos|me uno|nos unimos|"
     r"(podre|podremos|voy a|vamos a|pienso|pensamos) estar( alli| presentes?| con ustedes)?|"
     r"(pourrai|pourrons|vais|allons) (etre (la|presente?s?)|y etre))\b",
@@ -237,6 +243,7 @@ PREDICATE = _rx(
     r"ahi estare(mos)?|alli estare(mos)?|estare(mos)? (alli|ahi|con ustedes))\b",
     # French
     r"\b(particip(er|erai|era|erons|eront|e|ons)|assist(er|erai|era|erons|eront)|etre present(e|s|es)?|"
+    r"(?<!a )venir|viendr(ai|ons|a|ont)|"  # not "à venir" (upcoming)
     r"ser(ai|a|ons|ont) (present(e|s|es)?|la|des votres|parmi vous)|j'y serai|nous y serons|y assister(ai|ons)?|"
     r"rejoindre|represente(e|s|es)?|represente(ra|ront|r)|m'inscrire|nous inscrire|composee de|etre des votres)\b",
     # Portuguese
@@ -285,7 +292,8 @@ REFUSAL = _rx(
     r"( (from|of|at|in) [\w' ]{1,30}?)? (is|are|will be|would be|can be) (available|free|able to)\b|"
     r"\b(no one|nobody|noone|none of us)( (from|of|at|in) [\w' ]{1,30}?)? (can|could|will|would) "
     r"(attend|join|participate|make it|come|be there)\b|"
-    r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)|send(ing)? (our|my) regrets|regrets only|with regret|"
+    r"\b(declin(e|es|ed|ing)|regrets? (that|to inform|to say|we|i)(?![^.]{0,25}\b(can|could|will be able to) "
+    r"(only )?(attend|join|participate|be present|make)\b)|send(ing)? (our|my) regrets|regrets only|with regret|"
     r"regretfully|have to miss|will (have to )?miss|'ll (have to )?miss|must miss|going to miss|sorry to miss|"
     r"unable to (attend|join|participate|make it|be (present|there))|will not be (able|attending|participating|joining))\b",
     r"\b(declin(ar|amos|o)|lamenta(mos)? (informar|comunicar|no)|no nos sera posible|no me sera posible|"
@@ -332,6 +340,7 @@ HEDGE = _rx(
     r"hope to|hoping to|try(ing)? to|"
     r"(am|are|is|remain|very much|would be|be) interested in (attending|participating|joining|taking part)|"
     r"(will|'ll|must|need to|have to|shall) (check|consult|confirm|verify) with (the|my|our|his|her)|"
+    r"(not|n't) (yet )?(able|in a position) to confirm|"
     r"(only )?one of the (two |2 )?(sessions|days|meetings)|either (session|day|one)|"
     r"will try|not (yet )?(sure|certain|confirmed)|unsure|tbc|to be confirmed|subject to|depending on|depends on|"
     r"if (my|our|the|i|we)|in case|pending|as soon as (i|we) know|cannot (yet )?confirm|can't (yet )?confirm|"
@@ -343,6 +352,7 @@ HEDGE = _rx(
     r"intentar(e|emos|a)|tratar(e|emos) de|espero (poder|participar)|sujeto a|dependiendo de|depende de|"
     r"por confirmar|a confirmar|aun no (lo )?(se|sabemos|puedo confirmar|podemos confirmar)|todavia no|"
     r"no (podemos|puedo|podremos|podre) (aun |todavia |por ahora |de momento )?confirmar|"
+    r"no estamos en condiciones de confirmar|"
     r"por (ahora|el momento) no (podemos|puedo|estamos en condiciones de)|"
     r"si (puedo|podemos|es posible|me es posible|logro|logramos|consigo)|"
     r"no (lo )?se (aun|todavia)|(les|le) confirmar(e|emos)|confirmar(e|emos) (mas adelante|luego|pronto|la proxima)|"
@@ -396,6 +406,10 @@ CANCELLATION = _rx(
     r"(отмен(ить|яем|яю)|больше не)", r"(إلغاء|الغاء)", r"(取消)",
 )
 REPLACEMENT = _rx(
+    r"\b((will|'ll|shall) send (my|our|a|his|her) (deputy|colleague|representative|delegate|counsell?or|secretary|"
+    r"assistant|adviser|advisor)|enviar(e|emos) a (mi|nuestro|nuestra|un|una)|j'enverrai (mon|ma|un|une))\b"
+    r"(?=\s*([,.:;]|$|instead|in (my|his|her|our) (place|stead)|to (attend|represent|the (meeting|dialogue|session))|"
+    r"en (mi|su) lugar|para (asistir|representar)|a ma place|pour (assister|representer)))",
     r"\b(represented by|will represent|to represent|in (my|his|her|their) (place|stead)|on (my|his|her|their|our) "
     r"behalf|instead|replace(s|d)?|replacing|substitute|deputi[sz]e)\b",
     r"\b(en (mi|su) (lugar|nombre|representacion)|en representacion|representar(a|an)|reemplaz(ar|ara|o)|"
@@ -455,6 +469,7 @@ REGISTER_REQUEST = _rx(r"\b(please|kindly|could you|can you|would you)\b.{0,30}\
                        r"\b(veuillez|merci de).{0,20}\b(inscrire|enregistrer)\b")
 BARE_YES = {"yes", "yes please", "yes, please", "si", "si.", "sí", "oui", "sim", "da", "да", "是", "是的", "نعم",
             "ok", "okay", "confirmed", "confirmado", "confirme", "accept", "acepto", "j'accepte", "count me in",
+            "happy to confirm", "glad to confirm", "pleased to confirm", "i confirm", "we confirm", "confirming",
             "yes!", "si!", "oui!", "confirmo", "confirmamos"}
 BARE_NO = {"no", "no.", "no!", "non", "nao", "não", "нет", "否", "لا", "no thanks", "no, thanks", "no gracias",
            "not this time", "not this time, thanks", "not this time, thank you", "maybe next time",
@@ -495,7 +510,8 @@ CONFLICT_REFUSAL = _rx(
 # The predicate itself commits: future or progressive forms, or a first-person present.
 COMMITTED = _rx(
     r"\b(nao vejo a hora de|no veo la hora de|no puedo esperar (a|para))\b", r"(не терпится|жду не дождусь)",
-    r"\b(nao deixar\w* de|no dejar\w* de|ne manquer\w* pas de|(won't|will not) fail to)\b",
+    r"\b(nao deixar\w* de|no dejar\w* de|ne manquer\w* pas de|(won't|will not) fail to|"
+    r"nothing would (please|delight|honou?r|make) (me|us))\b",
     r"\b((can't|cannot|can not|can hardly) wait to|"
     r"attending|joining|participating|coming|i attend|we attend|will be|'ll be|will be able|'ll be able|"
     r"(i|we) can (only )?(attend|join|make|participate|come))\b",
@@ -530,7 +546,8 @@ _CONTRAST = re.compile(r"(?=[\s,;])"  # every alternative begins with a space, "
                        r"غير أن)\b[,]?\s*"
                        r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
                        r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
-                       r"porque|так как|поскольку|لأن|因为)\s+)")
+                       r"porque|так как|поскольку|لأن|因为)\s+"
+                       r"|[,;]\s*(?:so|therefore|hence|por lo que|por eso|asi que|donc|alors|por isso|entao)\s+)")
 _CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|"
                             r"لكن(نا|ني|ه|ها|هم)?|ولكن(نا|ني|ه|ها|هم)?)\b")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而|，|،)")  # Chinese and Arabic commas part clauses too
@@ -825,6 +842,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
 # "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
 AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b",
                          r"\b(can't|cannot|can not|can hardly|could not|couldn't) wait\b",
+                         r"\bnothing would (please|delight|honou?r|make) (me|us)\b",
                          r"\b(nao vejo a hora|no veo la hora|no puedo esperar|no podemos esperar)\b",
                          r"(не терпится|жду не дождусь|ждем не дождемся)", r"\bne manquer\w* pas\b",
                          r"\bno (dejar|faltar)\w*\b", r"\bnao deixar\w* de\b", r"\bне премин\w*")

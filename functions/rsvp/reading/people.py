@@ -143,8 +143,12 @@ _WE_WILL_BE = re.compile(r"\b(we|there) (will|'ll|shall) be (\d|two|three|four|f
                          r"(?! (minutes|hours|days|weeks))", re.I)
 
 
+_OF_US = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|trois|quatre|cinq|dois|duas|tr[eê]s)\s+"
+                    r"(of us|de nosotros|d'entre nous|de n[oó]s)\b", re.I)
+
+
 def stated_count(text: str) -> int | None:
-    match = _COUNT.search(text) or _WE_WILL_BE.search(text)
+    match = _COUNT.search(text) or _WE_WILL_BE.search(text) or _OF_US.search(text)
     if not match:
         cjk = _CJK_COUNT.search(text)
         if cjk:
@@ -154,7 +158,7 @@ def stated_count(text: str) -> int | None:
             return _OTHER_NUMBERS[other.group(1) or other.group(3)]
         return None
     word = (match.group(3) if match.re is _WE_WILL_BE else match.group(1)).lower()
-    return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
+    return int(word) if word.isdigit() else _COUNT_WORDS.get(word, {"dois": 2, "tres": 3}.get(word))
 
 
 _CLOSING = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes)|^\s*(sincerely|yours|thanks|thank you|cheers|saludos|"

@@ -177,7 +177,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     if stated:
         count = stated
     elif people and not sender_named and (_WITH_ME.search(fold(text)) or any(
-            c.accept and _FIRST_PERSON.search(_after_reporting(c.text)) and not _ON_BEHALF.search(c.text)
+            c.accept and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
+            and not _ON_BEHALF.search(c.text)
             for c in reading.clauses)):
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
     else:
