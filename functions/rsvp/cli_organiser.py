@@ -167,12 +167,8 @@ def meeting_load(
         meeting = load_meeting(meeting_file)
         people = load_invitees(invitees, meeting) if invitees else []
         programme = read_programme(meeting_file, meeting) if meeting.programme else None
-        repo = session.desk.repo
-        existing = repo.get_meeting(meeting.id)
-        current = repo.list_invitees(meeting.id) if existing else []
-        if existing and not people:  # keep the invitees: save_meeting only adds or updates what it is given
-            people = [r.invitee for r in current]
-        session.desk.load(meeting, people, programme)
+        existing = session.desk.repo.get_meeting(meeting.id)
+        session.desk.load(meeting, people, programme)  # invitees not in the list are kept as they are
     out.print(f"{'Updated' if existing else 'Loaded'} meeting [bold]{meeting.id}[/] — {_title(meeting)}: "
               f"{len(meeting.sessions)} session(s), replies until {meeting.rsvp_cutoff:%Y-%m-%d %H:%M} "
               f"{meeting.timezone}" + (f"; {len(people)} invitee(s)" if invitees else ""))
@@ -248,7 +244,7 @@ def invitees_import(
         out.print(f"{summary}. Dry run: nothing imported.", markup=False)
         raise typer.Exit(1 if checked.problems else 0)
     with _errors():
-        session.desk.repo.save_meeting(meeting, [_record(session.desk, meeting.id, i) for i in new + changed])
+        session.desk.add_invitees(meeting, new + changed)
     out.print(f"{summary}. Imported {len(new) + len(changed)} into {meeting.id}"
               + (f"; {len(_bad_lines(checked))} bad row(s) skipped." if checked.problems else "."), markup=False)
     raise typer.Exit(1 if checked.problems else 0)
@@ -256,15 +252,6 @@ def invitees_import(
 
 def _bad_lines(checked: Any) -> set[int]:
     return {p.line for p in checked.problems}
-
-
-def _record(desk: Any, meeting_id: str, invitee: Any) -> Any:
-    from .domain.records import InviteeRecord
-    from .domain.rsvp import InviteeState
-    from .domain.tags import reply_tag
-
-    return InviteeRecord(meeting_id, invitee, reply_tag(desk.secret, meeting_id, invitee.email),
-                         InviteeState(invitee.email))
 
 
 # ---------------------------------------------------------------------- invitations

@@ -142,6 +142,10 @@ class Desk:
             if programme is None:
                 raise ValueError(f"{meeting.id}: the meeting names a programme but its PDF was not given")
             self.store.put(_programme_key(meeting), programme)
+        return self.add_invitees(meeting, invitees)
+
+    def add_invitees(self, meeting: Meeting, invitees: Iterable[Invitee]) -> list[InviteeRecord]:
+        """Add or update invitees (each with its personal reply tag); answers and delivery are kept."""
         records = [InviteeRecord(meeting_id=meeting.id, invitee=invitee,
                                  tag=reply_tag(self.secret, meeting.id, invitee.email),
                                  state=InviteeState(email=invitee.email)) for invitee in invitees]
@@ -516,17 +520,9 @@ class Desk:
         if response.value in claim.responses_sent:
             return response  # sent by an earlier attempt that crashed afterwards
         fresh = self.repo.get_invitee(meeting.id, record.email) or record
-        language = record.invitee.language
-        context = self._context(meeting, fresh, language)
-        if response is Response.CLOSED:
-            context["status_line"] = _status_line(fresh, language)
-        rendered = self.renderer.render(response.value, language, context)
-        email = self._email(meeting, fresh, response.value, language, rendered.subject, rendered.text,
-                            rendered.html, now, in_reply_to=msg.message_id, references=tuple(msg.references),
-                            cc=_cc_for(msg, record), auto_submitted="auto-replied")
-        provider_id = self._send_paced(email, key=claim.message_key)
+        self._answer(meeting, fresh, response, now, key=claim.message_key, in_reply_to=msg.message_id,
+                     references=tuple(msg.references), cc=_cc_for(msg, record), auto_submitted="auto-replied")
         self.repo.note_response_sent(claim.message_key, response.value)
-        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
         if response is Response.CLARIFY:
             self.repo.note_clarify_sent(meeting.id, record.email, now)
         return response
@@ -535,13 +531,21 @@ class Desk:
         """Confirm the recorded answer to the invitee (after an organiser set it by hand)."""
         if record.state.delivery is not Delivery.OK:
             raise SendRejected(f"{record.email} is {record.state.delivery.value}: no mail is sent there")
+        return self._answer(meeting, record, Response.CONFIRMATION, now,
+                            key=f"confirmation/{record.email}/{now.isoformat()}")
+
+    def _answer(self, meeting: Meeting, record: InviteeRecord, response: Response, now: datetime, *, key: str,
+                **headers: Any) -> str:
+        """Render one answer to the invitee in their language, send it, and remember its Message-IDs."""
         language = record.invitee.language
-        rendered = self.renderer.render(Response.CONFIRMATION.value, language, self._context(meeting, record, language))
-        email = self._email(meeting, record, Response.CONFIRMATION.value, language, rendered.subject, rendered.text,
-                            rendered.html, now)
-        provider_id = self._send_paced(email, key=f"confirmation/{record.email}/{now.isoformat()}")
-        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id),
-                              Response.CONFIRMATION.value)
+        context = self._context(meeting, record, language)
+        if response is Response.CLOSED:
+            context["status_line"] = _status_line(record, language)
+        rendered = self.renderer.render(response.value, language, context)
+        email = self._email(meeting, record, response.value, language, rendered.subject, rendered.text,
+                            rendered.html, now, **headers)
+        provider_id = self._send_paced(email, key=key)
+        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
         return provider_id
 
     def _email(self, meeting: Meeting, record: InviteeRecord, kind: str, language: str, subject: str, text: str,

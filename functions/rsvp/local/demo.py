@@ -25,7 +25,7 @@ from ..domain.meeting import Meeting, load_meeting
 from ..domain.rsvp import Outcome
 from ..timeutil import from_iso
 from .mailclients import compose, invitation_facts
-from .stack import REPO_ROOT, LambdaContext, LocalStack, provision, use_moto_credentials
+from .stack import REPO_ROOT, LambdaContext, LocalStack, provision, schedule_event, use_moto_credentials
 
 EXAMPLE = REPO_ROOT / "examples" / "mine-free-americas-2021"
 REGION = "eu-west-1"
@@ -154,7 +154,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
             """What EventBridge Scheduler does each hour; the demo shows the 08:05 tick of a few days."""
             clock.set(day)
             before = len(list((out_dir / "outbox").glob("*-reminder-*.eml")))
-            sent = digest.handler(_schedule_event(day), LambdaContext("DigestFunction"))
+            sent = digest.handler(schedule_event(day, REGION), LambdaContext("DigestFunction"))
             stack.drain_sends(clients)  # reminders queued by the tick
             ticks.append((day, sent["sent"], len(list((out_dir / "outbox").glob("*-reminder-*.eml"))) - before))
 
@@ -285,14 +285,6 @@ def local_desk(stack: LocalStack, clients: Any, clock: Any) -> Any:
     mailer = LocalSesEvents(SesMailer(clients.ses, stack.configuration_set), stack.region, stack.configuration_set)
     stack.ses_events = mailer
     return build_desk(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=mailer)
-
-
-def _schedule_event(at: datetime) -> dict[str, Any]:
-    """The event EventBridge Scheduler hands the digest function (SAM ScheduleV2 with no Input)."""
-    return {"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
-            "source": "aws.scheduler", "account": "000000000000", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": REGION, "resources": ["arn:aws:scheduler:eu-west-1:000000000000:schedule/default/hourly"],
-            "detail": {}}
 
 
 def _digest_text(path: Path) -> str:

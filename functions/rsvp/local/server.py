@@ -100,8 +100,8 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
     from ..bootstrap import build_desk
     from ..handlers import digest, inbound, runtime
     from ..target import Target, local_state_path, save_local
-    from .demo import EXAMPLE, _schedule_event
-    from .stack import LocalSesEvents
+    from .demo import EXAMPLE
+    from .stack import LocalSesEvents, schedule_event
 
     seed = upcoming(load_meeting(EXAMPLE / "meeting.yaml"), datetime.now(UTC)) if example else None
     mailbox = (mailbox or (seed.mailbox if seed else "registration@desk.example.org")).lower()
@@ -151,7 +151,7 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
                 stack.drain_sends(clients, max_rounds=20)
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + tick
-                    result = digest.handler(_schedule_event(datetime.now(UTC)), LambdaContext("DigestFunction"))
+                    result = digest.handler(schedule_event(datetime.now(UTC), REGION), LambdaContext("DigestFunction"))
                     if result["sent"] or result["reminders"]:
                         console.print(f"schedule: digests {result['sent']}, reminders {result['reminders']}")
             except Exception as exc:  # a failing invocation is logged and retried, as Lambda would; the stack stays up

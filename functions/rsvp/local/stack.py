@@ -197,6 +197,13 @@ class LocalSesEvents:
         return len(events)
 
 
+def schedule_event(at: datetime, region: str) -> dict[str, Any]:
+    """The event EventBridge Scheduler hands the digest function (SAM ScheduleV2 with no Input)."""
+    return {"version": "0", "id": uuid.uuid4().hex, "detail-type": "Scheduled Event", "source": "aws.scheduler",
+            "account": "000000000000", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+            "resources": [f"arn:aws:scheduler:{region}:000000000000:schedule/default/hourly"], "detail": {}}
+
+
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """One record of the event the SQS event source mapping hands to Lambda."""
     attributes = message.get("Attributes", {})

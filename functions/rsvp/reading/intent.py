@@ -81,22 +81,18 @@ class Lexicon:
         # there, not at every word's end; the few that may begin otherwise keep the plain \b.
         words = [p for p in bounded if _begins_with_word_character(p)]
         others = [p for p in bounded if p not in words]
-        compiled = []
-        if words:
-            compiled.append(re.compile(r"\b(?=[\w'’])(?:" + "|".join(f"(?:{p})" for p in words) + ")"))
+        self.latin = [re.compile(r"\b(?=[\w'’])(?:" + "|".join(f"(?:{p})" for p in words) + ")")] if words else []
         if others:
-            compiled.append(re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in others) + ")"))
-        self.bounded = compiled[0] if len(compiled) == 1 else None
+            self.latin.append(re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in others) + ")"))
+        if rest:
+            self.latin.append(re.compile("|".join(f"(?:{p})" for p in rest)))
         self.script = re.compile("|".join(f"(?:{p})" for p in script)) if script else None
-        self.rest = re.compile("|".join(f"(?:{p})" for p in rest)) if rest else None
-        self.latin = [*(compiled if self.bounded is None else []), *([self.rest] if self.rest else [])]
-
-        if self.bounded is not None and not self.latin and self.script is None:
-            self.search = self.bounded.search  # type: ignore[method-assign,assignment]  # common case: no wrapper
+        if len(self.latin) == 1 and self.script is None:
+            self.search = self.latin[0].search  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match of any part (as one alternation would find it)."""
-        best = self.bounded.search(text) if self.bounded else None
+        best = None
         for rx in (*self.latin, self.script if self.script and _non_latin(text) else None):
             if rx is not None:
                 found = rx.search(text)
@@ -572,11 +568,9 @@ _TYPO_TARGETS = ("attend", "attending", "participate", "participating", "confirm
                  "malheureusement", "presence", "presencia")
 
 
-# Correct words one edit away from a key word: never "repaired" ("participar" is not a typo of "participare").
-_CORRECT_WORDS = {"participar", "participa", "participe", "participo", "asistir", "asiste", "asisto", "confirma",
-                  "confirmar", "confirmer", "confirmo", "attends", "attended", "participer", "participera",
-                  "participeront", "participaran", "participara", "session", "sessao", "regrets", "regreto",
-                  "presenca", "presente", "assister"}
+# Correct words one edit away from a key word in the middle, not at the ending ("presente" is not a typo of
+# "presence"); a difference only at the ending is an inflection and never repaired (see _inflection).
+_CORRECT_WORDS = {"presenca", "presente"}
 _TYPO_CANDIDATES: dict[str, tuple[str, ...]] = {}
 for _target in _TYPO_TARGETS:
     _TYPO_CANDIDATES[_target[0]] = (*_TYPO_CANDIDATES.get(_target[0], ()), _target)
@@ -890,6 +884,12 @@ def _about_answer(text: str) -> bool:
     return not re.search(r"\b(name|names|nombre|nombres|nom|noms|nome|nomes|link|enlace|lien)\b", text)
 
 
+def _inflection(word: str, target: str) -> bool:
+    """Words that differ only at their ending are forms of one word ("participar"/"participare",
+    "confirma"/"confirmo"), not a typo of each other: repairing would change what was said."""
+    return target.startswith(word) or word.startswith(target) or word[:-1] == target[:-1]
+
+
 def _correct_typos(text: str) -> str:
     """Replace words one edit away from a key word ("confimro" -> "confirmo", "attnd" -> "attend")."""
     words = _WORD.findall(text)
@@ -897,7 +897,7 @@ def _correct_typos(text: str) -> str:
         if len(word) < 5 or word in _TYPO_TARGETS or word in _CORRECT_WORDS:
             continue
         for target in _TYPO_CANDIDATES.get(word[0], ()):
-            if abs(len(target) - len(word)) <= 1 and _one_edit(word, target):
+            if abs(len(target) - len(word)) <= 1 and not _inflection(word, target) and _one_edit(word, target):
                 text = re.sub(rf"\b{re.escape(word)}\b", target, text)
                 break
     return text
