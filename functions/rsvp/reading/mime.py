@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
+import binascii
 import email
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+
+from .mimeparse import parse_bytes
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 
@@ -46,19 +47,21 @@ class ParsedMessage:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    message = email.message_from_bytes(raw)
+    message = parse_bytes(raw) or email.message_from_bytes(raw)
     if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects):
         message = _reparse_with_unfolded_headers(raw) or message
     headers: dict[str, str] = {}
-    for name, value in message.items():  # one pass; Message.get() re-scans every header on each call
-        headers.setdefault(name.lower(), str(value))
+    delivered_to: dict[str, list[str]] = {name: [] for name in _RECIPIENT_HEADERS}
+    for name, value in message.raw_items():  # one pass; Message.get() re-scans every header on each call
+        key = name.lower()
+        headers.setdefault(key, value)
+        if key in delivered_to:
+            delivered_to[key].append(decode_text_header(value))
     subject = decode_text_header(headers.get("subject"))
     from_pairs = _addresses([decode_text_header(headers.get("from"))])
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
-    recipients = [addr.lower() for _, addr in _addresses(
-        [decode_text_header(v) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "X-Forwarded-To",
-                                         "Envelope-To", "X-Envelope-To")
-         for v in message.get_all(h, [])]) if "@" in addr]
+    recipients = [addr.lower() for _, addr in _addresses([v for values in delivered_to.values() for v in values])
+                  if "@" in addr]
     message_id = _first_id(headers.get("message-id"))
     date = _parse_date(headers.get("date"))
     text, from_html, calendars, reports, returned = _walk(message)
@@ -72,25 +75,80 @@ def parse_message(raw: bytes) -> ParsedMessage:
     )
 
 
+# Every address the message was delivered to or for, in the order they are searched for a reply tag.
+_RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "x-forwarded-to", "envelope-to", "x-envelope-to")
+
+
 def _reparse_with_unfolded_headers(raw: bytes) -> Message | None:
     """compat32 keeps a folded boundary parameter folded (Lotus Notes does this); unfold and retry."""
     head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:65536] else raw.partition(b"\n\n")
     if not sep:
         return None
     unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
-    message = email.message_from_bytes(unfolded + sep + body)
+    message = parse_bytes(unfolded + sep + body) or email.message_from_bytes(unfolded + sep + body)
     return None if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects) else message
 
 
 def decode_text_header(value: object) -> str:
-    """RFC 2047 decoded, whitespace-folded text; never raises on bad encodings."""
+    """RFC 2047 decoded, whitespace-folded text; never raises on bad encodings. Raw 8-bit bytes in a header
+    (against the RFC, common in practice) are read as UTF-8, else as Windows-1252."""
     if value is None:
         return ""
     text = str(value)
+    if not text.isascii():
+        raw = text.encode("utf-8", "surrogateescape")  # the parser keeps raw bytes as surrogates
+        lenient = raw.decode("utf-8", "replace")  # mostly good UTF-8 with a broken character is still UTF-8
+        broken = lenient.count("\ufffd")
+        text = lenient if sum(not c.isascii() for c in lenient) >= 4 * broken else decode_bytes(raw, None)
     if "=?" in text:
-        with contextlib.suppress(UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
-            text = str(make_header(decode_header(text)))
+        text = _decode_encoded_words(text)
     return " ".join(text.split())
+
+
+# An RFC 2047 encoded word, as email.header.decode_header finds them (charset, Q or B, text up to "?=").
+_ENCODED_WORD = re.compile(r"=\?([^?]*?)\?([qQbB])\?(.*?)\?=", re.S)
+
+
+def _decode_encoded_words(text: str) -> str:
+    """Encoded words decoded; the blanks between two adjacent ones dropped (RFC 2047 6.2), and adjacent words in
+    one charset decoded together, since mailers split a multibyte character across them."""
+    out: list[str] = []
+    pending: list[bytes] = []
+    pending_charset = ""
+    at = 0
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[at:match.start()]
+        adjacent = bool(pending) and not between.strip()
+        charset = match.group(1).split("*", 1)[0].strip().lower()
+        if pending and (not adjacent or charset != pending_charset):
+            out.append(decode_bytes(b"".join(pending), pending_charset))
+            pending = []
+        if not adjacent:
+            out.append(between)
+        pending.append(_word_bytes(match.group(2), match.group(3)))
+        pending_charset = charset
+        at = match.end()
+    if pending:
+        out.append(decode_bytes(b"".join(pending), pending_charset))
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _word_bytes(encoding: str, encoded: str) -> bytes:
+    data = encoded.encode("utf-8", "surrogateescape")
+    if encoding in "qQ":
+        return binascii.a2b_qp(data, header=True)
+    try:
+        return binascii.a2b_base64(data + b"===")
+    except binascii.Error:
+        return data
+
+
+# Charsets mailers declare for text written in a larger one: Windows-1252 for Latin-1 and ASCII (and a superset
+# for all printable text), GB18030 for GB2312/GBK, the Microsoft code pages for Shift_JIS and EUC-KR, Big5-HKSCS.
+_SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+              "gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030", "shift_jis": "cp932",
+              "shift-jis": "cp932", "sjis": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "big5": "big5hkscs"}
 
 
 def decode_bytes(payload: bytes, declared: str | None) -> str:
@@ -98,8 +156,7 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
     candidates = []
     if declared:
         declared = declared.strip().strip('"').lower()
-        if declared in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
-            declared = "cp1252"  # what such mail really is, and a superset for all printable text
+        declared = _SUPERSETS.get(declared, declared)
         candidates.append(declared)
     candidates += ["utf-8", "cp1252"]
     for charset in candidates:
