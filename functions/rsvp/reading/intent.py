@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -620,13 +620,16 @@ _THIRD_PARTY = re.compile(
 
 
 def _ellipses(clauses: list[Clause]) -> list[Clause]:
-    for before, clause in pairwise(clauses):
+    """New clauses where a refusal was someone else's; the clauses read are left as they were."""
+    out = list(clauses)
+    for index in range(1, len(out)):
+        before, clause = out[index - 1], out[index]
         if (_ELLIPTICAL_SELF.match(clause.text) and before.decline and not before.cancellation
                 and _THIRD_PARTY.match(before.text)):
-            before.decline = False
-            clause.accept = True
-            clause.evidence.append(f"{clause.text} (after a refusal for someone else)")
-    return clauses
+            out[index - 1] = replace(before, decline=False)
+            out[index] = replace(clause, accept=True, evidence=[
+                *clause.evidence, f"{clause.text} (after a refusal for someone else)"])
+    return out
 
 
 def read_intent(text: str) -> IntentReading:
@@ -635,11 +638,14 @@ def read_intent(text: str) -> IntentReading:
     if bare is not None:
         return IntentReading(bare, 0.85, (f"a bare '{text.strip()[:20]}' as the whole answer",))
     parts = _split(text)
-    clauses = _ellipses([c for c in (_read_clause(part) for part in parts) if c.text.strip()])
+    read = [_read_clause(part) for part in parts]
+    clauses = _ellipses([c for c in read if c.text.strip()])
     reading = _weigh(clauses)
     if reading.intent is Intent.UNCLEAR and not any(c.question for c in clauses):
-        # Nothing found: read once more with key words' typos repaired ("confimro mi aistencia").
-        repaired = [c for c in (_read_clause(part, repair=True) for part in parts) if c.text.strip()]
+        # Nothing found: read once more with key words' typos repaired ("confimro mi aistencia"); a clause
+        # with nothing to repair reads as it did.
+        repaired = [c for c in (clause if _correct_typos(clause.text) == clause.text else _read_clause(part, True)
+                                for part, clause in zip(parts, read, strict=True)) if c.text.strip()]
         second = _weigh(repaired)
         if second.intent is not Intent.UNCLEAR:
             return IntentReading(second.intent, min(second.confidence, 0.7),

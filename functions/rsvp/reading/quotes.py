@@ -48,13 +48,14 @@ _DISCLAIMER = re.compile(
 _QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 
 
-def new_text(text: str) -> str:
-    """The sender's own words in a reply."""
+def new_text(text: str, limit: int | None = None) -> str:
+    """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end)."""
     lines = _join_wrapped_attributions(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     kept: list[str] = []
     in_signature = False
     index = 0
-    while index < len(lines):
+    room = limit if limit is not None else len(text) + 1
+    while index < len(lines) and room > 0:
         line = lines[index]
         stripped = line.strip()
         if _QUOTED.match(line):
@@ -72,6 +73,7 @@ def new_text(text: str) -> str:
             in_signature = True
         if not in_signature:
             kept.append(line.rstrip())
+            room -= len(line) + 1
         index += 1
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..domain.meeting import Meeting
 from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
-from .automatic import detect_automatic, out_of_office_body
+from .automatic import Automatic, detect_automatic, out_of_office_body
 from .calendar import calendar_reply
 from .intent import BARE_NO, BARE_YES, PREDICATE, IntentReading, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
@@ -62,7 +62,16 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
     tag = find_tag(msg, meeting)
     fallback_language = meeting.languages[0] if meeting else None
     automatic = detect_automatic(msg)
-    text = new_text(msg.text)
+    return _read(msg, new_text(msg.text, READ_LIMIT), tag, fallback_language, automatic, meeting)
+
+
+# A reply's answer is at its top: past about two pages of new text the rest is not read (a newsletter or a long
+# forwarded report would cost time in proportion to its length, and add nothing but false hints).
+READ_LIMIT = 4000
+
+
+def _read(msg: ParsedMessage, text: str, tag: str | None, fallback_language: str | None,
+          automatic: Automatic | None, meeting: Meeting | None) -> Reading:
     if automatic:
         return Reading(
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
@@ -83,6 +92,9 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
         return replace(reading, unsubscribe=True,
                        intent=Intent.UNCLEAR if reading.intent is None else reading.intent)
     return _read_reply(msg, text, language, tag, meeting)
+
+
+INLINE_LIMIT = 20000  # inline answers sit under the questions of the quoted invitation, near the top
 
 
 def inline_answer(full_text: str) -> Intent | None:
@@ -112,7 +124,7 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
         return _answer(msg, reading, text, language, tag, meeting)
     reading = read_intent(text)
     if reading.intent is Intent.UNCLEAR:
-        inline = inline_answer(msg.text)
+        inline = inline_answer(msg.text[:INLINE_LIMIT])
         if inline is not None:
             reading = IntentReading(inline, 0.8, ("answered inline under the quoted question",),
                                     clauses=reading.clauses)
