@@ -18,14 +18,13 @@ _BOUNCE_SUBJECTS = re.compile(
     r"returned mail|mail delivery (failed|failure|subsystem)|failure notice|non[- ]?remis|"
     r"unzustellbar|no se puede entregar|no entregado|não (foi possível )?entregue|"
     r"could not be delivered|delivery notification|message not delivered|недоставлен|"
-    r"无法投递|退信|تعذر التسليم", re.I)
+    r"无法投递|退信|تعذر التسليم")  # matched lower-cased: re.I costs ~5x here
 _OOO_SUBJECTS = re.compile(
     r"out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[- ]?response|^auto:|autoreply|"
     r"on leave|on vacation|away from (the )?office|respuesta autom[aá]tica|fuera de (la )?oficina|"
     r"ausencia|vacaciones|r[ée]ponse automatique|absence|absent du bureau|message d'absence|"
     r"resposta autom[aá]tica|aus[eê]ncia|fora do escrit[oó]rio|abwesenheit|automatische antwort|"
-    r"автоответ|автоматический ответ|отсутств|自动回复|自動回覆|不在办公室|رد تلقائي|خارج المكتب|الرد التلقائي",
-    re.I)
+    r"автоответ|автоматический ответ|отсутств|自动回复|自動回覆|不在办公室|رد تلقائي|خارج المكتب|الرد التلقائي")
 _OOO_BODY = re.compile(
     r"\b(i am|i'm|i will be|i'll be) (currently )?(out of (the )?office|away|on (annual )?leave|travell?ing|"
     r"on mission|on vacation|out of the country|on holiday)|"
@@ -38,7 +37,7 @@ _OOO_BODY = re.compile(
     r"(я )?(нахожусь|буду) (в отпуске|в командировке|вне офиса)|(я|мы) (сейчас |в настоящее время )?(в отпуске|"
     r"в командировке|вне офиса)|ограниченн\w+ доступ\w* к (почте|электронной почте)|"
     r"(我|本人)(目前)?(正在)?(休假|出差|不在办公室)|"
-    r"(أنا )?(خارج المكتب|في إجازة)", re.I)
+    r"(أنا )?(خارج المكتب|في إجازة)")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -52,7 +51,7 @@ class Automatic:
 
 
 _READ_RECEIPT = re.compile(
-    r"^(read|lu|le[ií]do|lido|gelesen|прочитано|已读|已讀|تمت القراءة|non lu|not read|no le[ií]do)\s*[:：]", re.I)
+    r"^(read|lu|le[ií]do|lido|gelesen|прочитано|已读|已讀|تمت القراءة|non lu|not read|no le[ií]do)\s*[:：]")
 _SES_NOTIFICATION = re.compile(r'"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"')
 
 
@@ -60,14 +59,13 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
     bounce = _bounce(msg) or _ses_notification(msg)
     if bounce:
         return bounce
-    headers = msg.message
     reasons: list[str] = []
-    report_type = str(headers.get_param("report-type") or "").lower()
-    if headers.get_content_type() == "multipart/report" and report_type in ("feedback-report",
-                                                                           "disposition-notification"):
+    report_type = msg.report_type
+    if msg.content_type == "multipart/report" and report_type in ("feedback-report", "disposition-notification"):
         reasons.append(f"{report_type} report (RFC 5965/8098)")
     get = msg.raw_header
-    if _READ_RECEIPT.match(msg.subject) or (get("Original-Message-ID") and "disposition" in report_type):
+    subject = msg.subject.lower()
+    if _READ_RECEIPT.match(subject) or (get("Original-Message-ID") and "disposition" in report_type):
         reasons.append("read receipt")
     auto_submitted = decode_text_header(get("Auto-Submitted")).lower()
     if auto_submitted and auto_submitted != "no":
@@ -85,7 +83,7 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
     if decode_text_header(get("X-MS-Exchange-Generated-Message-Source")) or decode_text_header(
             get("X-Ms-Exchange-Inbox-Rules-Loop")):
         reasons.append("Exchange generated message")
-    if _OOO_SUBJECTS.search(msg.subject):
+    if _OOO_SUBJECTS.search(subject):
         reasons.append("out-of-office subject")
     if reasons:
         return Automatic("auto_reply", tuple(reasons))
@@ -94,20 +92,17 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
 
 def out_of_office_body(text: str) -> bool:
     """Out-of-office wording near the start of the new text."""
-    return bool(_OOO_BODY.search(text[:600]))
+    return bool(_OOO_BODY.search(text[:600].lower()))
 
 
 def _bounce(msg: ParsedMessage) -> Automatic | None:
-    message = msg.message
-    ctype = message.get_content_type()
-    report_type = (message.get_param("report-type") or "")
     reasons: list[str] = []
-    if ctype == "multipart/report" and str(report_type).lower() == "delivery-status":
+    if msg.content_type == "multipart/report" and msg.report_type == "delivery-status":
         reasons.append("delivery status report (RFC 3464)")
     elif msg.delivery_reports:
         reasons.append("contains a delivery-status part")
     sender_is_daemon = bool(_BOUNCE_SENDERS.match(msg.from_address))
-    subject_says = bool(_BOUNCE_SUBJECTS.search(msg.subject))
+    subject_says = bool(_BOUNCE_SUBJECTS.search(msg.subject.lower()))
     if not reasons and sender_is_daemon and (subject_says or decode_text_header(msg.raw_header("Return-Path")) == "<>"):
         reasons.append(f"from {msg.from_address} with a delivery-failure subject")
     if not reasons and subject_says and (

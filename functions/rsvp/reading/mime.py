@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import binascii
+import contextlib
 import email
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html import unescape
@@ -38,6 +39,8 @@ class ParsedMessage:
     delivery_reports: list[Message] = field(default_factory=list)
     returned_headers: list[Message] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    content_type: str = "text/plain"  # of the message itself, as Message.get_content_type() gives it
+    report_type: str = ""  # its report-type parameter (multipart/report), lower-cased
 
     def header(self, name: str) -> str:
         return decode_text_header(self.headers.get(name.lower()))
@@ -71,8 +74,25 @@ def parse_message(raw: bytes) -> ParsedMessage:
         in_reply_to=_ids(headers.get("in-reply-to")), references=_ids(headers.get("references")), headers=headers,
         date=date, received_at=_received_at(headers.get("received")), text=text, text_from_html=from_html,
         calendars=calendars, delivery_reports=reports, returned_headers=returned,
-        defects=[type(d).__name__ for d in message.defects],
+        defects=[type(d).__name__ for d in message.defects], content_type=_content_type(headers.get("content-type")),
+        report_type=_report_type(headers.get("content-type")),
     )
+
+
+def _content_type(value: str | None) -> str:
+    """Message.get_content_type() for a message's own header, without re-scanning every header for it."""
+    if value is None:
+        return "text/plain"
+    ctype = str(value).partition(";")[0].strip().lower()
+    return ctype if ctype.count("/") == 1 else "text/plain"
+
+
+_REPORT_TYPE = re.compile(r";\s*report-type\s*=\s*\"?([^\";\s]*)", re.I)
+
+
+def _report_type(value: str | None) -> str:
+    found = _REPORT_TYPE.search(str(value or ""))
+    return found.group(1).lower() if found else ""
 
 
 # RFC 5322 caps a line at 998 characters; a longer subject is not one a person wrote, and is read only that far.
@@ -174,7 +194,22 @@ def part_text(part: Message) -> str:
     if not isinstance(payload, bytes):
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
-    return decode_bytes(payload, part.get_content_charset())
+    return decode_bytes(payload, _charset(part))
+
+
+_CHARSET = re.compile(r";\s*charset\s*=\s*(?:\"([^\"]*)\"|([^;\s]*))", re.I)
+
+
+def _charset(part: Message) -> str | None:
+    """Message.get_content_charset(), read straight from the header (that method re-parses every parameter)."""
+    value = str(part.get("content-type", ""))
+    if "*" in value:  # RFC 2231 parameters: the full parser
+        return part.get_content_charset()
+    found = _CHARSET.search(value)
+    if found is None:
+        return None
+    charset = found.group(1) if found.group(1) is not None else found.group(2)
+    return charset.lower() if charset.isascii() else None
 
 
 def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
@@ -232,11 +267,18 @@ def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Mess
 _SIMPLE_ADDRESS = re.compile(r'\s*(?:([^"<>,;:()\\@]*?)\s*)?<?([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>?\s*')
 
 
+_QUOTED_NAME = re.compile(r'\s*"([^"\\]*)"\s*<([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>\s*')  # "Name, Title" <a@b>
+
+
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
     """email.utils.getaddresses, with a fast path for the plain forms nearly all headers use
     ("Name <a@b>", "a@b", lists of them); anything with quotes, comments or groups goes to the full parser."""
     pairs: list[tuple[str, str]] = []
     for value in values:
+        quoted = _QUOTED_NAME.fullmatch(value)
+        if quoted is not None:
+            pairs.append((quoted.group(1), quoted.group(2)))
+            continue
         items = value.split(",")
         if any(c in value for c in '"()\\;:') or (len(items) > 1 and not all(i.strip() for i in items)):
             pairs.extend(getaddresses([value]))
@@ -273,9 +315,25 @@ def _ids(value: object) -> list[str]:
     return _MSGID.findall(str(value or ""))
 
 
+# The date format nearly every mailer writes ("Tue, 19 Jan 2021 10:04:05 +0100 (CET)"), read without
+# email.utils' general parser; anything else goes to it.
+_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ([+-])(\d{2})(\d{2})"
+                   r"(?: \([^()]*\))?\s*")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
 def _parse_date(value: object) -> datetime | None:
     if not value:
         return None
+    plain = _DATE.fullmatch(str(value))
+    if plain is not None and plain.group(2).lower() in _MONTHS and (plain.group(7), plain.group(8, 9)) != (
+            "-", ("00", "00")):
+        day, month, year, hour, minute, second, sign, zh, zm = plain.groups()
+        offset = timedelta(hours=int(zh), minutes=int(zm)) * (-1 if sign == "-" else 1)
+        with contextlib.suppress(ValueError):
+            return datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second or 0),
+                            tzinfo=timezone(offset))
     try:
         parsed = parsedate_to_datetime(str(value))
     except (TypeError, ValueError, IndexError):

@@ -50,20 +50,23 @@ class _Parser:
         # a message/rfc822, the last block of a delivery-status report).
         self.last: Message | None = None
         self.last_body: bytes | None = None  # its body, when it is a leaf
+        self.last_is_multipart = False
 
     def message(self, data: bytes, default_type: str, depth: int) -> Message:
         if depth > _MAX_DEPTH:
             raise _Irregular("nested too deeply")
         message = Message()
-        self.last, self.last_body = message, None
+        self.last, self.last_body, self.last_is_multipart = message, None, False
         if default_type != "text/plain":
             message.set_default_type(default_type)
         body = data[_headers(message, data):]
-        maintype = message.get_content_maintype()
+        ctype = message.get_content_type()  # each call re-scans the headers: once per part
+        maintype = ctype.partition("/")[0]
         if maintype == "multipart":
-            self.multipart(message, body, depth)
+            self.last_is_multipart = True
+            self.multipart(message, ctype, body, depth)
         elif maintype == "message":
-            if message.get_content_type() == "message/delivery-status":
+            if ctype == "message/delivery-status":
                 message.set_payload([self.message(block, "text/plain", depth + 1) for block in _blocks(body)])
             else:
                 message.set_payload([self.message(body, "text/plain", depth + 1)])
@@ -72,7 +75,7 @@ class _Parser:
             self.last_body = body
         return message
 
-    def multipart(self, message: Message, body: bytes, depth: int) -> None:
+    def multipart(self, message: Message, ctype: str, body: bytes, depth: int) -> None:
         boundary = message.get_boundary()
         if boundary is None:  # a multipart in name only: the whole body is its text
             message.defects.append(errors.NoBoundaryInMultipartDefect())
@@ -89,7 +92,7 @@ class _Parser:
             message.epilogue = ""
             return
         message.preamble = _chomp(body[:lines[0][0]]).decode("ascii", "surrogateescape") if lines[0][0] else None
-        child_type = "message/rfc822" if message.get_content_type() == "multipart/digest" else "text/plain"
+        child_type = "message/rfc822" if ctype == "multipart/digest" else "text/plain"
         parts: list[Message | str] = []
         closed = False
         for (_, start, close), following in zip(lines, [*lines[1:], None], strict=True):
@@ -102,7 +105,7 @@ class _Parser:
                 raise _Irregular("boundary lines back to back")
             parts.append(self.message(body[start:stop], child_type, depth + 1))
             self.give_line_break_to_boundary()
-            self.last = message
+            self.last, self.last_is_multipart = message, True
         if not closed:
             message.defects.append(errors.CloseBoundaryNotFoundDefect())
         message.set_payload(parts)
@@ -110,7 +113,7 @@ class _Parser:
     def give_line_break_to_boundary(self) -> None:
         last = self.last
         assert last is not None
-        if last.get_content_maintype() == "multipart":
+        if self.last_is_multipart:
             last.epilogue = _chomp_text(last.epilogue) if last.epilogue else None
         elif self.last_body is not None:
             last.set_payload(_chomp(self.last_body).decode("ascii", "surrogateescape"))

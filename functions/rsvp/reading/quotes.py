@@ -21,60 +21,61 @@ _ATTRIBUTION = re.compile(
     r"am\b.{0,250}\bschrieb.{0,80}" + _C + r"|"
     r".{0,250}\b(?:wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|написал|написала|писал|كتب)" + _C + r"|"
     r".{0,250}(?:写道|寫道)" + _C +
-    r")\s*$", re.I)
-_ATTRIBUTION_START = re.compile(r"^(on|el|le|em|am)\b.{0,200}$", re.I)
-_ATTRIBUTION_END = re.compile(r"(wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|写道|寫道)\s*[:：]\s*$", re.I)
+    r")\s*$")
+_ATTRIBUTION_START = re.compile(r"^(on|el|le|em|am)\b.{0,200}$")
+_ATTRIBUTION_END = re.compile(r"(wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|写道|寫道)\s*[:：]\s*$")
 _SEPARATOR = re.compile(
     r"^[-=_*\s]*(original message|mensaje original|message d'origine|mensagem original|ursprüngliche nachricht|"
     r"исходное сообщение|原始邮件|邮件原件|الرسالة الأصلية|forwarded message|mensaje reenviado|message transf[ée]r[ée]|"
     r"mensagem encaminhada|weitergeleitete nachricht|пересылаемое сообщение|转发的邮件|رسالة معاد توجيهها|"
-    r"begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée]|inicio del mensaje reenviado)[-=_*\s:]*$", re.I)
+    r"begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée]|inicio del mensaje reenviado)[-=_*\s:]*$")
 _HEADER_FIELD = re.compile(
     r"^\*?(from|de|von|da|van|от|发件人|寄件者|من|sent|enviado|envoy[ée]|gesendet|inviato|отправлено|发送时间|"
     r"傳送時間|أرسل|to|para|à|a|an|kepada|кому|收件人|إلى|cc|subject|asunto|objet|assunto|betreff|oggetto|тема|"
-    r"主题|主旨|الموضوع|date|fecha|data|datum|дата|日期|التاريخ)\*?" + _C, re.I)
-_FROM_FIELD = re.compile(r"^\*?(from|de|von|da|van|от|发件人|寄件者|من)\*?" + _C + r"\s*\S", re.I)
+    r"主题|主旨|الموضوع|date|fecha|data|datum|дата|日期|التاريخ)\*?" + _C)
+_FROM_FIELD = re.compile(r"^\*?(from|de|von|da|van|от|发件人|寄件者|من)\*?" + _C + r"\s*\S")
 _SIGNATURE = re.compile(
     r"^(--|-- |__+|sent from my .*|sent from mail for windows.*|sent with .*|get outlook for .*|"
     r"enviado desde mi .*|enviado do meu .*|obtener outlook para .*|envoy[ée] de mon .*|envoy[ée] depuis .*|"
-    r"von meinem .* gesendet|отправлено с .*|发自我的.*|从我的.*发送|أرسلت من .*)$", re.I)
+    r"von meinem .* gesendet|отправлено с .*|发自我的.*|从我的.*发送|أرسلت من .*)$")
 _DISCLAIMER = re.compile(
     r"^(confidential(ity)?( notice)?\b|disclaimer\b|this (e-?mail|message|communication) (and any attachments? )?"
     r"(is|are|may|contains?)\b|the information (contained )?in this|aviso legal|aviso de confidencialidad|"
     r"este (correo|mensaje) (electr[oó]nico )?(y sus (anexos|adjuntos) )?(es|puede|contiene|se dirige)|"
     r"la informaci[oó]n contenida|ce (message|courriel|e-?mail) (et (ses|toutes les) pi[eè]ces jointes )?"
     r"(est|peut|contient)|avertissement|esta mensagem|please consider the environment|"
-    r"before printing|antes de imprimir|avant d'imprimer)", re.I)
+    r"before printing|antes de imprimir|avant d'imprimer)")
 _QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 
 
 def new_text(text: str, limit: int | None = None) -> str:
     """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end)."""
-    lines = _join_wrapped_attributions(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     in_signature = False
     index = 0
     room = limit if limit is not None else len(text) + 1
     while index < len(lines) and room > 0:
-        line = lines[index]
+        line, step = _wrapped_attribution(lines, index)
         stripped = line.strip()
         if _QUOTED.match(line):
             in_signature = False  # a signature ends where the quote resumes (inline answers)
-            index += 1
+            index += step
             continue
-        if stripped and _ATTRIBUTION.match(stripped):
-            if not _quote_follows(lines, index + 1):
+        low = stripped.lower()  # every pattern here is lower-case (re.I costs several times more)
+        if low.endswith((":", "：")) and _ATTRIBUTION.match(low):
+            if not _quote_follows(lines, index + step):
                 break  # the earlier message follows unquoted
-            index += 1
+            index += step
             continue
-        if stripped and (_SEPARATOR.match(stripped) or _header_block_starts(lines, index)):
+        if low and (_SEPARATOR.match(low) or _header_block_starts(lines, index, low)):
             break
-        if stripped and (_SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped)):
+        if low and (_SIGNATURE.match(low) or _DISCLAIMER.match(low)):
             in_signature = True
         if not in_signature:
             kept.append(line.rstrip())
             room -= len(line) + 1
-        index += 1
+        index += step
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
@@ -85,32 +86,28 @@ def _quote_follows(lines: list[str], start: int) -> bool:
     return True  # nothing follows: the attribution was the last line
 
 
-def _header_block_starts(lines: list[str], index: int) -> bool:
+def _header_block_starts(lines: list[str], index: int, low: str) -> bool:
     """An Outlook or Lotus header block: From: followed by two more header fields (Sent/To/Subject…)."""
-    if not _FROM_FIELD.match(lines[index].strip()):
+    if not _FROM_FIELD.match(low):
         return False
-    following = [line.strip() for line in lines[index + 1:index + 7] if line.strip()]
+    following = [line.strip().lower() for line in lines[index + 1:index + 7] if line.strip()]
     return sum(bool(_HEADER_FIELD.match(line)) for line in following[:5]) >= 2
 
 
-def _join_wrapped_attributions(lines: list[str]) -> list[str]:
-    """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines; join them."""
-    out: list[str] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if _ATTRIBUTION_START.match(line.strip()) and not _ATTRIBUTION_END.search(line):
-            for extra in (1, 2):
-                candidate = " ".join(part.strip() for part in lines[index:index + extra + 1])
-                if index + extra < len(lines) and _ATTRIBUTION_END.search(lines[index + extra]) and len(
-                        candidate) < 400:
-                    out.append(candidate)
-                    index += extra + 1
-                    break
-            else:
-                out.append(line)
-                index += 1
-            continue
-        out.append(line)
-        index += 1
-    return out
+def _wrapped_attribution(lines: list[str], index: int) -> tuple[str, int]:
+    """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines: the line at `index` with
+    those it continues into, and how many lines that is."""
+    line = lines[index]
+    low = line.strip().lower()
+    if low[:2] not in _ATTRIBUTION_OPENINGS or not _ATTRIBUTION_START.match(low) or _ATTRIBUTION_END.search(
+            line.lower()):
+        return line, 1
+    for extra in (1, 2):
+        candidate = " ".join(part.strip() for part in lines[index:index + extra + 1])
+        if index + extra < len(lines) and _ATTRIBUTION_END.search(lines[index + extra].lower()) and len(
+                candidate) < 400:
+            return candidate, extra + 1
+    return line, 1
+
+
+_ATTRIBUTION_OPENINGS = frozenset({"on", "el", "le", "em", "am"})
