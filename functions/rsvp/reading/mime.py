@@ -317,8 +317,8 @@ def _ids(value: object) -> list[str]:
 
 # The date format nearly every mailer writes ("Tue, 19 Jan 2021 10:04:05 +0100 (CET)"), read without
 # email.utils' general parser; anything else goes to it.
-_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ([+-])(\d{2})(\d{2})"
-                   r"(?: \([^()]*\))?\s*")
+_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? "
+                   r"([+-])(\d{2})(\d{2})(?: \([^()]*\))?\s*")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
 
