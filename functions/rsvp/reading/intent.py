@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from ..domain.rsvp import Intent
+from .prefilter import Needles, needles
 
 # ---------------------------------------------------------------------- normalisation
 
@@ -81,23 +83,36 @@ class Lexicon:
         # there, not at every word's end; the few that may begin otherwise keep the plain \b.
         words = [p for p in bounded if _begins_with_word_character(p)]
         others = [p for p in bounded if p not in words]
-        self.latin = [re.compile(r"\b(?=[\w'’])(?:" + "|".join(f"(?:{p})" for p in words) + ")")] if words else []
+        self.latin: list[Callable[[str], re.Match[str] | None]] = []
+        if words:
+            # Most clauses contain none of the literals every match needs ("attend", "asist", "be present"…):
+            # one scan for those (a trie of plain literals, ~1-3 µs) spares the alternation (up to ~20 µs).
+            words_rx = re.compile(r"\b(?=[\w'’])(?:" + "|".join(f"(?:{p})" for p in words) + ")")
+            each = [needles(p) for p in words]
+            if all(n is not None for n in each):
+                found = Needles(frozenset().union(*(n for n in each if n is not None))).found
+                self.latin.append(lambda text: words_rx.search(text) if found(text) else None)
+            else:
+                self.latin.append(words_rx.search)
         if others:
-            self.latin.append(re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in others) + ")"))
+            self.latin.append(re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in others) + ")").search)
         if rest:
-            self.latin.append(re.compile("|".join(f"(?:{p})" for p in rest)))
+            self.latin.append(re.compile("|".join(f"(?:{p})" for p in rest)).search)
         self.script = re.compile("|".join(f"(?:{p})" for p in script)) if script else None
         if len(self.latin) == 1 and self.script is None:
-            self.search = self.latin[0].search  # type: ignore[method-assign,assignment]  # common case: no wrapper
+            self.search = self.latin[0]  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match of any part (as one alternation would find it)."""
         best = None
-        for rx in (*self.latin, self.script if self.script and _non_latin(text) else None):
-            if rx is not None:
-                found = rx.search(text)
-                if found and (best is None or found.start() < best.start()):
-                    best = found
+        for search in self.latin:
+            found = search(text)
+            if found and (best is None or found.start() < best.start()):
+                best = found
+        if self.script is not None and _non_latin(text):
+            found = self.script.search(text)
+            if found and (best is None or found.start() < best.start()):
+                best = found
         return best
 
 

@@ -1,0 +1,151 @@
+"""Needles: literal strings one of which every match of a pattern must contain — a cheap test before a costly one.
+
+A clause that contains none of a lexicon's needles cannot match it, so the lexicon's big alternation is not
+tried there. The needles are read from the pattern itself, as Python's own regex parser sees it (RE2 and
+Hyperscan prefilter the same way), and only where that is certain: a pattern with a part that could match
+without any fixed text (``\\w+``, ``.{0,60}``, an optional group alone) gets no prefilter and is always tried.
+All needles of a lexicon are searched at once through a trie-shaped alternation of plain literals, which the
+regex engine dispatches on the first character.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _c  # type: ignore[import-not-found]  # the parser re itself uses
+import re._parser as _parser  # type: ignore[import-not-found]
+from typing import Any
+
+_MAX_STRINGS = 64  # an exact set larger than this is not expanded further
+_MAX_CLASS = 8  # a character class of up to this many characters is expanded into its characters
+
+
+class _Info:
+    """What is known of the strings a piece of pattern matches: all of them (exact), or some it must contain."""
+
+    __slots__ = ("exact", "required")
+
+    def __init__(self, exact: frozenset[str] | None = None, required: frozenset[str] | None = None) -> None:
+        self.exact = exact  # every string it can match (small finite sets only)
+        self.required = required  # one of these is in every string it matches (None: nothing certain)
+
+    def needles(self) -> frozenset[str] | None:
+        if self.exact is not None:
+            return self.exact if all(self.exact) else None
+        return self.required
+
+
+EMPTY = _Info(exact=frozenset({""}))
+UNKNOWN = _Info()
+
+
+def needles(pattern: str) -> frozenset[str] | None:
+    """Literal strings, one of which is in every match of `pattern` (None when there is no such set)."""
+    try:
+        return _sequence(list(_parser.parse(pattern))).needles()
+    except (re.error, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> _Info:
+    """A concatenation: exact runs are multiplied out; every run and every item's own needles are candidates."""
+    candidates: list[frozenset[str]] = []
+    run: frozenset[str] | None = frozenset({""})
+    all_exact = True
+    for op, av in items:
+        info = _item(op, av)
+        if info.exact is not None and run is not None and len(run) * len(info.exact) <= _MAX_STRINGS:
+            run = frozenset(a + b for a in run for b in info.exact)
+            continue
+        all_exact = False
+        if run is not None and all(run):
+            candidates.append(run)
+        run = info.exact if info.exact is not None and len(info.exact) <= _MAX_STRINGS else None
+        if info.required is not None:
+            candidates.append(info.required)
+    if all_exact and run is not None:
+        return _Info(exact=run)
+    if run is not None and all(run):
+        candidates.append(run)
+    return _Info(required=_best(candidates)) if candidates else UNKNOWN
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str]:
+    """The most selective: fewest needles, then longest shortest needle."""
+    return min(candidates, key=lambda s: (min(len(n) for n in s) < 3, len(s), -min(len(n) for n in s)))
+
+
+def _item(op: Any, av: Any) -> _Info:
+    if op is _c.LITERAL:
+        return _Info(exact=frozenset({chr(av)}))
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return EMPTY  # zero width
+    if op is _c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _c.LITERAL:
+                chars.add(chr(value))
+            elif kind is _c.RANGE and value[1] - value[0] < _MAX_CLASS:
+                chars |= {chr(code) for code in range(value[0], value[1] + 1)}
+            else:
+                return UNKNOWN
+        return _Info(exact=frozenset(chars)) if 0 < len(chars) <= _MAX_CLASS else UNKNOWN
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[3]))
+    if op is _c.BRANCH:
+        branches = [_sequence(list(alternative)) for alternative in av[1]]
+        if all(b.exact is not None for b in branches):
+            union = frozenset().union(*(b.exact for b in branches if b.exact is not None))
+            if len(union) <= _MAX_STRINGS:
+                return _Info(exact=union)
+        required = [b.needles() for b in branches]
+        if any(r is None for r in required):
+            return UNKNOWN
+        return _Info(required=frozenset().union(*(r for r in required if r is not None)))
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        low, high, inner = av
+        info = _sequence(list(inner))
+        if low == 0:
+            if high == 1 and info.exact is not None and len(info.exact) < _MAX_STRINGS:
+                return _Info(exact=info.exact | {""})  # optional: x?
+            return EMPTY if high == 0 else UNKNOWN
+        if low == high == 1:
+            return info
+        return _Info(required=info.needles())  # at least once
+    return UNKNOWN  # \w, ., negated classes, back references…
+
+
+class Needles:
+    """Does a text contain any of these literals? One trie-shaped regex over all of them."""
+
+    def __init__(self, literals: frozenset[str]) -> None:
+        # A needle that contains another is redundant: the shorter is found wherever the longer is.
+        kept = sorted(literals, key=len)
+        minimal: list[str] = []
+        for needle in kept:
+            if not any(shorter in needle for shorter in minimal):
+                minimal.append(needle)
+        self.literals = frozenset(minimal)
+        self._rx = re.compile(_trie(sorted(minimal)))
+        self.found = self._rx.search
+
+    def __repr__(self) -> str:
+        return f"Needles({len(self.literals)})"
+
+
+def _trie(words: list[str]) -> str:
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a needle ends here (and, being minimal, has nothing below)
+    return _emit(tree)
+
+
+def _emit(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _emit(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if "" in node:
+        return ""  # a needle ends here: what follows is not needed
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -1,0 +1,86 @@
+"""Needles are a promise: every match of a pattern contains one. A broken promise would hide an answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rsvp.reading import intent
+from rsvp.reading.mime import parse_message
+from rsvp.reading.prefilter import Needles, needles
+from rsvp.reading.quotes import new_text
+
+from ..conftest import ROOT
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"attend", {"attend"}),
+    (r"(will|shall) attend", {"will attend", "shall attend"}),
+    (r"asist(ir|ire|iremos)", {"asistir", "asistire", "asistiremos"}),
+    (r"(i|we)( \w+){0,2} (be )?available", {" available", " be available"}),  # the words between are unknown
+    (r"come(?! back)", {"come"}),  # a lookahead adds nothing to find
+    (r"represent(ed|s|ing)?", {"represent", "represented", "represents", "representing"}),
+    (r"(our|the) (delegation|team)\b[^.:]{0,60}:\s*$", {"our delegation", "our team", "the delegation", "the team"}),
+    (r"participa[rn]", {"participar", "participan"}),
+    (r"\w+ly", {"ly"}),
+    (r"(attend|\w+ing)", {"attend", "ing"}),
+])
+def test_needles_are_read_from_the_pattern(pattern: str, expected: set[str]) -> None:
+    assert needles(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", r"(attend)?", r"[^.]{0,60}", r"(attend|\w+)", r"x*"])
+def test_no_needles_where_a_match_needs_no_fixed_text(pattern: str) -> None:
+    assert needles(pattern) is None
+
+
+def test_needles_are_found_anywhere_and_a_longer_one_is_implied_by_a_shorter() -> None:
+    found = Needles(frozenset({"attend", "attendance", "join", "sumo"}))
+    assert found.literals == {"attend", "join", "sumo"}
+    assert found.found("we look forward to attendance") and found.found("me sumo") and not found.found("regards")
+
+
+def lexicon_parts() -> list[str]:
+    parts = []
+    for name in dir(intent):
+        lexicon = getattr(intent, name)
+        if isinstance(lexicon, intent.Lexicon):
+            parts += [p[2:] for p in lexicon.parts if p.startswith("\\b") and "|" not in intent._top_level(p)
+                      and intent._begins_with_word_character(p[2:])]
+    return parts
+
+
+PARTS = lexicon_parts()
+
+
+def test_every_word_pattern_of_the_reader_has_needles() -> None:
+    assert len(PARTS) > 100
+    assert [p for p in PARTS if needles(p) is None] == []
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_text_matching_a_reader_pattern_always_contains_one_of_its_needles(data: st.DataObject) -> None:
+    pattern = data.draw(st.sampled_from(PARTS))
+    text = data.draw(st.from_regex(pattern))
+    match = re.search(pattern, text)
+    assert match is not None
+    assert any(n in match.group(0) for n in needles(pattern) or ())
+
+
+def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() -> None:
+    texts = [new_text(parse_message(p.read_bytes()).text, 4000)
+             for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
+    clauses = [intent.fold(c).strip() for t in texts for c in intent._split(t)]
+    assert len(clauses) > 700
+    for name in dir(intent):
+        lexicon = getattr(intent, name)
+        if not isinstance(lexicon, intent.Lexicon):
+            continue
+        plain = re.compile("|".join(f"(?:{p})" for p in lexicon.parts))
+        for clause in clauses:
+            ours, theirs = lexicon.search(clause), plain.search(clause)
+            assert (ours.span() if ours else None) == (theirs.span() if theirs else None), (name, clause)
