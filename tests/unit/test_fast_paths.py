@@ -1,4 +1,5 @@
-"""Needles are a promise: every match of a pattern contains one. A broken promise would hide an answer."""
+"""Fast paths must read exactly what the plain ones read. Needles are a promise (every match of a pattern
+contains one; a broken promise would hide an answer); language markers count as their regexes did."""
 
 from __future__ import annotations
 
@@ -83,3 +84,27 @@ def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() ->
         for clause in clauses:
             ours, theirs = lexicon.search(clause), plain.search(clause)
             assert (ours.span() if ours else None) == (theirs.span() if theirs else None), (name, clause)
+
+
+# The language markers, as they were first written: one regex per language (letters first at each position, an
+# ending consuming its letters, a word counted once). The word-split counting must agree with them exactly.
+MARKER_REGEXES = {
+    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
+    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim|"
+                     r"presença|\w{3,}[aei]rei)\b"),
+    "fr": re.compile(r"è|ê|œ|\blà\b|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec|"
+                     r"sera|serai|serons)\b"),
+    "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks|yes)\b"),
+}
+PIECES = ["ñ", "¿", "¡", "ción", "ciones", "ã", "õ", "ção", "ções", "è", "ê", "œ", "là", "être", "não", "sim", "el",
+          "estimadas", "participarei", "rei", "the", "yes", "nous", "séance", "a", "x", " ", " ", "'", ".", "-", "\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_language_markers_count_as_the_regexes_would(text: str) -> None:
+    from rsvp.reading.language import _marker_counts
+
+    counts = _marker_counts(text)
+    assert {lang: counts.get(lang, 0) for lang in MARKER_REGEXES} == {
+        lang: len(rx.findall(text)) for lang, rx in MARKER_REGEXES.items()}
