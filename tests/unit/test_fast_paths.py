@@ -89,7 +89,8 @@ def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() ->
 # The language markers, as they were first written: one regex per language (letters first at each position, an
 # ending consuming its letters, a word counted once). The word-split counting must agree with them exactly.
 MARKER_REGEXES = {
-    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
+    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|"
+                     r"\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
     "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim|"
                      r"presença|\w{3,}[aei]rei)\b"),
     "fr": re.compile(r"è|ê|œ|\blà\b|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec|"
