@@ -4,8 +4,9 @@
     ours   rsvp.reading.read_message (MIME, charsets, quotes, intent, people, sessions, auto/bounce)
     glue   mail-parser (parse_from_bytes) + email-reply-parser (parse_reply) — and still no intent
 
-Rounds alternate the three over the same messages in one process; CPU time of this process
-(one core) is measured; medians of the rounds are printed, with ratios.
+The three take turns every 16 messages (rotating order) over the same messages in one process; CPU time of
+this process (one core) is measured; medians of the rounds are printed, and each pipeline's time over the floor's
+in the same round (median of the rounds).
 
     python -m bench.reader_speed [--rounds 7]
 """
@@ -44,20 +45,33 @@ def pipelines() -> dict[str, Callable[[Sample], object]]:
     }
 
 
+CHUNK = 16  # messages per turn: short enough that the machine's speed hardly changes, long enough to stay warm
+
+
 def measure(samples: list[Sample], rounds: int) -> dict[str, list[float]]:
-    rates: dict[str, list[float]] = {name: [] for name in pipelines()}
-    runs = pipelines()
-    for fn in runs.values():  # warm-up: imports, regex compilation, caches
-        for sample in samples[:20]:
+    """CPU seconds per round for each pipeline. Within a round the pipelines take turns every CHUNK messages (in
+    rotating order), so a change in the machine's speed — these machines are shared — falls on all of them
+    alike; the ratios are then taken round by round."""
+    runs = list(pipelines().items())
+    seconds: dict[str, list[float]] = {name: [] for name, _ in runs}
+    for _, fn in runs:  # warm-up: imports, regex compilation, caches
+        for sample in samples:
             fn(sample)
+    clock = time.process_time
     for _ in range(rounds):
-        for name, fn in runs.items():
-            gc.collect()
-            start = time.process_time()
-            for sample in samples:
-                fn(sample)
-            rates[name].append(len(samples) / (time.process_time() - start))
-    return rates
+        gc.collect()
+        spent = dict.fromkeys(seconds, 0.0)
+        for turn, at in enumerate(range(0, len(samples), CHUNK)):
+            chunk = samples[at:at + CHUNK]
+            for offset in range(len(runs)):
+                name, fn = runs[(turn + offset) % len(runs)]
+                start = clock()
+                for sample in chunk:
+                    fn(sample)
+                spent[name] += clock() - start
+        for name, value in spent.items():
+            seconds[name].append(value)
+    return seconds
 
 
 def main() -> None:
@@ -69,13 +83,15 @@ def main() -> None:
         if not samples:
             continue
         size = sum(len(s.raw) for s in samples) / len(samples)
-        rates = measure(samples, args.rounds)
-        floor = statistics.median(next(iter(rates.values())))
+        seconds = measure(samples, args.rounds)
+        floor = next(iter(seconds.values()))
         print(f"\n{label}: {len(samples)} messages, mean {size / 1024:.1f} KiB, {args.rounds} rounds, CPU time")
-        print(f"  {'pipeline':42} {'median msg/s':>13} {'min':>8} {'max':>8} {'floor/this':>11}")
-        for name, values in rates.items():
-            median = statistics.median(values)
-            print(f"  {name:42} {median:>13,.0f} {min(values):>8,.0f} {max(values):>8,.0f} {floor / median:>10.2f}x")
+        print(f"  {'pipeline':42} {'median msg/s':>13} {'min':>8} {'max':>8} {'this/floor':>11}")
+        for name, values in seconds.items():
+            rates = [len(samples) / v for v in values]
+            ratio = statistics.median(v / f for v, f in zip(values, floor, strict=True))
+            print(f"  {name:42} {statistics.median(rates):>13,.0f} {min(rates):>8,.0f} {max(rates):>8,.0f} "
+                  f"{ratio:>10.2f}x")
 
 
 if __name__ == "__main__":
