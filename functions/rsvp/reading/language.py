@@ -34,7 +34,6 @@ _ANY_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 # per language would count them (letters first at each position, an ending consuming its letters, a word counted
 # once), from the words the text is split into once: ~4x faster.
 _MARKER_LETTERS = {"es": "ñ", "pt": "ãõ", "fr": "èêœ", "en": ""}
-_MARKER_ENDINGS = {"es": ("ción", "ciones"), "pt": ("ção", "ções"), "fr": (), "en": ()}
 _MARKER_WORDS = {
     "es": {"el", "los", "las", "del", "muy", "ambas", "sesiones", "saludos", "gracias", "estimado", "estimada",
            "estimados", "estimadas", "sí"},
@@ -45,23 +44,28 @@ _MARKER_WORDS = {
     "en": {"the", "and", "we", "will", "be", "our", "you", "with", "regards", "thanks", "yes"},
 }
 _TOKEN = re.compile(r"\w+")
+_WORD_OF = {word: lang for lang, words in _MARKER_WORDS.items() for word in words}
+assert len(_WORD_OF) == sum(len(words) for words in _MARKER_WORDS.values())  # each word tells one language
 
 
 def _marker_counts(lowered: str) -> Counter[str]:
-    """How many tell-tale spellings and words of each language `lowered` has."""
-    counts = Counter({"es": lowered.count("¿") + lowered.count("¡")})
+    """How many tell-tale spellings and words of each language `lowered` has: every marker letter, except that a
+    marker word (not starting with one of its language's letters) counts once as a whole, and an ending counts
+    once with the letters in it."""
+    counts = Counter({lang: sum(lowered.count(letter) for letter in letters)
+                      for lang, letters in _MARKER_LETTERS.items() if letters})
+    counts["es"] += lowered.count("¿") + lowered.count("¡")
     for token in _TOKEN.findall(lowered):
-        for lang, letters in _MARKER_LETTERS.items():
-            if not (letters and token[0] in letters) and (token in _MARKER_WORDS[lang] or (
-                    lang == "pt" and len(token) >= 7 and token.endswith("rei") and token[-4] in "aei")):
-                counts[lang] += 1  # a word (first-person future in Portuguese: estarei, participarei)
-                continue
-            hits = sum(token.count(letter) for letter in letters) if letters else 0
-            ending = next((e for e in _MARKER_ENDINGS[lang] if token.endswith(e)), None)
-            if ending is not None:
-                hits += 1 - sum(ending.count(letter) for letter in letters)
-            if hits:
-                counts[lang] += hits
+        lang = _WORD_OF.get(token)
+        if lang is None and len(token) >= 7 and token.endswith("rei") and token[-4] in "aei":
+            lang = "pt"  # first-person future: estarei, poderei, participarei
+        if lang is not None:
+            letters = _MARKER_LETTERS[lang]
+            if not (letters and token[0] in letters):
+                counts[lang] += 1 - sum(token.count(letter) for letter in letters)
+        elif token.endswith(("ción", "ciones")):
+            counts["es"] += 1
+        # an ending "ção"/"ções" counts once, as its ã or õ already has
     return counts
 
 
