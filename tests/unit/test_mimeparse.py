@@ -160,3 +160,16 @@ def test_encoded_words_are_decoded(raw: str, text: str) -> None:
 ])
 def test_raw_eight_bit_headers_are_read_as_utf8_else_windows_1252(raw: bytes, subject: str) -> None:
     assert parse_message(raw + b"\n\nbody").subject == subject
+
+
+@pytest.mark.parametrize("value", [
+    'multipart/mixed; boundary="<abc>"', "multipart/mixed;boundary=abc ;x=1", 'multipart/mixed; name="a;boundary=x"; '
+    "boundary=y", 'multipart/mixed; BOUNDARY="q q "', "multipart/mixed; boundary", "multipart/mixed; boundary=",
+    'multipart/mixed; x="unbalanced; boundary=z', 'multipart/mixed; boundary="a"; boundary="b"', "multipart/mixed",
+    "multipart/mixed; boundary*=us-ascii''abc", 'multipart/mixed; boundary="a\\"b"'])
+def test_the_boundary_is_read_as_get_boundary_reads_it(value: str) -> None:
+    from rsvp.reading.mimeparse import _boundary
+
+    message = Message()
+    message["Content-Type"] = value
+    assert _boundary(message) == message.get_boundary()

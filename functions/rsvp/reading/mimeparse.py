@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from email import errors
 from email.message import Message
+from email.utils import unquote
 
 # feedparser's headerRE, one line at a time: a field name and a colon, or a continuation line.
 _HEADER_LINES = re.compile(rb"(?:(?:[\041-\071\073-\176]+:|[ \t])[^\n]*(?:\n|\Z))*")
@@ -76,7 +77,7 @@ class _Parser:
         return message
 
     def multipart(self, message: Message, ctype: str, body: bytes, depth: int) -> None:
-        boundary = message.get_boundary()
+        boundary = _boundary(message)
         if boundary is None:  # a multipart in name only: the whole body is its text
             message.defects.append(errors.NoBoundaryInMultipartDefect())
             message.set_payload(body.decode("ascii", "surrogateescape"))
@@ -149,6 +150,28 @@ def _headers(message: Message, data: bytes) -> int:
         raise _Irregular("a header line the feedparser treats specially")
     message.defects.append(errors.MissingHeaderBodySeparatorDefect())
     return end
+
+
+def _boundary(message: Message) -> str | None:
+    """Message.get_boundary(), without its general parameter machinery when the header is plain (no RFC 2231
+    parameter, no backslash): the first boundary parameter, unquoted twice as get_param and get_boundary each do."""
+    header = message.get("content-type")
+    value = str(header) if header is not None else ""
+    if header is None or "*" in value or "\\" in value:
+        return message.get_boundary()
+    rest = ";" + value
+    while rest[:1] == ";":  # email.message._parseparam: split at semicolons outside quotes
+        rest = rest[1:]
+        end = rest.find(";")
+        while end > 0 and rest.count('"', 0, end) % 2:
+            end = rest.find(";", end + 1)
+        if end < 0:
+            end = len(rest)
+        name, equals, raw = rest[:end].partition("=")
+        if name.strip().lower() == "boundary":  # a bare "boundary" is an empty one
+            return unquote(unquote(raw.strip())).rstrip() if equals else ""
+        rest = rest[end:]
+    return None
 
 
 def _boundary_lines(body: bytes, separator: bytes) -> list[tuple[int, int, bool]]:
