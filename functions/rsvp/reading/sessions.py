@@ -55,8 +55,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     mentioned: list[str] = []
     excluded: list[str] = []
     for index, session in enumerate(sessions):
-        patterns = _session_patterns(session, index)
-        for match in re.finditer(patterns, lowered):
+        for match in _session_pattern(session, index).finditer(lowered):
             before = lowered[max(0, match.start() - 40):match.start()]
             if re.search(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|but\s+not|pero\s+no)\b[^.]*$", before):
                 excluded.append(session.id)
@@ -89,7 +88,7 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     """
     if len(sessions) < 2:
         return None
-    patterns = [re.compile(_session_patterns(s, i)) for i, s in enumerate(sessions)]
+    patterns = [_session_pattern(s, i) for i, s in enumerate(sessions)]
 
     def named(text: str) -> set[str]:
         return {s.id for s, rx in zip(sessions, patterns, strict=True) if rx.search(text)}
@@ -130,6 +129,20 @@ def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
     match = _ONLY.search(text)
     after = named(text[match.start():]) if match else set()
     return after or named(text)
+
+
+_COMPILED: dict[tuple[object, ...], re.Pattern[str]] = {}
+
+
+def _session_pattern(session: Session, index: int) -> re.Pattern[str]:
+    """The compiled pattern naming this session, built once per session (a meeting has a handful)."""
+    key = (session.id, session.start, tuple(sorted(session.title.items())), index)
+    pattern = _COMPILED.get(key)
+    if pattern is None:
+        if len(_COMPILED) > 1000:  # a long-running process sees many meetings: start over rather than grow
+            _COMPILED.clear()
+        pattern = _COMPILED[key] = re.compile(_session_patterns(session, index))
+    return pattern
 
 
 def _session_patterns(session: Session, index: int) -> str:
