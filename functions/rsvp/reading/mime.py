@@ -228,7 +228,7 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
             reports.extend(p for p in _sub_messages(part))
             continue
         if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
-            returned.append(email.message_from_string(part_text(part)))
+            returned.append(_headers_part(part))
             continue
         if in_attachment:
             continue
@@ -292,6 +292,16 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
             else:
                 pairs.append(((match.group(1) or "").strip(), match.group(2)))
     return pairs
+
+
+def _headers_part(part: Message) -> Message:
+    """A text/rfc822-headers part (the headers of the mail that bounced) as a message."""
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        parsed = parse_bytes(payload)
+        if parsed is not None:
+            return parsed
+    return email.message_from_string(part_text(part))
 
 
 def _sub_messages(part: Message) -> list[Message]:
