@@ -109,3 +109,32 @@ def test_language_markers_count_as_the_regexes_would(text: str) -> None:
     counts = _marker_counts(text)
     assert {lang: counts.get(lang, 0) for lang in MARKER_REGEXES} == {
         lang: len(rx.findall(text)) for lang, rx in MARKER_REGEXES.items()}
+
+
+# Checks _read_clause consults only once one of CLAUSE_CHECKS has matched, or that never set anything alone.
+AFTER_A_GATED_MATCH = {"CONFIRM", "WISH", "REPLACEMENT", "_SESSION_WORDS", "_ANSWER_LABEL", "_YES_VALUE", "_NO_VALUE",
+                       "_MAYBE_VALUE", "_EMPTY_VALUE", "BARE_VERB", "COMMITTED", "_ABOUT_DETAILS", "_MODAL_ONLY",
+                       "DEFERRAL", "ABOUT_SOMEONE_ELSE", "ACKNOWLEDGEMENT", "QUESTION_START"}
+
+
+def test_every_check_of_a_clause_is_behind_the_gate_or_after_a_gated_match() -> None:
+    import inspect
+
+    source = inspect.getsource(intent._read_clause)
+    used = set(re.findall(r"\b([A-Z_][A-Z_]{3,})\.(?:search|match|fullmatch|finditer)\b", source))
+    gated = {name for name in dir(intent) if any(getattr(intent, name) is c for c in intent.CLAUSE_CHECKS)}
+    assert used - gated - AFTER_A_GATED_MATCH == set()
+    assert intent._MAY_ANSWER is not None  # every gated check has needles
+
+
+def test_the_clause_gate_changes_no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [new_text(parse_message(p.read_bytes()).text, 4000)
+             for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
+    parts = [c for t in texts for c in intent._split(t)] + ["Hello, thank you.", "Tel: +41 22 917 1234", "¿Qué?"]
+    gated = [(intent._read_clause(p), intent._read_clause(p, repair=True)) for p in parts]
+    monkeypatch.setattr(intent, "_MAY_ANSWER", None)
+    assert gated == [(intent._read_clause(p), intent._read_clause(p, repair=True)) for p in parts]
+    gate = intent._gate(intent.CLAUSE_CHECKS)
+    assert gate is not None
+    skipped = sum(1 for p in parts if not gate(intent.fold(p).strip()))
+    assert skipped > len(parts) // 3  # the gate spares many clauses

@@ -94,6 +94,8 @@ class Lexicon:
         if rest:
             self.latin.append(_prefiltered("|".join(f"(?:{p})" for p in rest), rest))
         self.script = _prefiltered("|".join(f"(?:{p})" for p in script), script) if script else None
+        each = [needles(p) for p in parts]  # literals one of which every match of the lexicon contains
+        self.needles = None if any(n is None for n in each) else frozenset().union(*(n for n in each if n))
         if len(self.latin) == 1 and self.script is None:
             self.search = self.latin[0]  # type: ignore[method-assign,assignment]  # common case: no wrapper
 
@@ -736,12 +738,12 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     text = fold(original).strip()
     if repair:
         text = _correct_typos(text)
+    if _MAY_ANSWER is not None and not _MAY_ANSWER(text):  # most clauses: greetings, addresses, small talk
+        return Clause(text=text, original=original.strip(), question=_is_question(text))
     predicate = PREDICATE.search(text)
     noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
-    clause = Clause(text=text, original=original.strip())
-    clause.question = text.endswith("?") or text.startswith("¿") or (
-        bool(QUESTION_START.match(text)) and "?" in text)
+    clause = Clause(text=text, original=original.strip(), question=_is_question(text))
     clause.counterfactual = bool(COUNTERFACTUAL.search(text))
     hedge = HEDGE.search(text)
     cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
@@ -858,6 +860,29 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(REGISTER_REQUEST.search(text).group(0))  # type: ignore[union-attr]
     return clause
 
+
+
+def _is_question(text: str) -> bool:
+    return text.endswith("?") or text.startswith("¿") or (bool(QUESTION_START.match(text)) and "?" in text)
+
+
+# Every check by which _read_clause can find something in a clause (the others are consulted only after one of
+# these has matched). A clause holding none of their needles is read at once as saying nothing; a check added to
+# _read_clause must be added here (tests/unit/test_fast_paths.py holds the two together).
+CLAUSE_CHECKS: tuple[Lexicon | re.Pattern[str], ...] = ()  # filled below, once every pattern is defined
+
+
+def _gate(checks: tuple[Lexicon | re.Pattern[str], ...]) -> Callable[[str], object] | None:
+    found: set[str] = set()
+    for check in checks:
+        each = check.needles if isinstance(check, Lexicon) else needles(check.pattern)
+        if each is None:
+            return None  # a check that needs no fixed text: every clause is read in full
+        found |= each
+    return Needles(frozenset(found)).found
+
+
+_MAY_ANSWER: Callable[[str], object] | None = None
 
 # "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
 AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b",
@@ -1034,3 +1059,8 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
     return any(_SESSION_WORDS.search(c.text) for c in declines) and any(
         _SESSION_WORDS.search(c.text) for c in accepts)
 
+
+CLAUSE_CHECKS = (PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
+                 PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED,
+                 MISS, NOT_KNOWING, REGISTER_REQUEST)
+_MAY_ANSWER = _gate(CLAUSE_CHECKS)
