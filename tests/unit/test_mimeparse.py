@@ -173,3 +173,15 @@ def test_the_boundary_is_read_as_get_boundary_reads_it(value: str) -> None:
     message = Message()
     message["Content-Type"] = value
     assert _boundary(message) == message.get_boundary()
+
+
+def test_the_kinds_the_parser_records_are_what_each_part_says() -> None:
+    from rsvp.reading.mimeparse import parse_tree
+
+    for path in every_message():
+        tree = parse_tree(path.read_bytes())
+        assert tree is not None
+        message, kinds = tree
+        for part in message.walk():
+            disposition = next((v for k, v in part.raw_items() if k.lower() == "content-disposition"), None)
+            assert kinds[id(part)] == (part.get_content_type(), disposition), path.name

@@ -13,7 +13,7 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html import unescape
 
-from .mimeparse import parse_bytes
+from .mimeparse import PartKinds, parse_bytes, parse_tree
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 
@@ -50,9 +50,12 @@ class ParsedMessage:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    message = parse_bytes(raw) or email.message_from_bytes(raw)
+    tree = parse_tree(raw)
+    message, kinds = tree if tree else (email.message_from_bytes(raw), {})
     if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects):
-        message = _reparse_with_unfolded_headers(raw) or message
+        repaired = _reparse_with_unfolded_headers(raw)
+        if repaired is not None:
+            message, kinds = repaired, {}
     headers: dict[str, str] = {}
     delivered_to: dict[str, list[str]] = {name: [] for name in _RECIPIENT_HEADERS}
     for name, value in message.raw_items():  # one pass; Message.get() re-scans every header on each call
@@ -67,7 +70,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
                   if "@" in addr]
     message_id = _first_id(headers.get("message-id"))
     date = _parse_date(headers.get("date"))
-    text, from_html, calendars, reports, returned = _walk(message)
+    text, from_html, calendars, reports, returned = _walk(message, kinds)
     return ParsedMessage(
         message=message, subject=subject, from_name=from_name.strip(), from_address=from_address.strip().lower(),
         recipients=recipients, message_id=message_id,
@@ -212,13 +215,14 @@ def _charset(part: Message) -> str | None:
     return charset.lower() if charset.isascii() else None
 
 
-def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
+def _walk(message: Message, kinds: PartKinds | None = None
+          ) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
     plain: list[str] = []
     html: list[Message] = []  # decoded only when there is no plain text
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
-    for part, ctype, in_attachment in _parts(message):
+    for part, ctype, in_attachment in _parts(message, kinds or {}):
         if ctype == "text/calendar" or (ctype == "application/ics"):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
@@ -243,25 +247,26 @@ def _walk(message: Message) -> tuple[str, bool, list[bytes], list[Message], list
     return "", False, calendars, reports, returned
 
 
-def _parts(message: Message, in_attachment: bool = False) -> Iterator[tuple[Message, str, bool]]:
+def _parts(message: Message, kinds: PartKinds) -> Iterator[tuple[Message, str, bool]]:
     """Leaf parts in order, with their content type; attachments flagged; winmail.dat and other binaries are
-    never decoded."""
-    ctype = message.get_content_type()  # each call re-scans the part's headers: once per part
-    if message.is_multipart() and ctype != "message/delivery-status":
-        payload = message.get_payload()
-        for sub in payload if isinstance(payload, list) else []:
-            if isinstance(sub, Message):
-                yield from _parts(sub, in_attachment)
-        return
-    if ctype == "message/rfc822":
-        payload = message.get_payload()
-        if isinstance(payload, list):
-            for sub in payload:
-                if isinstance(sub, Message):
-                    yield from _parts(sub, True)
-        return
-    disposition = str(message.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    yield message, ctype, in_attachment or disposition == "attachment"
+    never decoded. (Kinds the parser already knows are not asked of each part again.)"""
+    stack: list[tuple[Message, bool]] = [(message, False)]
+    while stack:
+        part, in_attachment = stack.pop()
+        known = kinds.get(id(part))
+        ctype = known[0] if known else part.get_content_type()
+        if part.is_multipart() and ctype != "message/delivery-status":
+            payload = part.get_payload()
+            subs = [sub for sub in payload if isinstance(sub, Message)] if isinstance(payload, list) else []
+            stack.extend((sub, in_attachment) for sub in reversed(subs))
+            continue
+        if ctype == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend((sub, True) for sub in reversed(payload) if isinstance(sub, Message))
+            continue
+        disposition = known[1] if known else part.get("Content-Disposition")
+        yield part, ctype, in_attachment or str(disposition or "").split(";")[0].strip().lower() == "attachment"
 
 
 _SIMPLE_ADDRESS = re.compile(r'\s*(?:([^"<>,;:()\\@]*?)\s*)?<?([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>?\s*')

@@ -33,15 +33,27 @@ class _Irregular(Exception):
 
 def parse_bytes(raw: bytes) -> Message | None:
     """The compat32 message tree of ``raw``, or None when the standard parser should read it."""
+    tree = parse_tree(raw)
+    return tree[0] if tree else None
+
+
+# Each part's content type and Content-Disposition value, by id(part), as the parser saw them (the reader would
+# otherwise ask each part again, and Message.get re-scans its headers for every question).
+PartKinds = dict[int, tuple[str, "str | None"]]
+
+
+def parse_tree(raw: bytes) -> tuple[Message, PartKinds] | None:
+    """parse_bytes, with the kinds of its parts."""
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return None
+    parser = _Parser()
     try:
-        message = _Parser().message(raw, "text/plain", 0)
+        message = parser.message(raw, "text/plain", 0)
     except (_Irregular, RecursionError):
         return None
     if message.get_content_maintype() == "multipart" and not message.is_multipart():
         message.defects.append(errors.MultipartInvariantViolationDefect())
-    return message
+    return message, parser.kinds
 
 
 class _Parser:
@@ -52,6 +64,7 @@ class _Parser:
         self.last: Message | None = None
         self.last_body: bytes | None = None  # its body, when it is a leaf
         self.last_is_multipart = False
+        self.kinds: PartKinds = {}
 
     def message(self, data: bytes, default_type: str, depth: int) -> Message:
         if depth > _MAX_DEPTH:
@@ -60,8 +73,10 @@ class _Parser:
         self.last, self.last_body, self.last_is_multipart = message, None, False
         if default_type != "text/plain":
             message.set_default_type(default_type)
-        body = data[_headers(message, data):]
-        ctype = message.get_content_type()  # each call re-scans the headers: once per part
+        fields: dict[str, str] = {}
+        body = data[_headers(message, data, fields):]
+        ctype = _content_type(message, fields.get("content-type"))
+        self.kinds[id(message)] = (ctype, fields.get("content-disposition"))
         maintype = ctype.partition("/")[0]
         if maintype == "multipart":
             self.last_is_multipart = True
@@ -120,8 +135,22 @@ class _Parser:
             last.set_payload(_chomp(self.last_body).decode("ascii", "surrogateescape"))
 
 
-def _headers(message: Message, data: bytes) -> int:
-    """Store the header fields as compat32 does; return where the body starts."""
+def _content_type(message: Message, value: str | None) -> str:
+    """Message.get_content_type(), from the header value the parser has at hand."""
+    if value is None:
+        return message.get_default_type()
+    if not value.isascii():
+        return message.get_content_type()  # 8-bit bytes: as the email package renders them
+    ctype = value.partition(";")[0].strip().lower()
+    return ctype if ctype.count("/") == 1 else "text/plain"
+
+
+_KEPT = ("content-type", "content-disposition")
+
+
+def _headers(message: Message, data: bytes, kept: dict[str, str] | None = None) -> int:
+    """Store the header fields as compat32 does (the first Content-Type and Content-Disposition also in `kept`);
+    return where the body starts."""
     at = 0
     if data.startswith(b"From "):  # an mbox envelope line
         eol = data.find(b"\n")
@@ -138,7 +167,10 @@ def _headers(message: Message, data: bytes) -> int:
             block = block[:-2] if block.endswith("\r\n") else block[:-1]
         for field in _FIELD_BREAK.split(block):
             name, _, value = field.partition(":")
-            message.set_raw(name, value.lstrip(" \t").rstrip("\r\n"))
+            value = value.lstrip(" \t").rstrip("\r\n")
+            message.set_raw(name, value)
+            if kept is not None and (key := name.lower()) in _KEPT:
+                kept.setdefault(key, value)
     rest = data[end:end + 2]
     if not rest:
         return end
