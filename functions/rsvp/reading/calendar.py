@@ -24,11 +24,12 @@ _METHOD_REPLY = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.M | re.I)
 _TIME_ZONES = re.compile(rb"^BEGIN:VTIMEZONE\r?\n.*?^END:VTIMEZONE\r?\n", re.S | re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]")
 _READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT")
+_NAME_END = re.compile(rb"[;:]")
 
 
 def _lines_read(data: bytes) -> bytes:
     lines = _FOLD.sub(b"", _TIME_ZONES.sub(b"", data)).splitlines()
-    kept = [line for line in lines if re.split(rb"[;:]", line, maxsplit=1)[0].strip().upper() in _READ]
+    kept = [line for line in lines if _NAME_END.split(line, maxsplit=1)[0].strip().upper() in _READ]
     return b"\r\n".join(kept) + b"\r\n"
 
 

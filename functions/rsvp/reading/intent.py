@@ -14,9 +14,10 @@ matter; a few key words are also matched with one typo ("confimro", "attnd").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -94,10 +95,13 @@ class Lexicon:
         if rest:
             self.latin.append(_prefiltered("|".join(f"(?:{p})" for p in rest), rest))
         self.script = _prefiltered("|".join(f"(?:{p})" for p in script), script) if script else None
-        each = [needles(p) for p in parts]  # literals one of which every match of the lexicon contains
-        self.needles = None if any(n is None for n in each) else frozenset().union(*(n for n in each if n))
         if len(self.latin) == 1 and self.script is None:
             self.search = self.latin[0]  # type: ignore[method-assign,assignment]  # common case: no wrapper
+
+    @functools.cached_property
+    def needles(self) -> frozenset[str] | None:
+        """Literals one of which every match of the lexicon contains."""
+        return _union_of_needles(self.parts)
 
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match of any part (as one alternation would find it)."""
@@ -113,14 +117,42 @@ class Lexicon:
         return best
 
 
+def _union_of_needles(parts: Sequence[str]) -> frozenset[str] | None:
+    """Literals one of which every match of any of `parts` contains (None when a part has none)."""
+    each = [needles(p) for p in parts]
+    return None if any(n is None for n in each) else frozenset().union(*(n for n in each if n is not None))
+
+
+class _OnFirstUse:
+    """A search built when it is first used: reading the patterns for needles and compiling them takes a few
+    hundred milliseconds, which the Lambda functions that import the reader but never read a reply (sender,
+    digest, SES events) and most CLI commands should not pay at start."""
+
+    __slots__ = ("_build", "_search")
+
+    def __init__(self, build: Callable[[], Callable[[str], Any]]) -> None:
+        self._build: Callable[[], Callable[[str], Any]] | None = build
+        self._search: Callable[[str], Any] | None = None
+
+    def __call__(self, text: str) -> Any:
+        if self._search is None:
+            assert self._build is not None
+            self._search, self._build = self._build(), None
+        return self._search(text)
+
+
 def _prefiltered(pattern: str, parts: list[str]) -> Callable[[str], re.Match[str] | None]:
     """`pattern`'s search, tried only on text holding one of the needles of every part (when all parts have)."""
-    search = re.compile(pattern).search
-    each = [needles(p) for p in parts]
-    if any(n is None for n in each):
-        return search
-    found = Needles(frozenset().union(*(n for n in each if n is not None))).found
-    return lambda text: search(text) if found(text) else None
+
+    def build() -> Callable[[str], re.Match[str] | None]:
+        search = re.compile(pattern).search
+        literals = _union_of_needles(parts)
+        if literals is None:
+            return search
+        found = Needles(literals).found
+        return lambda text: search(text) if found(text) else None
+
+    return _OnFirstUse(build)
 
 
 def _begins_with_word_character(pattern: str) -> bool:
@@ -861,15 +893,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     return clause
 
 
-
 def _is_question(text: str) -> bool:
     return text.endswith("?") or text.startswith("¿") or (bool(QUESTION_START.match(text)) and "?" in text)
-
-
-# Every check by which _read_clause can find something in a clause (the others are consulted only after one of
-# these has matched). A clause holding none of their needles is read at once as saying nothing; a check added to
-# _read_clause must be added here (tests/unit/test_fast_paths.py holds the two together).
-CLAUSE_CHECKS: tuple[Lexicon | re.Pattern[str], ...] = ()  # filled below, once every pattern is defined
 
 
 def _gate(checks: tuple[Lexicon | re.Pattern[str], ...]) -> Callable[[str], object] | None:
@@ -881,8 +906,6 @@ def _gate(checks: tuple[Lexicon | re.Pattern[str], ...]) -> Callable[[str], obje
         found |= each
     return Needles(frozenset(found)).found
 
-
-_MAY_ANSWER: Callable[[str], object] | None = None
 
 # "I won't fail to attend", "je ne manquerai pas d'y assister": two negatives that affirm.
 AFFIRMING_NEGATION = _rx(r"\b(won't|will not|wouldn't|would not) (fail|miss)\b",
@@ -1060,7 +1083,11 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
         _SESSION_WORDS.search(c.text) for c in accepts)
 
 
-CLAUSE_CHECKS = (PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
-                 PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED,
-                 MISS, NOT_KNOWING, REGISTER_REQUEST)
-_MAY_ANSWER = _gate(CLAUSE_CHECKS)
+# Every check by which _read_clause can find something in a clause (the others are consulted only after one of
+# these has matched). A clause holding none of their needles is read at once as saying nothing (_MAY_ANSWER); a
+# check added to _read_clause must be added here (tests/unit/test_fast_paths.py holds the two together).
+CLAUSE_CHECKS: tuple[Lexicon | re.Pattern[str], ...] = (
+    PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
+    PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
+    NOT_KNOWING, REGISTER_REQUEST)
+_MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))

@@ -77,25 +77,10 @@ def parse_message(raw: bytes) -> ParsedMessage:
         in_reply_to=_ids(headers.get("in-reply-to")), references=_ids(headers.get("references")), headers=headers,
         date=date, received_at=_received_at(headers.get("received")), text=text, text_from_html=from_html,
         calendars=calendars, delivery_reports=reports, returned_headers=returned,
-        defects=[type(d).__name__ for d in message.defects], content_type=_content_type(headers.get("content-type")),
-        report_type=_report_type(headers.get("content-type")),
+        defects=[type(d).__name__ for d in message.defects],
+        content_type=kinds[id(message)][0] if id(message) in kinds else message.get_content_type(),
+        report_type=(_param(headers.get("content-type", ""), "report-type") or "").lower(),
     )
-
-
-def _content_type(value: str | None) -> str:
-    """Message.get_content_type() for a message's own header, without re-scanning every header for it."""
-    if value is None:
-        return "text/plain"
-    ctype = str(value).partition(";")[0].strip().lower()
-    return ctype if ctype.count("/") == 1 else "text/plain"
-
-
-_REPORT_TYPE = re.compile(r";\s*report-type\s*=\s*\"?([^\";\s]*)", re.I)
-
-
-def _report_type(value: str | None) -> str:
-    found = _REPORT_TYPE.search(str(value or ""))
-    return found.group(1).lower() if found else ""
 
 
 # RFC 5322 caps a line at 998 characters; a longer subject is not one a person wrote, and is read only that far.
@@ -200,29 +185,34 @@ def part_text(part: Message) -> str:
     return decode_bytes(payload, _charset(part))
 
 
-_CHARSET = re.compile(r";\s*charset\s*=\s*(?:\"([^\"]*)\"|([^;\s]*))", re.I)
-
-
 def _charset(part: Message) -> str | None:
     """Message.get_content_charset(), read straight from the header (that method re-parses every parameter)."""
     value = str(part.get("content-type", ""))
     if "*" in value:  # RFC 2231 parameters: the full parser
         return part.get_content_charset()
-    found = _CHARSET.search(value)
+    charset = _param(value, "charset")
+    return charset.lower() if charset is not None and charset.isascii() else None
+
+
+_PARAMS = {name: re.compile(rf";\s*{name}\s*=\s*(?:\"([^\"]*)\"|([^;\s]*))", re.I)
+           for name in ("charset", "report-type")}
+
+
+def _param(value: str, name: str) -> str | None:
+    """A plain Content-Type parameter's value (quoted or not), without the email package's general machinery."""
+    found = _PARAMS[name].search(value)
     if found is None:
         return None
-    charset = found.group(1) if found.group(1) is not None else found.group(2)
-    return charset.lower() if charset.isascii() else None
+    return found.group(1) if found.group(1) is not None else found.group(2)
 
 
-def _walk(message: Message, kinds: PartKinds | None = None
-          ) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
+def _walk(message: Message, kinds: PartKinds) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
     plain: list[str] = []
     html: list[Message] = []  # decoded only when there is no plain text
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
-    for part, ctype, in_attachment in _parts(message, kinds or {}):
+    for part, ctype, in_attachment in _parts(message, kinds):
         if ctype == "text/calendar" or (ctype == "application/ics"):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):

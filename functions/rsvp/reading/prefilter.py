@@ -10,6 +10,7 @@ regex engine dispatches on the first character.
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as _c  # type: ignore[import-not-found]  # the parser re itself uses
 import re._parser as _parser  # type: ignore[import-not-found]
@@ -40,6 +41,11 @@ UNKNOWN = _Info()
 
 def needles(pattern: str) -> frozenset[str] | None:
     """Literal strings, one of which is in every match of `pattern` (None when there is no such set)."""
+    return _needles(pattern.removeprefix("\\b"))  # a word boundary is zero-width: it adds no needle
+
+
+@functools.lru_cache(maxsize=1024)  # the lexicons, the clause gate and the tests ask for the same patterns
+def _needles(pattern: str) -> frozenset[str] | None:
     try:
         return _sequence(list(_parser.parse(pattern))).needles()
     except (re.error, ValueError, TypeError, RecursionError):
@@ -118,12 +124,8 @@ class Needles:
     """Does a text contain any of these literals? One trie-shaped regex over all of them."""
 
     def __init__(self, literals: frozenset[str]) -> None:
-        # A needle that contains another is redundant: the shorter is found wherever the longer is.
-        kept = sorted(literals, key=len)
-        minimal: list[str] = []
-        for needle in kept:
-            if not any(shorter in needle for shorter in minimal):
-                minimal.append(needle)
+        # A needle that begins with another is redundant: the shorter is found wherever the longer is.
+        minimal = [n for n in literals if not any(n[:end] in literals for end in range(1, len(n)))]
         self.literals = frozenset(minimal)
         self._rx = re.compile(_trie(sorted(minimal)))
         self.found = self._rx.search

@@ -9,7 +9,7 @@ from typing import Any
 from ..domain.meeting import Meeting
 from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
-from .automatic import Automatic, detect_automatic, out_of_office_body
+from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
 from .intent import BARE_NO, BARE_YES, PREDICATE, IntentReading, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
@@ -57,21 +57,17 @@ class Reading:
         }
 
 
-def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> Reading:
-    msg = raw if isinstance(raw, ParsedMessage) else parse_message(raw)
-    tag = find_tag(msg, meeting)
-    fallback_language = meeting.languages[0] if meeting else None
-    automatic = detect_automatic(msg)
-    return _read(msg, new_text(msg.text, READ_LIMIT), tag, fallback_language, automatic, meeting)
-
-
 # A reply's answer is at its top: past about two pages of new text the rest is not read (a newsletter or a long
 # forwarded report would cost time in proportion to its length, and add nothing but false hints).
 READ_LIMIT = 4000
 
 
-def _read(msg: ParsedMessage, text: str, tag: str | None, fallback_language: str | None,
-          automatic: Automatic | None, meeting: Meeting | None) -> Reading:
+def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> Reading:
+    msg = raw if isinstance(raw, ParsedMessage) else parse_message(raw)
+    tag = find_tag(msg, meeting)
+    fallback_language = meeting.languages[0] if meeting else None
+    automatic = detect_automatic(msg)
+    text = new_text(msg.text, READ_LIMIT)
     if automatic:
         return Reading(
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
