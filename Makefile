@@ -5,17 +5,26 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml functions/requirements.txt | cksum | cut -d' ' -f1)
 # sam build needs python3.13 (the Lambda runtime) on PATH; pyenv provides it on these machines.
 SAM_VENV ?= .venv-sam
+# checkov has its own venv: its pins conflict with cfn-lint's in .venv. Pinned, so new checks arrive
+# by a deliberate bump, not in the middle of someone's CI run.
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_VERSION ?= 3.3.30
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+# Offline: no update check, no Prisma Cloud / Bridgecrew platform (guidelines, ID mappings, policies).
+CHECKOV := env CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov \
+	--skip-download --framework cloudformation --compact --quiet
 CAMPAIGN_INVITEES ?= 10000
 DIGEST_INVITEES ?= 20000
 export PYENV_VERSION ?= 3.11.7:3.13.0
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help install demo test lint typecheck cfn unit sam bench score clean
+.PHONY: help install demo test lint typecheck cfn unit sam checkov bench score clean
 
 help:
 	@echo "make demo   - create .venv, install, run the whole loop locally on moto (see demo-out/)"
 	@echo "make test   - lint, type-check, cfn-lint and the test suite"
 	@echo "make sam    - sam validate --lint and sam build (installs aws-sam-cli into $(SAM_VENV))"
+	@echo "make checkov - checkov on template.yaml, offline (installs checkov into $(CHECKOV_VENV))"
 	@echo "make bench  - reader speed, quote strippers, invitation rendering, a 10,000-invitee campaign,"
 	@echo "              the digest of a 20,000-invitee meeting"
 	@echo "make score  - score the reply reader on ../shared/corpus/replies and on our own fixtures"
@@ -55,6 +64,23 @@ sam: $(SAM_VENV)/bin/sam
 	$(SAM_VENV)/bin/sam validate --lint --region eu-west-1
 	$(SAM_VENV)/bin/sam build
 
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	rm -f $(CHECKOV_VENV)/.installed-*
+	touch $(CHECKOV_STAMP)
+
+# checkov leaves out a resource whose Condition is false with the parameters' defaults, so the template
+# is also scanned as deployed with ActivateRuleSet=true (the rule-set activator function). Every
+# finding is fixed or skipped in the template itself, with its reason (Metadata: checkov: skip).
+checkov: $(CHECKOV_STAMP)
+	@mkdir -p build
+	sed '/^  ActivateRuleSet:/,/^    Default:/s/Default: "false"/Default: "true"/' template.yaml \
+		> build/template-activate-rule-set.yaml
+	grep -A2 '^  ActivateRuleSet:' build/template-activate-rule-set.yaml | grep -q 'Default: "true"'
+	$(CHECKOV) -f template.yaml -f build/template-activate-rule-set.yaml
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.reader_speed
 	$(BIN)/python -m bench.quote_strippers
@@ -68,4 +94,4 @@ score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_replies.py tests/fixtures/holdout --meetings tests/fixtures/meetings --rsvp $(BIN)/rsvp
 
 clean:
-	rm -rf .aws-sam demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam build demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,17 @@ RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = {name: r for name, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"}
 
 
+def timeout_of(function: str) -> int:
+    """A function's Timeout: its own, or the one of Globals."""
+    return int(FUNCTIONS[function]["Properties"].get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]))
+
+
+def queue_of(function: str, event: str) -> dict[str, Any]:
+    """The properties of the queue an SQS event of the function reads (Queue: !GetAtt NAME.Arn)."""
+    queue = FUNCTIONS[function]["Properties"]["Events"][event]["Properties"]["Queue"]
+    return dict(RESOURCES[queue.split(".")[0]]["Properties"])
+
+
 def test_every_function_is_python_313_from_one_code_artifact_with_an_importable_handler() -> None:
     globals_ = TEMPLATE["Globals"]["Function"]
     assert globals_["Runtime"] == "python3.13" and globals_["CodeUri"] == "functions/"
@@ -92,3 +103,76 @@ def test_no_secret_is_written_in_the_template() -> None:
     assert RESOURCES["ReplyTagSecret"]["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
     variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     assert "TAG_SECRET" not in variables and "TAG_SECRET_ARN" in variables
+
+
+def test_the_access_log_bucket_is_private_encrypted_expiring_and_tls_only() -> None:
+    props = RESOURCES["AccessLogBucket"]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"  # what log delivery writes to
+    [rule] = props["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"]
+    assert props["BucketName"].startswith("rsvp-${EnvironmentName}-")
+    assert RESOURCES["AccessLogBucket"]["DeletionPolicy"] == "Retain"
+
+
+def test_only_the_s3_logging_service_may_write_to_the_access_log_bucket_for_the_mail_bucket() -> None:
+    policy = RESOURCES["AccessLogBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == "AccessLogBucket"
+    [allow, deny] = policy["PolicyDocument"]["Statement"]
+    assert allow["Effect"] == "Allow" and allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Condition"]["StringEquals"]["aws:SourceAccount"] == "AWS::AccountId"
+    mail_bucket_name = RESOURCES["MailBucket"]["Properties"]["BucketName"]
+    assert allow["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:${{AWS::Partition}}:s3:::{mail_bucket_name}"
+    assert deny["Effect"] == "Deny" and deny["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+
+
+def test_the_mail_bucket_sends_its_access_logs_to_the_log_bucket_under_a_prefix_the_policy_allows() -> None:
+    logging = RESOURCES["MailBucket"]["Properties"]["LoggingConfiguration"]
+    assert logging["DestinationBucketName"] == "AccessLogBucket"
+    [allow, _] = RESOURCES["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert logging["LogFilePrefix"] and allow["Resource"] == f"${{AccessLogBucket.Arn}}/{logging['LogFilePrefix']}*"
+    assert "AccessLogBucketPolicy" in RESOURCES["MailBucket"]["DependsOn"], "the policy first, or early logs are lost"
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_has_a_small_reserved_concurrency(name: str) -> None:
+    reserved = FUNCTIONS[name]["Properties"]["ReservedConcurrentExecutions"]
+    assert isinstance(reserved, int) and 1 <= reserved <= 10
+
+
+def test_the_inbound_and_sender_functions_keep_their_concurrency() -> None:
+    assert FUNCTIONS["InboundFunction"]["Properties"]["ReservedConcurrentExecutions"] == 10
+    assert FUNCTIONS["SenderFunction"]["Properties"]["ReservedConcurrentExecutions"] == 5
+
+
+@pytest.mark.parametrize(("function", "event"), [("InboundFunction", "StoredMail"), ("SenderFunction", "Jobs")])
+def test_a_queue_hides_a_message_longer_than_its_function_may_run(function: str, event: str) -> None:
+    assert timeout_of(function) < queue_of(function, event)["VisibilityTimeout"]
+    assert queue_of(function, event)["VisibilityTimeout"] >= 6 * timeout_of(function)  # what AWS recommends
+
+
+@pytest.mark.parametrize(("function", "event"), [("InboundFunction", "StoredMail"), ("SenderFunction", "Jobs")])
+def test_the_queue_poller_starts_no_more_batches_than_the_function_may_run(function: str, event: str) -> None:
+    """A throttled batch goes back to the queue and counts towards maxReceiveCount: mail dead-lettered by a burst."""
+    props = FUNCTIONS[function]["Properties"]
+    assert props["Events"][event]["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= props[
+        "ReservedConcurrentExecutions"]
+
+
+def test_the_functions_are_told_which_receiving_server_to_trust_and_how_long_records_are_kept() -> None:
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["AUTHSERV_ID"] == "amazonses.com"
+    assert variables["RECEIVING_HOSTS"] == "inbound-smtp.${AWS::Region}.amazonaws.com"
+    assert variables["RECORD_RETENTION_DAYS"] == "RecordRetentionDays"
+    retention = TEMPLATE["Parameters"]["RecordRetentionDays"]
+    assert retention["Type"] == "Number" and retention["Default"] == 365 and retention["MinValue"] == 1
+    assert "DynamoDB TTL" in retention["Description"]
+
+
+@pytest.mark.parametrize("name", sorted(RESOURCES))
+def test_every_checkov_skip_says_why(name: str) -> None:
+    for skip in RESOURCES[name].get("Metadata", {}).get("checkov", {}).get("skip", []):
+        assert skip["id"].startswith("CKV_") and len(skip.get("comment", "")) > 40, skip
