@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from rsvp.domain.meeting import Meeting
-from rsvp.domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
-from rsvp.domain.rsvp import Answer, Delivery
+from rsvp.domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
+from rsvp.domain.rsvp import Answer, Decision, Delivery
 from rsvp.domain.sending import ClaimState, SendJob, SendRejected, SendThrottled
 from rsvp.mail.message import OutgoingEmail
 
@@ -166,7 +166,7 @@ class InMemoryRepository:
         return [r for (m, _), r in sorted(self.invitees.items()) if m == meeting_id]
 
     def find_by_tag(self, tag: str) -> tuple[str, str] | None:
-        return self.tags.get(tag)
+        return self.tags.get(tag.lower())
 
     def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None:
         return self.sent_ids.get(message_id.strip("<>"))
@@ -190,21 +190,38 @@ class InMemoryRepository:
         for message_id in message_ids:
             self.sent_ids[message_id.strip("<>")] = (meeting_id, email)
 
-    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int
-                      ) -> InboundClaim | None:
+    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: float
+                      ) -> InboundClaim | ClaimHeld:
         old = self.claims.get(message_key)
-        if old and not (old["state"] == "processing" and old["lease_until"] < at):  # type: ignore[operator]
-            return None
-        sent = tuple(sorted(old["responses"])) if old else ()  # type: ignore[call-overload]
-        self.claims[message_key] = {"state": "processing", "lease_until": at + timedelta(seconds=lease_seconds),
-                                    "responses": set(sent)}
-        return InboundClaim(message_key, fresh=old is None, responses_sent=sent)
+        if old is not None:
+            if old["state"] == "done":
+                return ClaimHeld.DONE
+            if old["lease_until"] >= at:  # type: ignore[operator]
+                return ClaimHeld.HELD
+        claim = old or {"first_seen": at, "attempts": 0, "stages": set(), "decision": None, "response_id": ""}
+        claim.update(state="processing", lease_until=at + timedelta(seconds=lease_seconds),
+                     attempts=int(claim["attempts"]) + 1)  # type: ignore[call-overload]
+        self.claims[message_key] = claim
+        return InboundClaim(message_key, started_at=claim["first_seen"], attempts=claim["attempts"],  # type: ignore[arg-type]
+                            stages=frozenset(claim["stages"]), decision=claim["decision"],  # type: ignore[arg-type]
+                            response_id=str(claim["response_id"]))
 
-    def note_response_sent(self, message_key: str, response: str) -> None:
-        self.claims[message_key]["responses"].add(response)  # type: ignore[attr-defined]
+    def note_stage(self, message_key: str, stage: Stage, *, decision: Decision | None = None,
+                   response_id: str = "") -> None:
+        claim = self.claims[message_key]
+        claim["stages"].add(stage)  # type: ignore[attr-defined]
+        if decision is not None:
+            claim["decision"] = decision
+        if response_id:
+            claim["response_id"] = response_id
+
+    def release_inbound(self, message_key: str, at: datetime) -> None:
+        claim = self.claims.get(message_key)
+        if claim is not None and claim["state"] == "processing":
+            claim["lease_until"] = at - timedelta(seconds=1)
 
     def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
-        self.claims[message_key]["state"] = "done"
+        self.claims[message_key].update(state="done", outcome=outcome)
 
     def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
         record = self.invitees[(meeting_id, email)]
@@ -223,10 +240,20 @@ class InMemoryRepository:
         self.invitees[(meeting_id, email)] = replace(record, state=replace(record.state, clarify_sent_at=at))
 
     def add_history(self, entry: HistoryEntry) -> None:
+        """Keyed as in DynamoDB (meeting, invitee, time, message): writing the same entry again replaces it."""
+        same = (entry.meeting_id, entry.email, entry.at, entry.message_key[:16] or "manual")
+        for index, written in enumerate(self.history):
+            if (written.meeting_id, written.email, written.at, written.message_key[:16] or "manual") == same:
+                self.history[index] = entry
+                return
         self.history.append(entry)
 
-    def add_review(self, item: ReviewItem) -> None:
+    def add_review(self, item: ReviewItem) -> bool:
+        if any((r.meeting_id, r.received_at, r.message_key[:16]) == (item.meeting_id, item.received_at,
+                                                                      item.message_key[:16]) for r in self.reviews):
+            return False
         self.reviews.append(item)
+        return True
 
     def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
         return [h for h in self.history if h.meeting_id == meeting_id and (since is None or h.at > since)]

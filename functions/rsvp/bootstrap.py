@@ -19,6 +19,7 @@ from .adapters.aws import (
 from .adapters.dynamodb import DynamoRateLimiter, DynamoRepository
 from .config import Settings
 from .ports import Clock, Mailer, Sleeper
+from .reading.authentication import ReceivingServer
 from .services import Desk
 from .timeutil import SystemClock
 
@@ -60,4 +61,5 @@ def build_desk(settings: Settings, clock: Clock | None = None, sleeper: Sleeper 
         jobs=SqsJobQueue(clients.sqs, settings.invitation_queue_url) if settings.invitation_queue_url else None,
         limiter=LazyRateLimiter(table, settings, clients, clock, sleeper),
         sleeper=sleeper,
+        receiving=ReceivingServer(settings.authserv_id, settings.receiving_hosts),
     )

@@ -21,6 +21,11 @@ class Settings:
     region: str = ""
     invitation_queue_url: str = ""
     max_send_rate: float = 0.0  # 0: read the account's SES sending quota
+    # Our receiving server, the only one whose verdicts on a sender are trusted: the authserv-id of the
+    # Authentication-Results it prepends and the host names in its Received lines. Unset: nobody is trusted.
+    authserv_id: str = ""
+    receiving_hosts: tuple[str, ...] = ()
+    record_retention_days: int = 0  # RSVPs, history and review items expire this long after the meeting (0: kept)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,4 +49,8 @@ class Settings:
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "")),
             invitation_queue_url=env.get("INVITATION_QUEUE_URL", ""),
             max_send_rate=float(env.get("MAX_SEND_RATE", "0") or 0),
+            authserv_id=env.get("AUTHSERV_ID", "").strip().lower(),
+            receiving_hosts=tuple(h.strip().lower().rstrip(".") for h in env.get("RECEIVING_HOSTS", "").split(",")
+                                  if h.strip()),
+            record_retention_days=int(env.get("RECORD_RETENTION_DAYS", "0") or 0),
         )

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .domain.meeting import Meeting
-from .domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
-from .domain.rsvp import Answer, Delivery
+from .domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
+from .domain.rsvp import Answer, Decision, Delivery
 from .domain.sending import ClaimState, SendJob
 from .mail.message import OutgoingEmail
 
@@ -89,11 +89,18 @@ class Repository(Protocol):
         ...
 
     # Replies
-    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int
-                      ) -> InboundClaim | None:
-        """The right to process a message, or None when it is done or another attempt holds it."""
+    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: float
+                      ) -> InboundClaim | ClaimHeld:
+        """The right to process a message for `lease_seconds` (with what earlier attempts completed), or why not:
+        done already, or held by an attempt whose lease has not run out."""
         ...
-    def note_response_sent(self, message_key: str, response: str) -> None: ...
+    def note_stage(self, message_key: str, stage: Stage, *, decision: Decision | None = None,
+                   response_id: str = "") -> None:
+        """Record on the claim that `stage` completed (with the decision written ahead, or SES's message id)."""
+        ...
+    def release_inbound(self, message_key: str, at: datetime) -> None:
+        """End this attempt's lease early (it failed): the retry need not wait for it to run out."""
+        ...
     def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None: ...
     def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
         """Store `answer` unless an answer written later is already there. True when stored."""
@@ -101,7 +108,9 @@ class Repository(Protocol):
     def set_delivery(self, meeting_id: str, email: str, delivery: Delivery, reason: str, at: datetime) -> None: ...
     def note_clarify_sent(self, meeting_id: str, email: str, at: datetime) -> None: ...
     def add_history(self, entry: HistoryEntry) -> None: ...
-    def add_review(self, item: ReviewItem) -> None: ...
+    def add_review(self, item: ReviewItem) -> bool:
+        """File a review item unless the same one (meeting, received, message) is filed; True when filed."""
+        ...
     def resolve_review(self, item: ReviewItem, resolution: str, by: str, at: datetime) -> bool:
         """Settle a review item; False when it was already settled."""
         ...

@@ -18,9 +18,10 @@ from urllib.parse import quote
 
 from babel.lists import format_list
 
+from .domain.addresses import canonical_address, has_control_characters, is_valid_address, redact_address
 from .domain.invitees import Category, Invitee
 from .domain.meeting import Meeting
-from .domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
+from .domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
 from .domain.rsvp import (
     Decision,
     Delivery,
@@ -33,19 +34,22 @@ from .domain.rsvp import (
     decide_reply,
 )
 from .domain.sending import ClaimState, RetryLater, SendJob, SendKind, SendRejected, SendThrottled
-from .domain.tags import reply_address, reply_tag, tag_from_address
+from .domain.tags import reply_address, reply_tag, tag_from_address, verify_tag
 from .mail.calendar import invitation_calendar
 from .mail.formatting import city, cutoff_text, locale_for, long_date, session_lines, timestamp
 from .mail.message import Attachment, OutgoingEmail, Recipient, new_message_id
 from .mail.render import Renderer
 from .ports import Clock, JobQueue, Mailer, RateLimiter, RawMailStore, Repository, Sleeper
 from .reading import Reading, read_message
-from .reading.authentication import sender_verified
+from .reading.authentication import ReceivingServer, Trace, Verification, read_trace
 from .reading.mime import ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
 UNROUTED_MEETING = "-"  # review items for mail that reached no meeting's mailbox
+MAX_MESSAGE_BYTES = 40 * 2**20  # SES receiving's limit: anything larger was not stored by SES
+MAX_THREAD_IDS = 50  # Message-IDs of a thread looked up (a References header can be made of thousands)
+MAX_ADDRESS = 320  # characters of a sender's address kept in the history and the review queue
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class InboundResult:
     identified_by: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        return {"outcome": self.outcome.value, "meeting": self.meeting_id, "invitee": self.email,
+        return {"outcome": self.outcome.value, "meeting": self.meeting_id,
+                "invitee": redact_address(self.email) if self.email else None,
                 "response": self.response.value, "identified_by": self.identified_by,
                 "intent": self.reading.intent.value if self.reading and self.reading.intent else None,
                 "kind": self.reading.kind.value if self.reading else None}
@@ -77,11 +82,12 @@ class Arrival:
     """One inbound message as it is being processed."""
 
     msg: ParsedMessage
+    trace: Trace  # what our receiving server stamped on it (verdicts)
     raw_key: str
     key: str
     claim: InboundClaim
     received_at: datetime  # when our mailbox received it (decides lateness)
-    now: datetime  # when we process it
+    now: datetime  # when its processing began (the first attempt, kept by the claim)
 
     @property
     def written_at(self) -> datetime:
@@ -94,6 +100,8 @@ class Route:
     record: InviteeRecord | None
     identified_by: str | None
     outcome_if_unknown: Outcome = Outcome.UNKNOWN_SENDER
+    reasons: tuple[str, ...] = ()  # why it is not an invitee's answer
+    verification: Verification = Verification.NO_VERDICT  # what our receiving server says of the From
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,8 @@ class Desk:
     sender_address: str
     renderer: Renderer = field(default_factory=Renderer)
     digest_recipients: tuple[str, ...] = ()
-    lease_seconds: int = 900
+    receiving: ReceivingServer = field(default_factory=lambda: ReceivingServer("", ()))  # trusts nobody's verdicts
+    lease_seconds: float = 65.0  # when the caller does not say (the handler gives the function's remaining time)
     jobs: JobQueue | None = None
     _meeting_contexts: dict[tuple[int, str], tuple[Meeting, dict[str, Any]]] = field(default_factory=dict)
     _meetings: dict[str, tuple[float, Meeting]] = field(default_factory=dict)
@@ -358,31 +367,71 @@ class Desk:
                        attachments=self._programme(meeting))
 
     # ------------------------------------------------------------------ inbound replies
-    def process_inbound(self, raw_key: str, arrived_at: datetime | None = None) -> InboundResult:
-        """Read one stored message and do what a registration officer would. Idempotent per message."""
+    def process_inbound(self, raw_key: str, arrived_at: datetime | None = None,
+                        lease_seconds: float | None = None) -> InboundResult:
+        """Read one stored message and do what a registration officer would, in stages:
+
+            claim → parse → screen → identify → read → decide → apply → history → review → answer → finish
+
+        The claim records each stage that completed, and the decision is written ahead of acting on it, so an
+        attempt that crashed anywhere is resumed by SQS's retry from where it stopped: an answer is never lost
+        and never confirmed twice. `lease_seconds` is how long this attempt may hold the message (the
+        handler gives the function's remaining time, always shorter than the queue's visibility timeout)."""
         raw = self.store.get(raw_key)
-        now = self.clock.now()
-        msg = parse_message(raw)
-        key = message_key(msg, raw)
-        claim = self.repo.claim_inbound(key, raw_key, now, self.lease_seconds)
-        if claim is None:
+        msg, trace = self._parse(raw)
+        key = message_key(msg, raw, trace)
+        claim = self.repo.claim_inbound(key, raw_key, self.clock.now(), lease_seconds or self.lease_seconds)
+        if claim is ClaimHeld.DONE:
             log.info("duplicate inbound message skipped", extra={"message_key": key})
             return InboundResult(Outcome.DUPLICATE, key)
-        arrival = Arrival(msg, raw_key, key, claim, _received_at(msg, arrived_at, now), now)
-        result = self._handle(arrival)
+        if claim is ClaimHeld.HELD:
+            raise RetryLater(f"inbound message {key} is being processed by another attempt")
+        received_at = _received_at(msg if trace.ours else None, arrived_at, claim.started_at)
+        arrival = Arrival(msg, trace, raw_key, key, claim, received_at, claim.started_at)
+        try:
+            result = self._handle(arrival)
+        except BaseException:
+            self._release(key)  # this attempt is over: its retry may take over at once
+            raise
         self.repo.finish_inbound(key, result.outcome.value, self.clock.now())
         log.info("inbound message processed", extra={"message_key": key, **result.summary()})
         return result
 
+    def _release(self, key: str) -> None:
+        try:
+            self.repo.release_inbound(key, self.clock.now())
+        except Exception:  # the lease then runs out by itself, long before the queue redelivers
+            log.warning("could not release the claim on inbound message %s", key, exc_info=True)
+
+    def _parse(self, raw: bytes) -> tuple[ParsedMessage, Trace]:
+        """The message and our receiving server's trace on it; the reader never raises, and if it ever did, the
+        mail would still be kept and flagged (an empty message with the reason among its defects)."""
+        try:
+            msg = parse_message(raw[:MAX_MESSAGE_BYTES])
+        except Exception as exc:  # a parser defect on one message must not block the mailbox
+            log.exception("parser failed")
+            msg = unreadable_message(f"unparseable: {type(exc).__name__}: {exc}")
+        if len(raw) > MAX_MESSAGE_BYTES:
+            msg.defects.append(f"larger than {MAX_MESSAGE_BYTES // 2**20} MB: only the first part was read")
+        return msg, read_trace(msg.message.raw_items(), self.receiving)
+
     def _handle(self, arrival: Arrival) -> InboundResult:
         msg, key = arrival.msg, arrival.key
-        route = self._route(msg)
+        route = self._route(arrival)
         meeting, record = route.meeting, route.record
+        condemned = arrival.trace.rejected_by_scan
+        if condemned:  # never read, recorded or answered; an organiser may look at it
+            self._review(arrival, meeting, None, Outcome.QUARANTINED, (condemned,))
+            return InboundResult(Outcome.QUARANTINED, key, meeting.id if meeting else None)
+        unreadable = next((d for d in msg.defects if d.startswith("unparseable")), None)
         try:
             reading = read_message(msg, meeting)
         except Exception as exc:  # a reader defect on one message must not block the mailbox: keep, flag, go on
             log.exception("reader failed", extra={"message_key": key})
-            self._review(arrival, meeting, record, Outcome.MALFORMED, (f"reader failed: {type(exc).__name__}: {exc}",))
+            unreadable = f"reader failed: {type(exc).__name__}: {exc}"
+            reading = None
+        if reading is None or (unreadable and not reading.new_text.strip()):
+            self._review(arrival, meeting, record, Outcome.MALFORMED, (unreadable or "unreadable",), reading)
             return InboundResult(Outcome.MALFORMED, key, meeting.id if meeting else None,
                                  record.email if record else None)
         if self._from_ourselves(msg):
@@ -391,9 +440,9 @@ class Desk:
         if reading.kind is MessageKind.BOUNCE:
             return self._bounce(arrival, reading, meeting, record, route)
         if meeting is None:
-            outcome = Outcome.AUTO_REPLY if reading.is_automatic else Outcome.UNROUTED
+            outcome = Outcome.AUTO_REPLY if reading.is_automatic else route.outcome_if_unknown
             if outcome.needs_review:
-                self._review(arrival, None, None, outcome, reading.reasons, reading)
+                self._review(arrival, None, None, outcome, (*route.reasons, *reading.reasons), reading)
             return InboundResult(outcome, key, reading=reading)
         if reading.kind is MessageKind.AUTO_REPLY:
             if record:
@@ -405,36 +454,52 @@ class Desk:
             return InboundResult(Outcome.MALFORMED, key, meeting.id, None, reading)
         if record is None:
             outcome = route.outcome_if_unknown
-            self._review(arrival, meeting, None, outcome, reading.reasons, reading)
+            self._review(arrival, meeting, None, outcome, (*route.reasons, *reading.reasons), reading)
             self._history(arrival, reading, meeting, None, outcome)
             return InboundResult(outcome, key, meeting.id, None, reading)
 
         assert reading.intent is not None
-        if reading.unsubscribe:
-            self.repo.set_no_reminders(meeting.id, record.email, arrival.now)
-            self._history(arrival, reading, meeting, record, Outcome.UNSUBSCRIBED)
-            if reading.intent is Intent.UNCLEAR:
-                return InboundResult(Outcome.UNSUBSCRIBED, key, meeting.id, record.email, reading,
-                                     identified_by=route.identified_by)
-        decision = decide_reply(
-            state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
-            attendee_count=reading.attendee_count, written_at=arrival.written_at,
-            received_at=arrival.received_at, cutoff=meeting.rsvp_cutoff, message_key=key,
-            source="calendar" if msg.calendars and reading.confidence >= 0.99 else "reply")
-        decision = self._apply(meeting, record, decision)
-        self._history(arrival, reading, meeting, record, decision.outcome, decision=decision)
+        decision = arrival.claim.decision or self._decide(arrival, reading, meeting, record)
+        if not arrival.claim.done(Stage.DECIDED):
+            self.repo.note_stage(key, Stage.DECIDED, decision=decision)  # written ahead of acting on it
+        if not arrival.claim.done(Stage.APPLIED):
+            decision = self._apply(arrival, meeting, record, reading, decision)
+            self.repo.note_stage(key, Stage.APPLIED, decision=decision)
+        if not arrival.claim.done(Stage.HISTORY):
+            outcome = Outcome.UNSUBSCRIBED if reading.unsubscribe and decision.outcome is Outcome.UNCLEAR \
+                else decision.outcome
+            self._history(arrival, reading, meeting, record, outcome, decision=decision)
+            self.repo.note_stage(key, Stage.HISTORY)
+        if reading.unsubscribe and reading.intent is Intent.UNCLEAR:
+            return InboundResult(Outcome.UNSUBSCRIBED, key, meeting.id, record.email, reading,
+                                 identified_by=route.identified_by)
         if decision.outcome.needs_review:
             self._review(arrival, meeting, record, decision.outcome, (*reading.reasons, *decision.notes), reading)
-        response = self._respond(meeting, record, msg, decision, arrival.claim, arrival.now)
-        return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
+        response = self._respond(arrival, meeting, record, decision, route)
+        outcome = decision.outcome if response is not None else Outcome.NOT_CONFIRMED
+        return InboundResult(outcome, key, meeting.id, record.email, reading, response or decision.response,
+                             route.identified_by)
 
-    def _apply(self, meeting: Meeting, record: InviteeRecord, decision: Decision) -> Decision:
+    def _decide(self, arrival: Arrival, reading: Reading, meeting: Meeting, record: InviteeRecord) -> Decision:
+        assert reading.intent is not None
+        return decide_reply(
+            state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
+            attendee_count=reading.attendee_count, written_at=arrival.written_at,
+            received_at=arrival.received_at, cutoff=meeting.rsvp_cutoff, message_key=arrival.key,
+            source="calendar" if arrival.msg.calendars and reading.confidence >= 0.99 else "reply")
+
+    def _apply(self, arrival: Arrival, meeting: Meeting, record: InviteeRecord, reading: Reading,
+               decision: Decision) -> Decision:
+        """Write what the decision changes (each write idempotent, so a resumed attempt may repeat it)."""
+        if reading.unsubscribe:
+            self.repo.set_no_reminders(meeting.id, record.email, arrival.now)
         if decision.answer is None or decision.outcome not in (Outcome.RECORDED, Outcome.UNCHANGED):
             return decision
         if self.repo.write_answer(meeting.id, record.email, decision.answer):
             return decision
         # Another message written later won the race between our read and our write.
-        return Decision(Outcome.SUPERSEDED, Response.NONE, notes=("a later answer was recorded concurrently",))
+        return Decision(Outcome.SUPERSEDED, Response.NONE, notes=("a later answer was recorded concurrently",),
+                        before=decision.before)
 
     def _bounce(self, arrival: Arrival, reading: Reading, meeting: Meeting | None, record: InviteeRecord | None,
                 route: Route) -> InboundResult:
@@ -461,18 +526,24 @@ class Desk:
                              first.email if first else None, reading, identified_by=route.identified_by)
 
     # ------------------------------------------------------------------ identifying the invitee
-    def _route(self, msg: ParsedMessage) -> Route:
-        """Tag first (unforgeable), then our Message-ID in the thread, then an authenticated From."""
-        for address in msg.recipients:
-            tag = tag_from_address(address)
-            found = self.repo.find_by_tag(tag) if tag else None
-            if found:
-                return self._routed(found, "reply tag")
-        for message_id in [*msg.in_reply_to, *reversed(msg.references)]:
+    def _route(self, arrival: Arrival) -> Route:
+        """Who replied, by what nobody else can write: the personal tag (an HMAC under our key, to the tag's own
+        meeting's mailbox), then our Message-ID in the thread, then a From address our own receiving server
+        verified. Anything else is not an invitee's answer: unknown sender, or possible spoofing."""
+        msg = arrival.msg
+        verification = arrival.trace.verify(getattr(msg, "from_addresses", None) or (msg.from_address,))  # TODO
+        if verification is Verification.AMBIGUOUS:  # no answer is taken from a message that names two senders
+            meetings = self._meeting_for(msg)
+            return Route(meetings[0] if meetings else None, None, None, Outcome.UNVERIFIED_SENDER,
+                         reasons=(verification.explanation,))
+        tagged = self._route_by_tag(msg)
+        if tagged is not None:
+            return replace(tagged, verification=verification)
+        for message_id in [*msg.in_reply_to, *reversed(msg.references)][:MAX_THREAD_IDS]:
             for candidate in (message_id, message_id.split("@", 1)[0]):
                 found = self.repo.find_by_sent_message(candidate)
                 if found:
-                    return self._routed(found, "thread (In-Reply-To)")
+                    return replace(self._routed(found, "thread (In-Reply-To)"), verification=verification)
         meetings = self._meeting_for(msg)
         if not meetings:
             # A bounce carries our original headers: the tag is in their Reply-To.
@@ -484,12 +555,49 @@ class Desk:
                         return self._routed(found, "reply tag in returned headers")
             return Route(None, None, None, Outcome.UNROUTED)
         meeting = meetings[0]
-        record = self.repo.get_invitee(meeting.id, msg.from_address) if msg.from_address else None
+        sender = canonical_address(msg.from_address)
+        record = self.repo.get_invitee(meeting.id, sender) if sender else None
         if record is None:
             return Route(meeting, None, None, Outcome.UNKNOWN_SENDER)
-        if sender_verified(msg.message, msg.from_address):
-            return Route(meeting, record, "verified sender address")
-        return Route(meeting, None, None, Outcome.UNVERIFIED_SENDER)
+        if verification is Verification.VERIFIED:
+            return Route(meeting, record, "verified sender address", verification=verification)
+        return Route(meeting, None, None, Outcome.UNVERIFIED_SENDER,
+                     reasons=(f"{verification.explanation}: From {sender} matches an invitee, but nothing proves "
+                              f"the message comes from them",))
+
+    def _route_by_tag(self, msg: ParsedMessage) -> Route | None:
+        """The invitee whose personal address the message was sent to; a tag we did not issue under the current
+        key, or sent to another mailbox than its meeting's, is refused (and never falls back to the From)."""
+        invalid: list[str] = []
+        routes: dict[tuple[str, str], Route] = {}
+        for address in msg.recipients:
+            tag = tag_from_address(address)
+            if not tag:
+                continue
+            found = self.repo.find_by_tag(tag)
+            meeting = self.repo.get_meeting(found[0]) if found else None
+            if found is None or meeting is None:
+                if self.repo.meetings_for_mailbox(_mailbox_of(address)):
+                    invalid.append(f"{redact_address(address)}: no invitee has this personal address")
+                continue
+            if _mailbox_of(address) != meeting.mailbox:
+                invalid.append(f"{redact_address(address)}: a personal address of {meeting.id}, sent to another "
+                               f"mailbox than {meeting.mailbox}")
+                continue
+            if not verify_tag(self.secret, tag, meeting.id, found[1]):
+                invalid.append(f"{redact_address(address)}: not issued under the desk's current key")
+                continue
+            routes[found] = self._routed(found, "reply tag")
+        if len(routes) > 1:
+            first = next(iter(routes.values()))
+            return Route(first.meeting, None, None, Outcome.INVALID_TAG,
+                         reasons=("sent to the personal addresses of several invitees: whose answer is it?",))
+        if routes:
+            return next(iter(routes.values()))
+        if invalid:
+            meetings = self._meeting_for(msg)
+            return Route(meetings[0] if meetings else None, None, None, Outcome.INVALID_TAG, reasons=tuple(invalid))
+        return None
 
     def _routed(self, found: tuple[str, str], how: str) -> Route:
         meeting = self.repo.get_meeting(found[0])
@@ -500,31 +608,58 @@ class Desk:
         """Meetings whose mailbox the message was sent to, the most current first."""
         ids: list[str] = []
         for address in msg.recipients:
-            local, _, domain = address.partition("@")
-            ids += self.repo.meetings_for_mailbox(f"{local.split('+', 1)[0]}@{domain}")
+            ids += self.repo.meetings_for_mailbox(_mailbox_of(address))
         meetings = [m for m in (self.repo.get_meeting(i) for i in dict.fromkeys(ids)) if m]
         now = self.clock.now()
         return sorted(meetings, key=lambda m: (not m.is_active(now), m.rsvp_cutoff))
 
     def _from_ourselves(self, msg: ParsedMessage) -> bool:
-        address = msg.from_address.split("+", 1)[0] + "@" + msg.from_address.rpartition("@")[2]
-        return bool(msg.from_address) and (
-            msg.from_address == self.sender_address or bool(self.repo.meetings_for_mailbox(address)))
+        if not msg.from_address:
+            return False
+        sender = canonical_address(msg.from_address)
+        return sender == self.sender_address or bool(self.repo.meetings_for_mailbox(_mailbox_of(sender)))
 
     # ------------------------------------------------------------------ answering
-    def _respond(self, meeting: Meeting, record: InviteeRecord, msg: ParsedMessage, decision: Decision,
-                 claim: InboundClaim, now: datetime) -> Response:
+    def _respond(self, arrival: Arrival, meeting: Meeting, record: InviteeRecord, decision: Decision,
+                 route: Route) -> Response | None:
+        """Send the decision's answer exactly once: claimed like an invitation (SEND#reply-KEY), SES's message id
+        recorded the moment SES accepts it, and a crash in between settled by SES's Send event. None when SES
+        refused it for good (a review item says so)."""
         response = decision.response
         if response is Response.NONE or record.state.delivery is not Delivery.OK:
             return Response.NONE
-        if response.value in claim.responses_sent:
-            return response  # sent by an earlier attempt that crashed afterwards
-        fresh = self.repo.get_invitee(meeting.id, record.email) or record
-        self._answer(meeting, fresh, response, now, key=claim.message_key, in_reply_to=msg.message_id,
-                     references=tuple(msg.references), cc=_cc_for(msg, record), auto_submitted="auto-replied")
-        self.repo.note_response_sent(claim.message_key, response.value)
+        if arrival.claim.done(Stage.RESPONSE):
+            return response
+        sending = f"reply-{arrival.key}"
+        claim = self.repo.claim_send(meeting.id, record.email, sending, self.clock.now(), self.stale_after_seconds)
+        if claim is ClaimState.IN_FLIGHT:
+            raise RetryLater(f"the {response.value} for {arrival.key} may have been sent; waiting for SES's event")
+        if claim is ClaimState.CLAIMED:
+            fresh = self.repo.get_invitee(meeting.id, record.email) or record
+            now = self.clock.now()
+            msg = arrival.msg
+            email = self._compose_answer(meeting, fresh, response, now, in_reply_to=msg.message_id,
+                                         references=tuple(msg.references)[-MAX_THREAD_IDS:],
+                                         cc=_cc_for(msg, record, route), auto_submitted="auto-replied")
+            email = replace(email, tags={"meeting": meeting.id, "sending": sending, "invitee": record.tag})
+            try:
+                provider_id = self._send_paced(email, key=sending)
+            except SendRejected as exc:
+                self.repo.fail_send(meeting.id, record.email, sending, str(exc), False)
+                self._review(arrival, meeting, record, Outcome.NOT_CONFIRMED,
+                             (f"the {response.value} could not be sent: {exc}",))
+                self.repo.note_stage(arrival.key, Stage.RESPONSE)
+                return None
+            except SendThrottled as exc:
+                self.repo.fail_send(meeting.id, record.email, sending, str(exc), True)
+                raise RetryLater(f"SES still throttling after {self.throttle_retries} tries") from exc
+            self.repo.finish_send(meeting.id, record.email, sending, self.clock.now(),
+                                  (email.message_id, provider_id), response.value)
+            self.repo.note_stage(arrival.key, Stage.RESPONSE, response_id=provider_id)
+        else:
+            self.repo.note_stage(arrival.key, Stage.RESPONSE)
         if response is Response.CLARIFY:
-            self.repo.note_clarify_sent(meeting.id, record.email, now)
+            self.repo.note_clarify_sent(meeting.id, record.email, arrival.now)
         return response
 
     def send_confirmation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> str:
@@ -537,16 +672,20 @@ class Desk:
     def _answer(self, meeting: Meeting, record: InviteeRecord, response: Response, now: datetime, *, key: str,
                 **headers: Any) -> str:
         """Render one answer to the invitee in their language, send it, and remember its Message-IDs."""
+        email = self._compose_answer(meeting, record, response, now, **headers)
+        provider_id = self._send_paced(email, key=key)
+        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
+        return provider_id
+
+    def _compose_answer(self, meeting: Meeting, record: InviteeRecord, response: Response, now: datetime,
+                        **headers: Any) -> OutgoingEmail:
         language = record.invitee.language
         context = self._context(meeting, record, language)
         if response is Response.CLOSED:
             context["status_line"] = _status_line(record, language)
         rendered = self.renderer.render(response.value, language, context)
-        email = self._email(meeting, record, response.value, language, rendered.subject, rendered.text,
-                            rendered.html, now, **headers)
-        provider_id = self._send_paced(email, key=key)
-        self.repo.record_sent(meeting.id, record.email, now, (email.message_id, provider_id), response.value)
-        return provider_id
+        return self._email(meeting, record, response.value, language, rendered.subject, rendered.text,
+                           rendered.html, now, **headers)
 
     def _email(self, meeting: Meeting, record: InviteeRecord, kind: str, language: str, subject: str, text: str,
                html: str, now: datetime, *, in_reply_to: str | None = None, references: tuple[str, ...] = (),
@@ -610,13 +749,13 @@ class Desk:
         """One history entry per message and invitee (or unmatched, with no invitee)."""
         msg = arrival.msg
         answer = decision.answer if decision else None
-        before = record.state.status if record else None
+        before = decision.before if decision and decision.before else (record.state.status if record else None)
         changed = answer is not None and outcome in (Outcome.RECORDED, Outcome.UNCHANGED)
         self.repo.add_history(HistoryEntry(
             meeting_id=meeting.id, email=record.email if record else None, at=arrival.now,
             source=source or (answer.source if answer else "reply"), outcome=outcome, message_key=arrival.key,
             raw_key=arrival.raw_key, received_at=arrival.received_at, written_at=arrival.written_at,
-            from_address=msg.from_address, subject=msg.subject,
+            from_address=msg.from_address[:MAX_ADDRESS], subject=msg.subject,
             intent=reading.intent.value if reading.intent else None, kind=reading.kind.value,
             status_before=before, status_after=answer.status if changed and answer else before,
             sessions=reading.sessions, attendees=reading.attendees, attendee_count=reading.attendee_count,
@@ -630,7 +769,7 @@ class Desk:
         self.repo.add_review(ReviewItem(
             meeting_id=meeting.id if meeting else UNROUTED_MEETING, received_at=arrival.received_at,
             message_key=arrival.key, outcome=outcome, raw_key=arrival.raw_key,
-            email=record.email if record else None, from_address=msg.from_address, subject=msg.subject,
+            email=record.email if record else None, from_address=msg.from_address[:MAX_ADDRESS], subject=msg.subject,
             excerpt=excerpt[:1000], reasons=(outcome.explanation, *reasons),
             intent=reading.intent.value if reading and reading.intent else None,
             attendees=reading.attendees if reading else (), sessions=reading.sessions if reading else None,
@@ -834,10 +973,37 @@ def _mailto(address: str, subject: str) -> str:
     return f"mailto:{address}?subject={quote(subject, safe='')}"
 
 
-def message_key(msg: ParsedMessage, raw: bytes) -> str:
-    """Identity of an inbound message across re-deliveries: sender + Message-ID, else the bytes."""
-    basis = f"{msg.from_address}\n{msg.message_id}".encode() if msg.message_id else raw
-    return hashlib.sha256(basis).hexdigest()[:32]
+def message_key(msg: ParsedMessage, raw: bytes, trace: Trace) -> str:
+    """Identity of an inbound message across re-deliveries: a hash of the message as it reached our server (every
+    byte below our own trace, which differs at each delivery). Two deliveries of one message are one; a forged
+    message that copies a genuine one's From and Message-ID is another message, and cannot pre-empt it."""
+    digest = hashlib.sha256()
+    for name, value in list(msg.message.raw_items())[trace.body_start:]:
+        digest.update(f"{name}:{value}\n".encode("utf-8", "surrogateescape"))
+    digest.update(b"\n")
+    digest.update(_body_bytes(raw))
+    return digest.hexdigest()[:32]
+
+
+def _body_bytes(raw: bytes) -> bytes:
+    """The bytes after the header block (the whole message when it has no empty line)."""
+    ends = [at + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (at := raw.find(sep)) >= 0]
+    return raw[min(ends):] if ends else raw
+
+
+def _mailbox_of(address: str) -> str:
+    """registration+TAG@desk.org -> registration@desk.org"""
+    local, _, domain = canonical_address(address).rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def unreadable_message(reason: str) -> ParsedMessage:
+    """What is known of a message that could not be parsed at all: nothing but why."""
+    from email.message import Message
+
+    return ParsedMessage(message=Message(), subject="", from_name="", from_address="", recipients=[],
+                         message_id=None, in_reply_to=[], references=[], date=None, received_at=None, text="",
+                         text_from_html=False, defects=[reason])
 
 
 def greeting(invitee: Invitee, language: str) -> str:
@@ -880,17 +1046,19 @@ def _status_line(record: InviteeRecord, language: str) -> str:
     return labels.get(language, labels["en"])[record.state.status.value]
 
 
-def _cc_for(msg: ParsedMessage, record: InviteeRecord) -> tuple[Recipient, ...]:
-    """Copy the person who actually replied (a colleague using the invitee's personal address)."""
-    sender = msg.from_address
-    if sender and sender != record.email and "@" in sender:
-        return (Recipient(sender, msg.from_name),)
+def _cc_for(msg: ParsedMessage, record: InviteeRecord, route: Route) -> tuple[Recipient, ...]:
+    """Copy the person who actually replied (a colleague using the invitee's personal address), only when our
+    receiving server verified that address: an unverified From may be anyone's, and would be sent our mail."""
+    sender = canonical_address(msg.from_address) if msg.from_address else ""
+    if sender and sender != record.email and route.verification is Verification.VERIFIED \
+            and is_valid_address(sender) and not has_control_characters(msg.from_name):
+        return (Recipient(sender, msg.from_name[:200]),)
     return ()
 
 
-def _received_at(msg: ParsedMessage, arrived_at: datetime | None, now: datetime) -> datetime:
+def _received_at(msg: ParsedMessage | None, arrived_at: datetime | None, now: datetime) -> datetime:
     """When the mailbox received it: our server's Received stamp, else the storage event, else now."""
-    for candidate in (msg.received_at, arrived_at):
+    for candidate in (msg.received_at if msg else None, arrived_at):
         if candidate is not None and candidate <= now + timedelta(minutes=5):
             return candidate
     return now

@@ -26,7 +26,7 @@ from rsvp.domain.records import InviteeRecord
 from rsvp.domain.tags import reply_address
 from rsvp.handlers import digest, inbound, invite, runtime
 from rsvp.local.demo import local_desk
-from rsvp.local.stack import LambdaContext, LocalStack, provision
+from rsvp.local.stack import LambdaContext, LocalStack, Verdicts, provision
 from rsvp.services import Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.support import reply
@@ -48,11 +48,11 @@ class Loop:
     def desk(self) -> Desk:
         return runtime.desk()
 
-    def deliver(self, raw: bytes, at: datetime | None = None) -> str:
+    def deliver(self, raw: bytes, at: datetime | None = None, verdicts: Verdicts | None = None) -> str:
         """SES receiving stores the message; the queue is drained through the inbound handler."""
         at = at or self.clock.now()
         self.clock.current = at
-        key = self.stack.deliver(raw, at, self.clients)
+        key = self.stack.deliver(raw, at, self.clients, verdicts)
         self.stack.drain(inbound.handler, self.clients)
         return key
 
@@ -261,10 +261,8 @@ def test_an_invitee_address_in_from_without_a_tag_is_not_trusted_unless_verified
     assert [r.outcome.value for r in loop.desk.repo.open_reviews(loop.meeting.id)] == ["unverified_sender"]
 
     verified = reply(sender=PERU, to=loop.meeting.mailbox, body="Confirmamos nuestra participación.",
-                     written=at(20, 10), headers={
-                         "Authentication-Results": "amazonses.com; spf=pass smtp.mailfrom=mission-peru.example.org;"
-                                                   " dkim=pass header.i=@mission-peru.example.org; dmarc=pass"})
-    loop.deliver(verified, at(20, 10, 1))
+                     written=at(20, 10))
+    loop.deliver(verified, at(20, 10, 1), Verdicts.passing())  # our receiving server verified it
     assert loop.record(PERU).state.status.value == "accepted"
 
 
@@ -272,11 +270,21 @@ def test_a_reply_in_the_thread_of_the_invitation_is_matched_without_a_tag(loop: 
     raw = reply(sender="colleague@mission-norway.example.org", to=loop.meeting.mailbox,
                 body="Norway will attend, represented by Mr Erik Lunde.", written=at(20, 9),
                 in_reply_to=loop.invitation_id(NORWAY))
-    loop.deliver(raw, at(20, 9, 1))
+    loop.deliver(raw, at(20, 9, 1), Verdicts.passing())
 
     assert loop.record(NORWAY).state.status.value == "accepted"
     confirmation = loop.sent("confirmation", NORWAY)[0]
-    assert "colleague@mission-norway.example.org" in str(confirmation["Cc"])
+    assert "colleague@mission-norway.example.org" in str(confirmation["Cc"]), "the verified colleague is copied"
+
+
+def test_a_confirmation_is_never_copied_to_an_unverified_from(loop: Loop) -> None:
+    raw = reply(sender="anyone@elsewhere.example.net", to=loop.personal_address(NORWAY),
+                body="Norway will attend.", written=at(20, 9))
+    loop.deliver(raw, at(20, 9, 1))
+
+    assert loop.record(NORWAY).state.status.value == "accepted", "the personal address proves whose answer it is"
+    [confirmation] = loop.sent("confirmation", NORWAY)
+    assert confirmation["Cc"] is None and confirmation["To"].endswith(f"<{NORWAY}>")
 
 
 def test_a_malformed_message_is_kept_flagged_and_does_not_crash(loop: Loop) -> None:

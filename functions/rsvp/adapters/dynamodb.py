@@ -25,8 +25,8 @@ from botocore.exceptions import ClientError
 
 from ..domain.invitees import Category, Invitee
 from ..domain.meeting import Meeting, meeting_from_document
-from ..domain.records import HistoryEntry, InboundClaim, InviteeRecord, ReviewItem
-from ..domain.rsvp import Answer, Delivery, InviteeState, Outcome, Status
+from ..domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
+from ..domain.rsvp import Answer, Decision, Delivery, InviteeState, Outcome, Response, Status
 from ..domain.sending import ClaimState
 from ..timeutil import from_iso, iso
 
@@ -235,14 +235,15 @@ class DynamoRepository:
                                ExpressionAttributeValues={":yes": True, ":at": iso(at)})
 
     # ---------------------------------------------------------------- replies
-    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: int) -> InboundClaim | None:
+    def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: float
+                      ) -> InboundClaim | ClaimHeld:
         try:
             response = self.table.update_item(
-                Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
+                Key=_inbound_key(message_key),
                 UpdateExpression=(
                     "SET #state = :processing, lease_until = :until, raw_key = if_not_exists(raw_key, :raw), "
                     "first_seen = if_not_exists(first_seen, :now), attempts = if_not_exists(attempts, :zero) + :one, "
-                    "expires_at = :expires"),
+                    "expires_at = if_not_exists(expires_at, :expires)"),
                 ConditionExpression=Attr("pk").not_exists() | (
                     Attr("state").eq("processing") & Attr("lease_until").lt(iso(at))),
                 ExpressionAttributeNames={"#state": "state"},
@@ -250,21 +251,43 @@ class DynamoRepository:
                     ":processing": "processing", ":until": iso(at + timedelta(seconds=lease_seconds)),
                     ":raw": raw_key, ":now": iso(at), ":zero": 0, ":one": 1,
                     ":expires": int((at + INBOUND_RETENTION).timestamp())},
-                ReturnValues="ALL_OLD")
+                ReturnValues="ALL_NEW")
         except ClientError as exc:
-            if _conditional(exc):
-                return None
-            raise
-        old = response.get("Attributes") or {}
-        return InboundClaim(message_key=message_key, fresh=not old,
-                            responses_sent=tuple(sorted(old.get("responses_sent", set()))))
+            if not _conditional(exc):
+                raise
+            old = self.table.get_item(Key=_inbound_key(message_key), ConsistentRead=True).get("Item", {})
+            return ClaimHeld.HELD if old.get("state") == "processing" else ClaimHeld.DONE
+        item = response["Attributes"]
+        return InboundClaim(
+            message_key=message_key, started_at=from_iso(item["first_seen"]), attempts=int(item["attempts"]),
+            stages=frozenset(Stage(s) for s in item.get("stages", set())),
+            decision=_decision(item["decision"]) if item.get("decision") else None,
+            response_id=str(item.get("response_id", "")))
 
-    def note_response_sent(self, message_key: str, response: str) -> None:
-        self.table.update_item(Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
-                               UpdateExpression="ADD responses_sent :r", ExpressionAttributeValues={":r": {response}})
+    def note_stage(self, message_key: str, stage: Stage, *, decision: Decision | None = None,
+                   response_id: str = "") -> None:
+        values: dict[str, Any] = {":stage": {stage.value}}
+        update = "ADD stages :stage"
+        if decision is not None:
+            update += " SET decision = :decision"
+            values[":decision"] = _decision_item(decision)
+        if response_id:
+            update += (", " if decision is not None else " SET ") + "response_id = :response"
+            values[":response"] = response_id
+        self.table.update_item(Key=_inbound_key(message_key), UpdateExpression=update,
+                               ExpressionAttributeValues=values)
+
+    def release_inbound(self, message_key: str, at: datetime) -> None:
+        try:
+            self.table.update_item(Key=_inbound_key(message_key), UpdateExpression="SET lease_until = :at",
+                                   ConditionExpression=Attr("state").eq("processing"),
+                                   ExpressionAttributeValues={":at": iso(at - timedelta(seconds=1))})
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
 
     def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
-        self.table.update_item(Key={"pk": f"INBOUND#{message_key}", "sk": "INBOUND"},
+        self.table.update_item(Key=_inbound_key(message_key),
                                UpdateExpression="SET #state = :done, outcome = :outcome, finished_at = :at "
                                                 "REMOVE lease_until",
                                ExpressionAttributeNames={"#state": "state"},
@@ -321,8 +344,18 @@ class DynamoRepository:
         }
         self.table.put_item(Item={k: v for k, v in item.items() if v is not None})
 
-    def add_review(self, item: ReviewItem) -> None:
-        self.table.put_item(Item={k: v for k, v in {
+    def add_review(self, item: ReviewItem) -> bool:
+        """File the item unless it is already filed (a retry must not reopen what an organiser settled)."""
+        try:
+            self._put_review(item)
+        except ClientError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def _put_review(self, item: ReviewItem) -> None:
+        self.table.put_item(ConditionExpression=Attr("pk").not_exists(), Item={k: v for k, v in {
             "pk": f"MEETING#{item.meeting_id}", "sk": _review_sort_key(item),
             "received_at": iso(item.received_at), "message_key": item.message_key, "outcome": item.outcome.value,
             "raw_key": item.raw_key, "email": item.email, "from_address": item.from_address,
@@ -419,6 +452,21 @@ def _review_item(meeting_id: str, item: dict[str, Any]) -> ReviewItem:
         confidence=float(item["confidence"]) if item.get("confidence") is not None else None,
         resolution=item.get("resolution", ""), resolved_by=item.get("resolved_by", ""),
         resolved_at=from_iso(item["resolved_at"]) if item.get("resolved_at") else None)
+
+
+def _inbound_key(message_key: str) -> dict[str, str]:
+    return {"pk": f"INBOUND#{message_key}", "sk": "INBOUND"}
+
+
+def _decision_item(decision: Decision) -> dict[str, Any]:
+    return {"outcome": decision.outcome.value, "response": decision.response.value, "notes": list(decision.notes),
+            "before": decision.before.value if decision.before else None,
+            "answer": _answer_item(decision.answer) if decision.answer else None}
+
+
+def _decision(item: dict[str, Any]) -> Decision:
+    return Decision(Outcome(item["outcome"]), Response(item["response"]), answer=_answer(item.get("answer")),
+                    notes=tuple(item.get("notes", [])), before=Status(item["before"]) if item.get("before") else None)
 
 
 def _invitee_key(meeting_id: str, email: str) -> dict[str, str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from .invitees import Invitee
-from .rsvp import InviteeState, Outcome, Status
+from .rsvp import Decision, InviteeState, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,36 @@ class ReviewItem:
         return self.message_key[:10]
 
 
+class ClaimHeld(StrEnum):
+    """Why a message cannot be processed now."""
+
+    DONE = "done"  # an earlier delivery of the same message was processed to the end: a duplicate
+    HELD = "held"  # another attempt is processing it right now (its lease has not run out): try again later
+
+
+class Stage(StrEnum):
+    """The stages of processing one inbound message that a retry does not do again."""
+
+    DECIDED = "decided"  # what the message changes, written ahead of doing it (the decision on the claim)
+    APPLIED = "applied"  # the answer, delivery state or reminder opt-out is written
+    HISTORY = "history"  # the history entry is written
+    RESPONSE = "response"  # the answer to the invitee was accepted by SES (its message id on the claim)
+
+
 @dataclass(frozen=True)
 class InboundClaim:
-    """The right to process one inbound message; `fresh` is False when taking over a crashed attempt."""
+    """The right to process one inbound message, and what earlier attempts on it completed."""
 
     message_key: str
-    fresh: bool
-    responses_sent: tuple[str, ...] = ()
+    started_at: datetime  # when the first attempt began: the processing time recorded in the history
+    attempts: int = 1
+    stages: frozenset[Stage] = frozenset()
+    decision: Decision | None = None  # the decision an earlier attempt wrote ahead (Stage.DECIDED)
+    response_id: str = ""  # SES's message id of the answer sent (Stage.RESPONSE)
+
+    @property
+    def fresh(self) -> bool:
+        return self.attempts == 1
+
+    def done(self, stage: Stage) -> bool:
+        return stage in self.stages

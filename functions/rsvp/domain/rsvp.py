@@ -77,6 +77,9 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     UNSUBSCRIBED = "unsubscribed"
     COMPLAINT = "complaint"
+    INVALID_TAG = "invalid_tag"
+    QUARANTINED = "quarantined"
+    NOT_CONFIRMED = "not_confirmed"
 
     @property
     def explanation(self) -> str:
@@ -102,9 +105,13 @@ _EXPLANATIONS = {
     Outcome.DUPLICATE: "the same message was already processed",
     Outcome.UNSUBSCRIBED: "asked for no more emails; no further reminders",
     Outcome.COMPLAINT: "marked our mail as spam; no further mail to this address",
+    Outcome.INVALID_TAG: "sent to a personal address the desk did not issue under its current key, or to another "
+                         "meeting's mailbox (altered, or issued before the key was rotated); nothing recorded",
+    Outcome.QUARANTINED: "our receiving server's scan condemned it (virus or spam); not read, recorded or answered",
+    Outcome.NOT_CONFIRMED: "the answer was recorded but the mail service refused the confirmation",
 }
 _REVIEW = {Outcome.TOO_LATE, Outcome.UNCLEAR, Outcome.UNKNOWN_SENDER, Outcome.UNVERIFIED_SENDER,
-           Outcome.UNROUTED, Outcome.MALFORMED}
+           Outcome.UNROUTED, Outcome.MALFORMED, Outcome.INVALID_TAG, Outcome.QUARANTINED, Outcome.NOT_CONFIRMED}
 
 
 class Response(StrEnum):
@@ -138,6 +145,7 @@ class Decision:
     response: Response
     answer: Answer | None = None  # the answer to write, when the outcome changes the RSVP
     notes: Sequence[str] = field(default_factory=tuple)
+    before: Status | None = None  # the invitee's status when the decision was taken
 
 
 CLARIFY_AT_MOST_EVERY_SECONDS = 24 * 3600
@@ -161,6 +169,13 @@ def decide_reply(
     Lateness is judged on when the mailbox received the message, not when we processed it:
     a retry after the cutoff must not turn a timely reply into a late one.
     """
+    return replace(_decide(state, intent, sessions, attendees, attendee_count, written_at, received_at, cutoff,
+                           message_key, source), before=state.status)
+
+
+def _decide(state: InviteeState, intent: Intent, sessions: tuple[str, ...] | None, attendees: tuple[str, ...],
+            attendee_count: int | None, written_at: datetime, received_at: datetime, cutoff: datetime,
+            message_key: str, source: str) -> Decision:
     if received_at > cutoff:
         return Decision(Outcome.TOO_LATE, Response.CLOSED)
     if intent is Intent.UNCLEAR:

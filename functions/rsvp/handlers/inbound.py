@@ -34,12 +34,18 @@ def stored_objects(body: str) -> list[tuple[str, str, datetime | None]]:
     return objects
 
 
-def process_record(record: SQSRecord) -> None:
+# Seconds a claim outlives this invocation's deadline (clock differences): the lease ends long before the queue's
+# visibility timeout (six times the function's timeout), so a retry always finds it expired.
+LEASE_MARGIN_SECONDS = 5
+
+
+def process_record(record: SQSRecord, context: LambdaContext) -> None:
     service = desk()
     for bucket, key, when in stored_objects(record.body):
         if bucket != service.store.bucket:
             raise ValueError(f"notification for unexpected bucket {bucket!r}")
-        result = service.process_inbound(key, when)
+        lease = context.get_remaining_time_in_millis() / 1000 + LEASE_MARGIN_SECONDS
+        result = service.process_inbound(key, when, lease_seconds=lease)
         metrics.add_metric(name=f"Inbound_{result.outcome.value}", unit=MetricUnit.Count, value=1)
         logger.info("processed", extra={"key": key, **result.summary()})
 
@@ -47,4 +53,4 @@ def process_record(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return sqs_batch(event, context, process_record)
+    return sqs_batch(event, context, lambda record: process_record(record, context))

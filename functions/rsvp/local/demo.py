@@ -255,19 +255,23 @@ def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients
 def _outcome_for(clients: Any, stack: LocalStack, raw: bytes, key: str) -> dict[str, Any]:
     """What the inbound function did with one delivery: its inbound record, looked up by message key."""
     from ..reading import read_message
+    from ..reading.authentication import ReceivingServer, read_trace
     from ..reading.mime import parse_message
     from ..services import message_key
 
-    parsed = parse_message(raw)
+    stored = clients.s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+    parsed = parse_message(stored)
+    trace = read_trace(parsed.message.raw_items(), ReceivingServer(stack.authserv_id, (stack.receiving_host,)))
     item = clients.dynamodb.Table(stack.table_name).get_item(
-        Key={"pk": f"INBOUND#{message_key(parsed, raw)}", "sk": "INBOUND"}).get("Item") or {}
+        Key={"pk": f"INBOUND#{message_key(parsed, stored, trace)}", "sk": "INBOUND"}).get("Item") or {}
     if item.get("raw_key") != key:
         return {"outcome": "duplicate", "response": "none"}
     reading = read_message(parsed)
-    sent = sorted(item.get("responses_sent", set()))
+    decision = item.get("decision") or {}
+    answered = "response" in item.get("stages", set()) and decision.get("response", "none") != "none"
     return {"outcome": item.get("outcome"), "kind": reading.kind.value,
             "intent": reading.intent.value if reading.intent else None,
-            "response": ", ".join(sent) if sent else "none"}
+            "response": decision["response"] if answered else "none"}
 
 
 def _moment(value: Any, zone: ZoneInfo) -> datetime:

@@ -59,6 +59,30 @@ def table_definition(template: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Verdicts:
+    """What the local receiving door says of a message, written in SES receiving's form (Received-SPF,
+    Authentication-Results, X-SES-Spam-Verdict, X-SES-Virus-Verdict). The door itself verifies nothing (no DNS
+    here): "none" throughout, and no scan. Tests state what a verifying server would have found."""
+
+    spf: str = "none"
+    dkim: str = "none"
+    dmarc: str = "none"
+    spam: str = ""  # PASS, FAIL, GRAY, PROCESSING_FAILED; "" writes no verdict header
+    virus: str = ""
+    dkim_domain: str = ""  # the signing domain (header.i=@…); "" for the From domain
+    mail_from: str = ""  # the envelope sender; "" for the From address
+
+    @classmethod
+    def passing(cls) -> Verdicts:
+        """A message our server verified: SPF, DKIM and DMARC pass for its From domain, scans clean."""
+        return cls(spf="pass", dkim="pass", dmarc="pass", spam="PASS", virus="PASS")
+
+
+LOCAL_AUTHSERV_ID = "rsvp.local"  # the authserv-id of the local door's Authentication-Results (never trusted in AWS)
+LOCAL_RECEIVING_HOST = "inbound-smtp.rsvp.local"
+
+
 @dataclass
 class LocalStack:
     """Names of the local resources and how to reach them."""
@@ -80,29 +104,56 @@ class LocalStack:
     max_send_rate: float = 14.0  # local runs: the rate a production SES account typically starts with
     delivered: list[str] = field(default_factory=list)
     ses_events: Any = None  # LocalSesEvents, when the desk sends through it
+    authserv_id: str = LOCAL_AUTHSERV_ID
+    receiving_host: str = LOCAL_RECEIVING_HOST
+    record_retention_days: int = 365
 
     def settings(self) -> Settings:
         return Settings(table_name=self.table_name, mail_bucket=self.bucket, sender_address=self.sender,
                         inbound_prefix=self.inbound_prefix, tag_secret_arn=self.secret_arn,
                         outbox_dir=self.outbox_dir, region=self.region, invitation_queue_url=self.send_queue_url,
-                        configuration_set=self.configuration_set, max_send_rate=self.max_send_rate)
+                        configuration_set=self.configuration_set, max_send_rate=self.max_send_rate,
+                        authserv_id=self.authserv_id, receiving_hosts=(self.receiving_host,),
+                        record_retention_days=self.record_retention_days)
 
     def environment(self) -> dict[str, str]:
         return {"TABLE_NAME": self.table_name, "MAIL_BUCKET": self.bucket, "SENDER_ADDRESS": self.sender,
                 "INBOUND_PREFIX": self.inbound_prefix, "TAG_SECRET_ARN": self.secret_arn,
                 "OUTBOX_DIR": self.outbox_dir, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
                 "INVITATION_QUEUE_URL": self.send_queue_url, "SES_CONFIGURATION_SET": self.configuration_set,
-                "MAX_SEND_RATE": str(self.max_send_rate)}
+                "MAX_SEND_RATE": str(self.max_send_rate), "AUTHSERV_ID": self.authserv_id,
+                "RECEIVING_HOSTS": self.receiving_host, "RECORD_RETENTION_DAYS": str(self.record_retention_days)}
 
     # ------------------------------------------------------------------ SES receiving, as SES does it
-    def deliver(self, raw: bytes, received_at: datetime, clients: Any) -> str:
-        """Store a message the way SES receiving does: a Received header on top, raw into S3."""
-        stamp = (f"Received: from local-sender by inbound-smtp.{self.region}.amazonaws.com with SMTP id "
-                 f"{uuid.uuid4().hex[:20]} for {self.mailbox}; {format_datetime(received_at)}\r\n").encode()
+    def deliver(self, raw: bytes, received_at: datetime, clients: Any, verdicts: Verdicts | None = None) -> str:
+        """Store a message the way SES receiving does: its trace block on top (Return-Path, Received, verdicts,
+        Authentication-Results), raw into S3."""
         key = f"{self.inbound_prefix}{uuid.uuid4().hex}"
-        clients.s3.put_object(Bucket=self.bucket, Key=key, Body=stamp + raw)
+        clients.s3.put_object(Bucket=self.bucket, Key=key, Body=self.trace(raw, received_at, verdicts) + raw)
         self.delivered.append(key)
         return key
+
+    def trace(self, raw: bytes, received_at: datetime, verdicts: Verdicts | None = None) -> bytes:
+        """The header block our receiving server prepends, in SES receiving's order and form."""
+        from ..reading.mime import parse_message
+
+        verdicts = verdicts or Verdicts()
+        sender = parse_message(raw).from_address or "unknown@invalid"
+        domain = sender.rpartition("@")[2]
+        mail_from = verdicts.mail_from or sender
+        smtp_id = uuid.uuid4().hex[:20]
+        lines = [f"Return-Path: <{mail_from}>",
+                 f"Received: from local-sender (localhost [127.0.0.1]) by {self.receiving_host} with SMTP id "
+                 f"{smtp_id} for {self.mailbox}; {format_datetime(received_at)}"]
+        lines += [f"X-SES-Spam-Verdict: {verdicts.spam}"] if verdicts.spam else []
+        lines += [f"X-SES-Virus-Verdict: {verdicts.virus}"] if verdicts.virus else []
+        lines += [f"Received-SPF: {verdicts.spf} (spfCheck: local door) client-ip=127.0.0.1; "
+                  f"envelope-from={mail_from}; helo=localhost;",
+                  f"Authentication-Results: {self.authserv_id}; spf={verdicts.spf} (spfCheck: local door) "
+                  f"client-ip=127.0.0.1; envelope-from={mail_from}; helo=localhost; dkim={verdicts.dkim} "
+                  f"header.i=@{verdicts.dkim_domain or domain}; dmarc={verdicts.dmarc} header.from={domain};",
+                  f"X-SES-RECEIPT: {smtp_id}"]
+        return ("\r\n".join(lines) + "\r\n").encode()
 
     def drain_sends(self, clients: Any, max_rounds: int = 10_000) -> dict[str, int]:
         """Run the sender function over the send queue; SES's Send events follow each batch."""
@@ -122,6 +173,8 @@ class LocalStack:
         moves a message that keeps failing to the dead-letter queue, as in AWS.
         """
         url = queue_url or self.inbound_queue_url
+        if after_batch is None and self.ses_events is not None:
+            after_batch = self.ses_events.deliver  # the answers the batch sent are confirmed by SES's events
         counts = {"batches": 0, "records": 0, "failed": 0}
         arn = clients.sqs.get_queue_attributes(QueueUrl=url,
                                                AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -223,12 +276,19 @@ def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str
 
 @dataclass
 class LambdaContext:
-    """The parts of the Lambda context object Powertools reads."""
+    """The parts of the Lambda context object Powertools and the handlers read."""
 
     function_name: str
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     log_stream_name: str = "local"
+    timeout_seconds: float = 60.0  # template.yaml's Globals
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
     @property
     def invoked_function_arn(self) -> str:
