@@ -102,6 +102,8 @@ class InMemoryRepository:
             return ClaimState.CLAIMED
         if item["state"] == "sent":
             return ClaimState.SENT
+        if item["state"] == "rejected":
+            return ClaimState.REJECTED
         if item.get("confirmed"):
             self.finish_send(meeting_id, email, sending, at, [str(item["confirmed"])], str(item["kind"]))
             return ClaimState.SENT

@@ -241,6 +241,8 @@ class Desk:
         claim = self.repo.claim_send(meeting.id, job.email, job.sending, self.clock.now(), self.stale_after_seconds)
         if claim is ClaimState.SENT:
             return "already sent"
+        if claim is ClaimState.REJECTED:
+            return "rejected"
         if claim is ClaimState.IN_FLIGHT:
             raise RetryLater(f"{job.sending} to {job.email}: another attempt is in flight or unconfirmed")
         now = self.clock.now()
@@ -554,11 +556,12 @@ class Desk:
                     if found:
                         return self._routed(found, "reply tag in returned headers")
             return Route(None, None, None, Outcome.UNROUTED)
-        meeting = meetings[0]
         sender = canonical_address(msg.from_address)
-        record = self.repo.get_invitee(meeting.id, sender) if sender else None
-        if record is None:
-            return Route(meeting, None, None, Outcome.UNKNOWN_SENDER)
+        # Meetings may share a mailbox: the sender's is the one that invited them (the most current first).
+        invited = next(((m, r) for m in meetings if sender and (r := self.repo.get_invitee(m.id, sender))), None)
+        if invited is None:
+            return Route(meetings[0], None, None, Outcome.UNKNOWN_SENDER)
+        meeting, record = invited
         if verification is Verification.VERIFIED:
             return Route(meeting, record, "verified sender address", verification=verification)
         return Route(meeting, None, None, Outcome.UNVERIFIED_SENDER,
@@ -634,6 +637,9 @@ class Desk:
         claim = self.repo.claim_send(meeting.id, record.email, sending, self.clock.now(), self.stale_after_seconds)
         if claim is ClaimState.IN_FLIGHT:
             raise RetryLater(f"the {response.value} for {arrival.key} may have been sent; waiting for SES's event")
+        if claim is ClaimState.REJECTED:  # an earlier attempt saw SES refuse it, and died before saying so
+            self._not_confirmed(arrival, meeting, record, response, "refused by the mail service")
+            return None
         if claim is ClaimState.CLAIMED:
             fresh = self.repo.get_invitee(meeting.id, record.email) or record
             now = self.clock.now()
@@ -646,9 +652,7 @@ class Desk:
                 provider_id = self._send_paced(email, key=sending)
             except SendRejected as exc:
                 self.repo.fail_send(meeting.id, record.email, sending, str(exc), False)
-                self._review(arrival, meeting, record, Outcome.NOT_CONFIRMED,
-                             (f"the {response.value} could not be sent: {exc}",))
-                self.repo.note_stage(arrival.key, Stage.RESPONSE)
+                self._not_confirmed(arrival, meeting, record, response, str(exc))
                 return None
             except SendThrottled as exc:
                 self.repo.fail_send(meeting.id, record.email, sending, str(exc), True)
@@ -661,6 +665,12 @@ class Desk:
         if response is Response.CLARIFY:
             self.repo.note_clarify_sent(meeting.id, record.email, arrival.now)
         return response
+
+    def _not_confirmed(self, arrival: Arrival, meeting: Meeting, record: InviteeRecord, response: Response,
+                       why: str) -> None:
+        self._review(arrival, meeting, record, Outcome.NOT_CONFIRMED,
+                     (f"the {response.value} could not be sent: {why}",))
+        self.repo.note_stage(arrival.key, Stage.RESPONSE)
 
     def send_confirmation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> str:
         """Confirm the recorded answer to the invitee (after an organiser set it by hand)."""

@@ -12,12 +12,14 @@ from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Answer, Outcome, Status
 from rsvp.domain.sending import RetryLater, SendJob, SendRejected
 from rsvp.domain.tags import reply_address
+from rsvp.reading.authentication import ReceivingServer
 from rsvp.services import Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.fakes import FakeJobQueue, FakeMailer, FakeSleeper, FakeStore, InMemoryRepository
 from tests.support import reply
 
 CANADA = "disarmament@mission-canada.example.org"
+RECEIVING = ReceivingServer("rsvp.test", ("inbound-smtp.rsvp.test",))
 
 
 @dataclass
@@ -31,7 +33,8 @@ class World:
 
     def arrive(self, raw: bytes, at: datetime) -> Outcome:
         key = f"inbound/{len(self.store.objects)}"
-        self.store.objects[key] = f"Received: by inbound-smtp; {at:%a, %d %b %Y %H:%M:%S %z}\r\n".encode() + raw
+        self.store.objects[key] = (f"Received: from sender.example by {RECEIVING.hosts[0]}; "
+                                   f"{at:%a, %d %b %Y %H:%M:%S %z}\r\n").encode() + raw
         self.clock.current = at
         return self.desk.process_inbound(key).outcome
 
@@ -50,7 +53,7 @@ class World:
 def world(meeting: Meeting, invitees: list[Invitee], clock: FakeClock) -> World:
     repo, store, mailer = InMemoryRepository(), FakeStore(), FakeMailer()
     desk = Desk(repo=repo, store=store, mailer=mailer, clock=clock, secret=b"test-key",
-                sender_address=meeting.mailbox)
+                sender_address=meeting.mailbox, receiving=RECEIVING)
     desk.load(meeting, invitees)
     return World(desk, repo, store, mailer, clock, meeting)
 

@@ -169,6 +169,8 @@ class DynamoRepository:
             item = self.table.get_item(Key=_send_key(meeting_id, sending, email), ConsistentRead=True).get("Item", {})
             if item.get("state") == "sent":
                 return ClaimState.SENT
+            if item.get("state") == "rejected":
+                return ClaimState.REJECTED
             if item.get("confirmed_id"):  # SES accepted it; the attempt died before recording: settle it now
                 self.finish_send(meeting_id, email, sending, at, [str(item["confirmed_id"])], str(item.get("kind", "")))
                 return ClaimState.SENT

@@ -34,6 +34,7 @@ class ClaimState(StrEnum):
     CLAIMED = "claimed"  # ours to send now
     SENT = "sent"  # already sent (or SES confirmed it): nothing to do
     IN_FLIGHT = "in_flight"  # another attempt holds it, or its outcome is not known yet: try later
+    REJECTED = "rejected"  # the provider refused it for good: nothing more to do
 
 
 class SendThrottled(Exception):

@@ -72,6 +72,7 @@ class Verdicts:
     virus: str = ""
     dkim_domain: str = ""  # the signing domain (header.i=@…); "" for the From domain
     mail_from: str = ""  # the envelope sender; "" for the From address
+    results: str = ""  # the results part of Authentication-Results as written here, instead of the above
 
     @classmethod
     def passing(cls) -> Verdicts:
@@ -147,11 +148,13 @@ class LocalStack:
                  f"{smtp_id} for {self.mailbox}; {format_datetime(received_at)}"]
         lines += [f"X-SES-Spam-Verdict: {verdicts.spam}"] if verdicts.spam else []
         lines += [f"X-SES-Virus-Verdict: {verdicts.virus}"] if verdicts.virus else []
+        results = verdicts.results or (
+            f"spf={verdicts.spf} (spfCheck: local door) client-ip=127.0.0.1; envelope-from={mail_from}; "
+            f"helo=localhost; dkim={verdicts.dkim} header.i=@{verdicts.dkim_domain or domain}; "
+            f"dmarc={verdicts.dmarc} header.from={domain};")
         lines += [f"Received-SPF: {verdicts.spf} (spfCheck: local door) client-ip=127.0.0.1; "
                   f"envelope-from={mail_from}; helo=localhost;",
-                  f"Authentication-Results: {self.authserv_id}; spf={verdicts.spf} (spfCheck: local door) "
-                  f"client-ip=127.0.0.1; envelope-from={mail_from}; helo=localhost; dkim={verdicts.dkim} "
-                  f"header.i=@{verdicts.dkim_domain or domain}; dmarc={verdicts.dmarc} header.from={domain};",
+                  f"Authentication-Results: {self.authserv_id}; {results}",
                   f"X-SES-RECEIPT: {smtp_id}"]
         return ("\r\n".join(lines) + "\r\n").encode()
 

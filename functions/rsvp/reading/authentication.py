@@ -1,13 +1,12 @@
 """Did our own receiving server verify the sender? (RFC 8601 Authentication-Results, SES verdicts.)
 
 Everything in a stored message is the sender's text except the trace block our receiving server prepended
-to it: SES receiving puts its `Received` line ("by inbound-smtp.REGION.amazonaws.com"), its spam and virus
-verdicts, `Received-SPF` and one `Authentication-Results: amazonses.com; …` on top of the message as it
-arrived. Only that block is read here (RFC 8601 §5): the headers from the top down to the first `Received`
-that our server did not add, and in it only the first `Authentication-Results` carrying our exact
-authserv-id (our server adds one; any other claiming our id below it was written by the sender). A sender
-can write `Authentication-Results: amazonses.com; dmarc=pass` anywhere in their own headers; it means
-nothing.
+to it: SES receiving writes `Return-Path`, its `Received` line ("by inbound-smtp.REGION.amazonaws.com"), its
+spam and virus verdicts, `Received-SPF`, one `Authentication-Results: amazonses.com; …` and its receipt on
+top of the message as it arrived. Only that block is read here (RFC 8601 §5): the leading run of such fields,
+which must hold our Received line, ending at the first other field or at a Received line our server did not
+add; in it the first field of each kind, for our exact authserv-id (configured per deployment). A sender can
+write `Authentication-Results: amazonses.com; dmarc=pass` anywhere in their own headers; it means nothing.
 
 A verdict counts for the From domain only when it names that domain: DMARC by `header.from`, DKIM by the
 signing domain (`header.d`, or the domain of `header.i`), SPF by the envelope sender (`smtp.mailfrom`, or
@@ -132,10 +131,12 @@ def read_trace(fields: Iterable[tuple[str, str]], server: ReceivingServer) -> Tr
             if not server.added(value):
                 break
             ours = True
+        elif not ours and key != "return-path":
+            break  # our server writes only the envelope sender above its Received line
         elif key not in _TRACE_FIELDS and not key.startswith("x-ses-"):
             break
         elif key == "authentication-results" and ours and results is None:
-            parsed = parse_authentication_results(value)
+            parsed = parse_authentication_results(_text(value))
             if parsed is not None and parsed[0] == server.authserv_id.lower():
                 results = parsed[1]
         elif key == "x-ses-spam-verdict" and ours and not spam:
@@ -151,6 +152,11 @@ def read_trace(fields: Iterable[tuple[str, str]], server: ReceivingServer) -> Tr
 
 
 _TRACE_FIELDS = frozenset({"return-path", "received-spf", "authentication-results"})
+
+
+def _text(value: str) -> str:
+    """A raw header value as text (the parser keeps 8-bit bytes as surrogates; an IDN domain may be UTF-8)."""
+    return value if value.isascii() else value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------------- alignment
