@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from rsvp.domain.meeting import Meeting
-from rsvp.domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
+from rsvp.domain.records import ClaimHeld, Erasure, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
 from rsvp.domain.rsvp import Answer, Decision, Delivery
 from rsvp.domain.sending import ClaimState, SendJob, SendRejected, SendThrottled
 from rsvp.mail.message import OutgoingEmail
@@ -73,6 +73,9 @@ class FakeStore:
     def put(self, key: str, data: bytes) -> None:
         self.objects[key] = data
 
+    def delete(self, key: str) -> int:
+        return 1 if self.objects.pop(key, None) is not None else 0
+
 
 @dataclass
 class InMemoryRepository:
@@ -87,6 +90,35 @@ class InMemoryRepository:
     digests: dict[tuple[str, str], datetime] = field(default_factory=dict)
     sends: dict[tuple[str, str, str], dict[str, object]] = field(default_factory=dict)
     once: set[tuple[str, str]] = field(default_factory=set)
+    audit: list[tuple[str, datetime, str, str]] = field(default_factory=list)
+
+    def forget_invitee(self, meeting_id: str, email: str) -> Erasure:
+        email = email.lower()
+        record = self.invitees.pop((meeting_id, email), None)
+        history = [h for h in self.history if h.meeting_id == meeting_id and email in (h.email, h.from_address)]
+        reviews = [r for r in self.reviews if r.meeting_id == meeting_id and email in (r.email, r.from_address)]
+        sends = [k for k in self.sends if k[0] == meeting_id and k[2] == email]
+        self.history = [h for h in self.history if h not in history]
+        self.reviews = [r for r in self.reviews if r not in reviews]
+        for key in sends:
+            del self.sends[key]
+        tags = [t for t, owner in self.tags.items() if owner == (meeting_id, email)]
+        sent = [m for m, owner in self.sent_ids.items() if owner == (meeting_id, email)]
+        for tag in tags:
+            del self.tags[tag]
+        for message_id in sent:
+            del self.sent_ids[message_id]
+        claims = [k for k in {*(h.message_key for h in history), *(r.message_key for r in reviews)}
+                  if self.claims.pop(k, None) is not None]
+        raw = tuple(sorted({i.raw_key for i in [*history, *reviews] if i.raw_key}))
+        items = (record is not None) + len(history) + len(reviews) + len(sends) + len(tags) + len(sent) + len(claims)
+        return Erasure(found=bool(record or history or reviews), items=items, raw_keys=raw)
+
+    def add_audit(self, meeting_id: str, at: datetime, actor: str, text: str) -> None:
+        self.audit.append((meeting_id, at, actor, text))
+
+    def audit_log(self, meeting_id: str) -> list[tuple[datetime, str, str]]:
+        return [(at, actor, text) for m, at, actor, text in self.audit if m == meeting_id]
 
     def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
         item = self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": kind, "attempts": 0})

@@ -51,7 +51,7 @@ def build_desk(settings: Settings, clock: Clock | None = None, sleeper: Sleeper 
         mailer = OutboxMailer(mailer, Path(settings.outbox_dir))
     table = clients.dynamodb.Table(settings.table_name)
     return Desk(
-        repo=DynamoRepository(table),
+        repo=DynamoRepository(table, settings.record_retention_days),
         store=S3RawMailStore(clients.s3, settings.mail_bucket),
         mailer=mailer,
         clock=clock,

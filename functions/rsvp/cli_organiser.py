@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(meeting_app, name="meeting")
     app.add_typer(invitees_app, name="invitees")
     app.add_typer(local_app, name="local")
-    for command in (invite, status, review, set_answer, export, history, replay, digest):
+    for command in (invite, status, review, set_answer, export, history, forget, replay, digest):
         app.command(name=command.__name__.replace("set_answer", "set"))(command)
 
 
@@ -590,6 +590,32 @@ def _history_json(h: Any) -> dict[str, Any]:
             "status_after": h.status_after.value if h.status_after else None,
             "sessions": list(h.sessions) if h.sessions is not None else None, "attendees": list(h.attendees),
             "attendee_count": h.attendee_count, "reasons": list(h.reasons)}
+
+
+# ---------------------------------------------------------------------- personal data
+def forget(
+    ctx: typer.Context,
+    meeting_id: Annotated[str, typer.Argument(help="Meeting id.")],
+    email: Annotated[str, typer.Argument(help="The person's email address.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase one person's records in a meeting: RSVP, history, review items, sends, their stored mail (every
+    version) and local copies. The meeting's audit log records that it was done, never whom."""
+    from pathlib import Path
+
+    from .adapters.aws import forget_local_copies
+
+    session = _session(ctx)
+    with _errors():
+        organiser = session.organiser()
+        organiser.meeting(meeting_id)
+        if not yes and sys.stdin.isatty() and not typer.confirm(
+                f"Erase everything recorded about {email} in {meeting_id}? This cannot be undone"):
+            raise typer.Exit(1)
+        outbox = session.target.settings.outbox_dir
+        line = organiser.forget(meeting_id, email, _now(), local_copies=(
+            (lambda address, keys: forget_local_copies(Path(outbox), address, keys)) if outbox else None))
+    out.print(f"Done: {line}.", markup=False, highlight=False)
 
 
 # ---------------------------------------------------------------------- replay

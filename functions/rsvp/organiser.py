@@ -4,19 +4,22 @@ beside; the command line is a thin layer over this."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from .domain.addresses import canonical_address
 from .domain.invitees import Category
 from .domain.meeting import Meeting
 from .domain.records import HistoryEntry, InviteeRecord, ReviewItem
 from .domain.rsvp import Answer, Outcome, Status
 from .participants import Participant, participant_rows
-from .services import Desk
+from .services import UNROUTED_MEETING, Desk
 from .timeutil import iso
 
 REVIEW_DECISIONS = ("accept", "decline", "tentative", "dismiss")
@@ -202,6 +205,28 @@ class Organiser:
             raise Conflict(f"review {matches[0].id} was already settled by {matches[0].resolved_by}: "
                            f"{matches[0].resolution}")
         return matches[0]
+
+    # ------------------------------------------------------------------ personal data
+    def forget(self, meeting_id: str, email: str, now: datetime,
+               local_copies: Callable[[str, Sequence[str]], int] | None = None) -> str:
+        """Erase one person's records in a meeting — their RSVP and history, review items, sends, personal tag,
+        their stored mail (every version) and, through `local_copies(address, raw keys)`, a local run's copies —
+        and say so in the meeting's audit log, which never names them. Returns the audit line."""
+        meeting = self.meeting(meeting_id)
+        address = canonical_address(email)
+        erasure = self.desk.repo.forget_invitee(meeting.id, address)
+        unrouted = self.desk.repo.forget_invitee(UNROUTED_MEETING, address)  # their mail that reached no meeting
+        if not (erasure.found or unrouted.found):
+            raise NotFound(f"nothing is recorded about {email} in {meeting_id}")
+        raw_keys = sorted({*erasure.raw_keys, *unrouted.raw_keys})
+        versions = sum(self.desk.store.delete(key) for key in raw_keys)
+        files = local_copies(address, raw_keys) if local_copies else 0
+        reference = hmac.new(self.desk.secret, address.encode(), hashlib.sha256).hexdigest()[:12]
+        line = (f"erased one person's records: {erasure.items + unrouted.items} record(s), {len(raw_keys)} stored "
+                f"message(s) ({versions} version(s)), {files} local cop(y/ies); reference {reference} (the address "
+                f"under the desk's key: it names nobody, and tells whether an address given later was this one)")
+        self.desk.repo.add_audit(meeting.id, now, self.actor, line)
+        return line
 
     @staticmethod
     def _sessions(meeting: Meeting, given: Sequence[str]) -> tuple[str, ...] | None:

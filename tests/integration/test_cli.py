@@ -170,6 +170,22 @@ def test_an_organiser_runs_a_meeting_from_the_terminal(cli: Cli) -> None:
     assert len(list((cli.folder / "outbox").glob("*-digest-*.eml"))) == sent_before + 1
 
 
+def test_a_person_is_forgotten_from_the_terminal_and_only_the_audit_says_so(cli: Cli) -> None:
+    _load(cli)
+    cli("invite", "--no-wait")
+    cli.stack.drain_sends(cli.clients)
+    cli("set", MEETING, PERU, "accept", "--attendee", "Excmo. Sr. Luis Ugarelli", "--notify")
+    assert list((cli.folder / "outbox").glob(f"*-{PERU}.eml")), "the invitation and the confirmation"
+
+    done = cli("forget", MEETING, PERU, "--yes")
+
+    assert "erased one person's records" in done.output and PERU not in done.output
+    assert not list((cli.folder / "outbox").glob(f"*-{PERU}.eml")), "the local copies of their mail too"
+    cli("history", MEETING, PERU, code=3)
+    assert cli.json("status", MEETING)["invitees"] == 11
+    cli("forget", MEETING, PERU, "--yes", code=3)
+
+
 def test_stored_mail_can_be_processed_again_and_changes_nothing(cli: Cli) -> None:
     _load(cli)
     cli("invite", "--no-wait")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -24,6 +25,18 @@ class S3RawMailStore:
 
     def put(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+
+    def delete(self, key: str) -> int:
+        """Every version of the object (the bucket is versioned: a plain delete would only hide it)."""
+        deleted = 0
+        pages = self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
+        for page in pages:
+            versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                        for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])] if v["Key"] == key]
+            if versions:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": versions, "Quiet": True})
+                deleted += len(versions)
+        return deleted
 
 
 _THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException"}
@@ -79,12 +92,31 @@ class OutboxMailer:
         provider_id = str(self.inner.send(email))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
-        who = re.sub(r"[^a-z0-9.@-]+", "_", email.to[0].email.lower()) if email.to else "nobody"
+        who = _file_part(email.to[0].email) if email.to else "nobody"
         target = self.folder / f"{self.count:04d}-{email.kind}-{who}.eml"
         partial = target.with_name(f".{target.name}.partial")
         partial.write_bytes(email.to_bytes())
         partial.replace(target)  # whoever watches the folder never sees half a message
         return provider_id
+
+
+def _file_part(address: str) -> str:
+    return re.sub(r"[^a-z0-9.@-]+", "_", address.lower())
+
+
+def forget_local_copies(outbox: Path, email: str, raw_keys: Iterable[str]) -> int:
+    """Delete a local run's copies of one person's mail: what the desk sent them (outbox/NNNN-KIND-EMAIL.eml) and
+    what they sent, as the local door (inbound/KEY.eml) and the demo (inbound/NN-STYLE-EMAIL.eml) keep it."""
+    who = _file_part(email)
+    inbound = outbox.parent / "inbound"
+    files = [*outbox.glob(f"*-{who}.eml"), *inbound.glob(f"*-{who}.eml"),
+             *(inbound / f"{key.rpartition('/')[2]}.eml" for key in raw_keys)]
+    removed = 0
+    for path in dict.fromkeys(files):
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def secret_from_secrets_manager(client: Any, secret_id: str) -> bytes:

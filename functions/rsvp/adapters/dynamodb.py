@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from ..domain.invitees import Category, Invitee
 from ..domain.meeting import Meeting, meeting_from_document
-from ..domain.records import ClaimHeld, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
+from ..domain.records import ClaimHeld, Erasure, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
 from ..domain.rsvp import Answer, Decision, Delivery, InviteeState, Outcome, Response, Status
 from ..domain.sending import ClaimState
 from ..timeutil import from_iso, iso
@@ -34,15 +34,32 @@ INBOUND_RETENTION = timedelta(days=400)
 
 
 class DynamoRepository:
-    def __init__(self, table: Any) -> None:
+    """`retention_days`: every item of a meeting expires (DynamoDB TTL, `expires_at`) that many days after the
+    meeting's last session; 0 keeps them until deleted."""
+
+    def __init__(self, table: Any, retention_days: int = 0) -> None:
         self.table = table
+        self.retention = timedelta(days=retention_days) if retention_days > 0 else None
+        self._ends: dict[str, datetime] = {}  # meeting id -> end of its last session (read once per container)
+
+    def _expiry(self, meeting_id: str) -> dict[str, int]:
+        """The TTL attribute for an item of the meeting ({} when records are kept)."""
+        if self.retention is None:
+            return {}
+        if meeting_id not in self._ends:
+            meeting = self.get_meeting(meeting_id)
+            if meeting is None:
+                return {}
+        return {"expires_at": int((self._ends[meeting_id] + self.retention).timestamp())}
 
     # ---------------------------------------------------------------- meetings and invitees
     def save_meeting(self, meeting: Meeting, invitees: Iterable[InviteeRecord]) -> None:
+        self._ends[meeting.id] = meeting.ends_at
+        expiry = self._expiry(meeting.id)
         self.table.put_item(Item={"pk": "MEETINGS", "sk": f"MEETING#{meeting.id}", "meeting_id": meeting.id,
-                                  "doc": json.dumps(meeting.to_document(), ensure_ascii=False)})
+                                  "doc": json.dumps(meeting.to_document(), ensure_ascii=False), **expiry})
         self.table.put_item(Item={"pk": f"MAILBOX#{meeting.mailbox}", "sk": f"MEETING#{meeting.id}",
-                                  "meeting_id": meeting.id})
+                                  "meeting_id": meeting.id, **expiry})
         existing = {str(item["email"]) for item in self._query(
             KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting.id}") & Key("sk").begins_with("INVITEE#"),
             ProjectionExpression="email")}
@@ -51,13 +68,13 @@ class DynamoRepository:
             for record in records:
                 inv = record.invitee
                 batch.put_item(Item={"pk": f"TAG#{record.tag}", "sk": "TAG", "meeting_id": meeting.id,
-                                     "email": inv.email})
+                                     "email": inv.email, **expiry})
                 if inv.email not in existing:
                     batch.put_item(Item={
                         **_invitee_key(meeting.id, inv.email), "email": inv.email, "name": inv.name,
                         "organisation": inv.organisation, "language": inv.language, "category": inv.category.value,
                         "honorific": inv.honorific, "tag": record.tag, "status": Status.PENDING.value,
-                        "delivery": Delivery.OK.value})
+                        "delivery": Delivery.OK.value, **expiry})
         for record in records:  # re-imported invitees: details updated, answers and delivery kept
             inv = record.invitee
             if inv.email not in existing:
@@ -67,17 +84,22 @@ class DynamoRepository:
                 UpdateExpression=(
                     "SET email = :email, #name = :name, organisation = :org, #language = :lang, category = :cat, "
                     "honorific = :hon, tag = :tag, #status = if_not_exists(#status, :pending), "
-                    "delivery = if_not_exists(delivery, :ok)"),
+                    "delivery = if_not_exists(delivery, :ok)" + (", expires_at = :exp" if expiry else "")),
                 ExpressionAttributeNames={"#name": "name", "#language": "language", "#status": "status"},
                 ExpressionAttributeValues={
                     ":email": inv.email, ":name": inv.name, ":org": inv.organisation, ":lang": inv.language,
                     ":cat": inv.category.value, ":hon": inv.honorific, ":tag": record.tag,
-                    ":pending": Status.PENDING.value, ":ok": Delivery.OK.value},
+                    ":pending": Status.PENDING.value, ":ok": Delivery.OK.value,
+                    **({":exp": expiry["expires_at"]} if expiry else {})},
             )
 
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         item = self.table.get_item(Key={"pk": "MEETINGS", "sk": f"MEETING#{meeting_id}"}).get("Item")
-        return meeting_from_document(json.loads(item["doc"]), f"meeting {meeting_id}") if item else None
+        if not item:
+            return None
+        meeting = meeting_from_document(json.loads(item["doc"]), f"meeting {meeting_id}")
+        self._ends[meeting.id] = meeting.ends_at
+        return meeting
 
     def list_meetings(self) -> list[Meeting]:
         return [meeting_from_document(json.loads(item["doc"]), f"meeting {item['meeting_id']}")
@@ -128,10 +150,20 @@ class DynamoRepository:
         self.record_sent(meeting_id, email, at, ids, "invitation")
 
     def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str], kind: str) -> None:
+        ids = {m.strip("<>") for m in message_ids if m}
+        if not ids:
+            return
+        expiry = self._expiry(meeting_id)
         with self.table.batch_writer() as batch:
-            for message_id in {m.strip("<>") for m in message_ids if m}:
+            for message_id in ids:
                 batch.put_item(Item={"pk": f"SENT#{message_id}", "sk": "SENT", "meeting_id": meeting_id,
-                                     "email": email, "kind": kind, "sent_at": iso(at)})
+                                     "email": email, "kind": kind, "sent_at": iso(at), **expiry})
+        try:  # the invitee's item lists them too, so that erasing the invitee finds them
+            self.table.update_item(Key=_invitee_key(meeting_id, email), UpdateExpression="ADD sent_ids :ids",
+                                   ConditionExpression=Attr("pk").exists(), ExpressionAttributeValues={":ids": ids})
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
 
     def release_invitation(self, meeting_id: str, email: str, reason: str) -> None:
         self.table.update_item(Key=_invitee_key(meeting_id, email),
@@ -142,7 +174,8 @@ class DynamoRepository:
     def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
         try:
             self.table.put_item(Item={**_send_key(meeting_id, sending, email), "state": "queued", "kind": kind,
-                                      "email": email, "sending": sending, "queued_at": iso(at)},
+                                      "email": email, "sending": sending, "queued_at": iso(at),
+                                      **self._expiry(meeting_id)},
                                 ConditionExpression=Attr("pk").not_exists() | Attr("state").eq("queued"))
         except ClientError as exc:
             if _conditional(exc):
@@ -153,16 +186,18 @@ class DynamoRepository:
     def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
                    ) -> ClaimState:
         stale = iso(at - timedelta(seconds=stale_after_seconds))
+        expiry = self._expiry(meeting_id)
         try:
             self.table.update_item(
                 Key=_send_key(meeting_id, sending, email),
-                UpdateExpression="SET #state = :sending, claimed_at = :now, email = :email, sending = :sending_id "
-                                 "ADD attempts :one",
+                UpdateExpression="SET #state = :sending, claimed_at = :now, email = :email, sending = :sending_id"
+                                 + (", expires_at = :exp" if expiry else "") + " ADD attempts :one",
                 ConditionExpression=Attr("state").not_exists() | Attr("state").is_in(["queued", "failed"]) | (
                     Attr("state").eq("sending") & Attr("claimed_at").lt(stale) & Attr("confirmed_id").not_exists()),
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={":sending": "sending", ":now": iso(at), ":one": 1, ":email": email,
-                                           ":sending_id": sending})
+                                           ":sending_id": sending,
+                                           **({":exp": expiry["expires_at"]} if expiry else {})})
         except ClientError as exc:
             if not _conditional(exc):
                 raise
@@ -222,7 +257,8 @@ class DynamoRepository:
     def _claim_marker(self, meeting_id: str, sort_key: str, at: datetime) -> bool:
         """Write a marker item unless it exists: True for the one caller that wrote it."""
         try:
-            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": sort_key, "at": iso(at)},
+            self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": sort_key, "at": iso(at),
+                                      **self._expiry(meeting_id)},
                                 ConditionExpression=Attr("pk").not_exists())
         except ClientError as exc:
             if _conditional(exc):
@@ -291,7 +327,7 @@ class DynamoRepository:
     def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
         self.table.update_item(Key=_inbound_key(message_key),
                                UpdateExpression="SET #state = :done, outcome = :outcome, finished_at = :at "
-                                                "REMOVE lease_until",
+                                                "REMOVE lease_until, decision",  # (its attendees' names)
                                ExpressionAttributeNames={"#state": "state"},
                                ExpressionAttributeValues={":done": "done", ":outcome": outcome, ":at": iso(at)})
 
@@ -343,6 +379,7 @@ class DynamoRepository:
             "language": entry.language,
             "confidence": Decimal(str(entry.confidence)) if entry.confidence is not None else None,
             "reasons": list(entry.reasons), "excerpt": entry.excerpt[:1000], "actor": entry.actor or None,
+            **self._expiry(entry.meeting_id),
         }
         self.table.put_item(Item={k: v for k, v in item.items() if v is not None})
 
@@ -365,6 +402,7 @@ class DynamoRepository:
             "resolved": item.resolved, "intent": item.intent, "attendees": list(item.attendees),
             "sessions": list(item.sessions) if item.sessions is not None else None, "language": item.language,
             "confidence": Decimal(str(item.confidence)) if item.confidence is not None else None,
+            **self._expiry(item.meeting_id),
         }.items() if v is not None})
 
     def resolve_review(self, item: ReviewItem, resolution: str, by: str, at: datetime) -> bool:
@@ -386,6 +424,44 @@ class DynamoRepository:
         return [_history_entry(meeting_id, item) for item in self._query(
             KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}")
             & Key("sk").begins_with(f"HISTORY#{email.lower()}#"))]
+
+    # ---------------------------------------------------------------- erasure
+    def forget_invitee(self, meeting_id: str, email: str) -> Erasure:
+        """Delete every item about one person in a meeting: the invitee and their answer, their personal tag, their
+        history and review items (also those of mail they sent before they were matched), their sends and our
+        sent Message-IDs, and the inbound claims of their messages. The raw mail keys are returned for the store."""
+        email = email.lower()
+        invitee = self.table.get_item(Key=_invitee_key(meeting_id, email), ConsistentRead=True).get("Item") or {}
+        partition = Key("pk").eq(f"MEETING#{meeting_id}")
+        history = list(self._query(KeyConditionExpression=partition & Key("sk").begins_with(f"HISTORY#{email}#")))
+        history += [h for h in self._query(KeyConditionExpression=partition & Key("sk").begins_with(
+            "HISTORY#~unmatched#")) if str(h.get("from_address", "")).lower() == email]
+        reviews = [r for r in self._query(KeyConditionExpression=partition & Key("sk").begins_with("REVIEW#"))
+                   if email in (str(r.get("email") or "").lower(), str(r.get("from_address", "")).lower())]
+        sends = [i for i in self._query(KeyConditionExpression=partition & Key("sk").begins_with("SEND#"))
+                 if str(i.get("email", "")).lower() == email]
+        sent_ids = {str(m).strip("<>") for m in [*invitee.get("invitation_message_ids", []),
+                                                 *invitee.get("sent_ids", set()),
+                                                 *(m for i in sends for m in i.get("message_ids", []))] if m}
+        message_keys = {str(i["message_key"]) for i in [*history, *reviews] if i.get("message_key")}
+        raw_keys = sorted({str(i["raw_key"]) for i in [*history, *reviews] if i.get("raw_key")})
+        keys = [_invitee_key(meeting_id, email)] if invitee else []
+        keys += [{"pk": f"TAG#{invitee['tag']}", "sk": "TAG"}] if invitee.get("tag") else []
+        keys += [{"pk": i["pk"], "sk": i["sk"]} for i in [*history, *reviews, *sends]]
+        keys += [{"pk": f"SENT#{m}", "sk": "SENT"} for m in sorted(sent_ids)]
+        keys += [_inbound_key(k) for k in sorted(message_keys) if not k.startswith("organiser-")]
+        with self.table.batch_writer() as batch:
+            for key in keys:
+                batch.delete_item(Key=key)
+        return Erasure(found=bool(invitee or history or reviews), items=len(keys), raw_keys=tuple(raw_keys))
+
+    def add_audit(self, meeting_id: str, at: datetime, actor: str, text: str) -> None:
+        self.table.put_item(Item={"pk": f"MEETING#{meeting_id}", "sk": f"AUDIT#{iso(at)}", "at": iso(at),
+                                  "actor": actor[:200], "text": text[:1000], **self._expiry(meeting_id)})
+
+    def audit_log(self, meeting_id: str) -> list[tuple[datetime, str, str]]:
+        return [(from_iso(i["at"]), str(i.get("actor", "")), str(i.get("text", ""))) for i in self._query(
+            KeyConditionExpression=Key("pk").eq(f"MEETING#{meeting_id}") & Key("sk").begins_with("AUDIT#"))]
 
     # ---------------------------------------------------------------- digest
     def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:

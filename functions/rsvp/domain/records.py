@@ -119,3 +119,12 @@ class InboundClaim:
 
     def done(self, stage: Stage) -> bool:
         return stage in self.stages
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing one person's records removed (counts only: the audit line never names them)."""
+
+    found: bool
+    items: int  # records deleted
+    raw_keys: tuple[str, ...] = ()  # their stored mail, for the raw-mail store to delete

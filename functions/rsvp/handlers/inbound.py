@@ -15,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ..domain.sending import RetryLater
 from .runtime import desk, logger, metrics, sqs_batch
 
 
@@ -45,7 +46,14 @@ def process_record(record: SQSRecord, context: LambdaContext) -> None:
         if bucket != service.store.bucket:
             raise ValueError(f"notification for unexpected bucket {bucket!r}")
         lease = context.get_remaining_time_in_millis() / 1000 + LEASE_MARGIN_SECONDS
-        result = service.process_inbound(key, when, lease_seconds=lease)
+        try:
+            result = service.process_inbound(key, when, lease_seconds=lease)
+        except RetryLater as exc:
+            logger.info("retried later", extra={"key": key, "why": str(exc)})
+            raise
+        except Exception:
+            logger.exception("record failed; SQS retries it, then dead-letters it", extra={"key": key})
+            raise
         metrics.add_metric(name=f"Inbound_{result.outcome.value}", unit=MetricUnit.Count, value=1)
         logger.info("processed", extra={"key": key, **result.summary()})
 

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..bootstrap import build_desk
 from ..config import Settings
+from ..logs import redact_logs
 from ..services import Desk
 
 logger = Logger()
@@ -28,6 +29,7 @@ _desk: Desk | None = None
 
 def desk() -> Desk:
     global _desk
+    redact_logs(logger)
     if _desk is None:
         _desk = build_desk(Settings.from_env())
     return _desk
