@@ -254,8 +254,8 @@ class InMemoryRepository:
         if claim is not None and claim["state"] == "processing":
             claim["lease_until"] = at - timedelta(seconds=1)
 
-    def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
-        self.claims[message_key].update(state="done", outcome=outcome)
+    def finish_inbound(self, message_key: str, outcome: str, at: datetime, response: str = "none") -> None:
+        self.claims[message_key].update(state="done", outcome=outcome, response=response, decision=None)
 
     def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
         record = self.invitees[(meeting_id, email)]

@@ -395,7 +395,7 @@ class Desk:
         except BaseException:
             self._release(key)  # this attempt is over: its retry may take over at once
             raise
-        self.repo.finish_inbound(key, result.outcome.value, self.clock.now())
+        self.repo.finish_inbound(key, result.outcome.value, self.clock.now(), result.response.value)
         log.info("inbound message processed", extra={"message_key": key, **result.summary()})
         return result
 

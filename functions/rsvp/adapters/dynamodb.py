@@ -324,12 +324,14 @@ class DynamoRepository:
             if not _conditional(exc):
                 raise
 
-    def finish_inbound(self, message_key: str, outcome: str, at: datetime) -> None:
+    def finish_inbound(self, message_key: str, outcome: str, at: datetime, response: str = "none") -> None:
         self.table.update_item(Key=_inbound_key(message_key),
-                               UpdateExpression="SET #state = :done, outcome = :outcome, finished_at = :at "
+                               UpdateExpression="SET #state = :done, outcome = :outcome, finished_at = :at, "
+                                                "sent_back = :response "
                                                 "REMOVE lease_until, decision",  # (its attendees' names)
                                ExpressionAttributeNames={"#state": "state"},
-                               ExpressionAttributeValues={":done": "done", ":outcome": outcome, ":at": iso(at)})
+                               ExpressionAttributeValues={":done": "done", ":outcome": outcome, ":at": iso(at),
+                                                          ":response": response})
 
     def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
         written = iso(answer.written_at)

@@ -267,11 +267,8 @@ def _outcome_for(clients: Any, stack: LocalStack, raw: bytes, key: str) -> dict[
     if item.get("raw_key") != key:
         return {"outcome": "duplicate", "response": "none"}
     reading = read_message(parsed)
-    decision = item.get("decision") or {}
-    answered = "response" in item.get("stages", set()) and decision.get("response", "none") != "none"
     return {"outcome": item.get("outcome"), "kind": reading.kind.value,
-            "intent": reading.intent.value if reading.intent else None,
-            "response": decision["response"] if answered else "none"}
+            "intent": reading.intent.value if reading.intent else None, "response": item.get("sent_back", "none")}
 
 
 def _moment(value: Any, zone: ZoneInfo) -> datetime:
