@@ -478,9 +478,10 @@ class Desk:
         if decision.outcome.needs_review:
             self._review(arrival, meeting, record, decision.outcome, (*reading.reasons, *decision.notes), reading)
         response = self._respond(arrival, meeting, record, decision, route)
-        outcome = decision.outcome if response is not None else Outcome.NOT_CONFIRMED
-        return InboundResult(outcome, key, meeting.id, record.email, reading, response or decision.response,
-                             route.identified_by)
+        if response is None:  # recorded, but SES refused the answer for good (a review item says so)
+            return InboundResult(Outcome.NOT_CONFIRMED, key, meeting.id, record.email, reading, Response.NONE,
+                                 route.identified_by)
+        return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
 
     def _decide(self, arrival: Arrival, reading: Reading, meeting: Meeting, record: InviteeRecord) -> Decision:
         assert reading.intent is not None
