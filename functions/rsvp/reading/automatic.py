@@ -38,7 +38,23 @@ _OOO_BODY = re.compile(
     r"в командировке|вне офиса)|ограниченн\w+ доступ\w* к (почте|электронной почте)|"
     r"(我|本人)(目前)?(正在)?(休假|出差|不在办公室)|"
     r"(أنا )?(خارج المكتب|في إجازة)")
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]"
+_EMAIL = re.compile(rf"{_LOCAL_PART}++@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_AT_A_WORD = re.compile(rf"(?<!{_LOCAL_PART}){_LOCAL_PART}++@[\w-]+(?:\.[\w-]+)+")
+
+
+def _emails(text: str) -> list[str]:
+    """_EMAIL.findall(text), in linear time: findall tries the pattern at every character of a long word, and
+    each try reads to the word's end (quadratic: 20 KB of letters, 0.8 s). A match can only start where a word
+    of address characters starts, or where the previous match ended."""
+    found: list[str] = []
+    at = 0
+    while True:
+        match = (_EMAIL.match(text, at) if at else None) or _EMAIL_AT_A_WORD.search(text, at)
+        if match is None:
+            return found
+        found.append(match.group())
+        at = match.end()
 
 
 @dataclass(frozen=True)
@@ -140,21 +156,21 @@ def _failed_recipients(msg: ParsedMessage) -> tuple[tuple[str, ...], bool]:
     failed: list[str] = []
     actions: list[str] = []
     for header in msg.message.get_all("X-Failed-Recipients", []):
-        failed += [a.lower() for a in _EMAIL.findall(str(header))]
+        failed += [a.lower() for a in _emails(str(header))]
     for block in msg.delivery_reports:
         recipient = block.get("Final-Recipient") or block.get("Original-Recipient")
         action = str(block.get("Action") or "").strip().lower()
         if action:
             actions.append(action)
         if recipient and action in ("", "failed"):
-            failed += [a.lower() for a in _EMAIL.findall(str(recipient))]
+            failed += [a.lower() for a in _emails(str(recipient))]
     if not failed:
         for headers in msg.returned_headers:
-            failed += [a.lower() for a in _EMAIL.findall(decode_text_header(headers.get("To")))]
+            failed += [a.lower() for a in _emails(decode_text_header(headers.get("To")))]
     if not failed:
         # Exchange and sendmail prose: addresses named near the failure text.
         body = msg.text or _first_text(msg)
-        candidates = [a.lower() for a in _EMAIL.findall(body)]
+        candidates = [a.lower() for a in _emails(body)]
         failed += [a for a in candidates if not _BOUNCE_SENDERS.match(a)][:3]
     final = not actions or any(a == "failed" for a in actions)
     seen: dict[str, None] = dict.fromkeys(failed)

@@ -21,16 +21,35 @@ class CalendarReply:
 # just those lines (time zones, descriptions and dates are most of the parsing, ~60 µs a line, and say nothing
 # about the answer).
 _METHOD_REPLY = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.M | re.I)
-_TIME_ZONES = re.compile(rb"^BEGIN:VTIMEZONE\r?\n.*?^END:VTIMEZONE\r?\n", re.S | re.M)
+_TIME_ZONE_STARTS = re.compile(rb"^BEGIN:VTIMEZONE\r?\n", re.M)
+_TIME_ZONE_ENDS = re.compile(rb"^END:VTIMEZONE\r?\n", re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]")
 _READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT")
 _NAME_END = re.compile(rb"[;:]")
+# A reply names its attendee in a line or two; an invitation's structure is a few dozen lines. icalendar reads
+# ~60 µs a line: past these many kept lines the calendar is not read further.
+MOST_LINES = 500
 
 
 def _lines_read(data: bytes) -> bytes:
-    lines = _FOLD.sub(b"", _TIME_ZONES.sub(b"", data)).splitlines()
-    kept = [line for line in lines if _NAME_END.split(line, maxsplit=1)[0].strip().upper() in _READ]
-    return b"\r\n".join(kept) + b"\r\n"
+    kept = [line for line in _FOLD.sub(b"", _without_time_zones(data)).splitlines()
+            if _NAME_END.split(line, maxsplit=1)[0].strip().upper() in _READ]
+    return b"\r\n".join(kept[:MOST_LINES]) + b"\r\n"
+
+
+def _without_time_zones(data: bytes) -> bytes:
+    """Each VTIMEZONE block dropped (from a BEGIN line to the next END line). Found one after the other: a single
+    pattern with a lazy middle, tried at every BEGIN line with no END after it, scans to the end for each."""
+    out: list[bytes] = []
+    at = 0
+    while (begin := _TIME_ZONE_STARTS.search(data, at)) is not None:
+        end = _TIME_ZONE_ENDS.search(data, begin.end())
+        if end is None:
+            break
+        out.append(data[at:begin.start()])
+        at = end.end()
+    out.append(data[at:])
+    return b"".join(out)
 
 
 def calendar_reply(data: bytes) -> CalendarReply | None:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import binascii
+import bisect
+import codecs
 import contextlib
 import email
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from html import unescape
 
-from .mimeparse import PartKinds, parse_bytes, parse_tree
+from .addresses import address_list
+from .mimeparse import MAX_PARTS, PartKinds, Tree, parse_headers, read_tree
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 
@@ -41,6 +45,9 @@ class ParsedMessage:
     defects: list[str] = field(default_factory=list)
     content_type: str = "text/plain"  # of the message itself, as Message.get_content_type() gives it
     report_type: str = ""  # its report-type parameter (multipart/report), lower-cased
+    # Every mailbox address of every From header, in order, lower-cased: more than one (two From headers, or one
+    # naming several mailboxes) is a sender that cannot be verified. from_address is the first of them.
+    from_addresses: tuple[str, ...] = ()
 
     def header(self, name: str) -> str:
         return decode_text_header(self.headers.get(name.lower()))
@@ -50,53 +57,140 @@ class ParsedMessage:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    tree = parse_tree(raw)
-    message, kinds = tree if tree else (email.message_from_bytes(raw), {})
-    if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects):
-        repaired = _reparse_with_unfolded_headers(raw)
-        if repaired is not None:
-            message, kinds = repaired, {}
-    headers: dict[str, str] = {}
-    delivered_to: dict[str, list[str]] = {name: [] for name in _RECIPIENT_HEADERS}
-    for name, value in message.raw_items():  # one pass; Message.get() re-scans every header on each call
-        key = name.lower()
-        headers.setdefault(key, value)
-        if key in delivered_to:
-            delivered_to[key].append(decode_text_header(value))
-    subject = decode_text_header(headers.get("subject", "")[:_LONGEST_SUBJECT * 4])[:_LONGEST_SUBJECT]
-    from_pairs = _addresses([decode_text_header(headers.get("from"))])
-    from_name, from_address = from_pairs[0] if from_pairs else ("", "")
-    recipients = [addr.lower() for _, addr in _addresses([v for values in delivered_to.values() for v in values])
-                  if "@" in addr]
-    message_id = _first_id(headers.get("message-id"))
-    date = _parse_date(headers.get("date"))
-    text, from_html, calendars, reports, returned = _walk(message, kinds)
-    return ParsedMessage(
-        message=message, subject=subject, from_name=from_name.strip(), from_address=from_address.strip().lower(),
-        recipients=recipients, message_id=message_id,
-        in_reply_to=_ids(headers.get("in-reply-to")), references=_ids(headers.get("references")), headers=headers,
-        date=date, received_at=_received_at(headers.get("received")), text=text, text_from_html=from_html,
-        calendars=calendars, delivery_reports=reports, returned_headers=returned,
-        defects=[type(d).__name__ for d in message.defects],
+    """The facts of a message, however it is made: this never raises, and reads a bounded amount of any input
+    (the limits are beside each step, and what a limit left unread is said in `defects`)."""
+    try:
+        return _parse(raw)
+    except Exception as exc:  # the safety net: no mail we have or generate reaches it (the fuzz specs check)
+        return _unparsed(raw, f"unparseable: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _parse(raw: bytes) -> ParsedMessage:
+    tree = read_tree(raw)
+    if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in tree.message.defects):
+        tree = _reparse_with_unfolded_headers(raw) or tree
+    message, kinds = tree.message, tree.kinds
+    notes = list(tree.notes)
+    facts = _header_facts(message, notes)
+    text, from_html, calendars, reports, returned = _walk(message, kinds, notes)
+    return replace(
+        facts, text=text, text_from_html=from_html, calendars=calendars, delivery_reports=reports,
+        returned_headers=returned, defects=[type(d).__name__ for d in message.defects] + notes,
         content_type=kinds[id(message)][0] if id(message) in kinds else message.get_content_type(),
-        report_type=(_param(headers.get("content-type", ""), "report-type") or "").lower(),
     )
+
+
+def _unparsed(raw: bytes, why: str) -> ParsedMessage:
+    """What can be read of a message no parser could read: its header fields, an empty text, and why."""
+    try:
+        message = parse_headers(raw[:MAX_HEADER_READ])
+        facts = _header_facts(message, [])
+    except Exception:  # nothing at all: the facts of an empty message
+        message = Message()
+        facts = _header_facts(message, [])
+    return replace(facts, defects=[why, *facts.defects])
 
 
 # RFC 5322 caps a line at 998 characters; a longer subject is not one a person wrote, and is read only that far.
 _LONGEST_SUBJECT = 998
 # Every address the message was delivered to or for, in the order they are searched for a reply tag.
 _RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "x-forwarded-to", "envelope-to", "x-envelope-to")
+# What is read of the address headers. A From names one person (the longest in our mail is 183 characters;
+# a display name of 200 characters, RFC 2047 encoded, is ~1,300); the recipient headers name everyone a reply
+# went to (our longest: 523 characters), and the reply tag is found among the first of them, in To.
+# Past these the rest is not read (a list cut at its last comma): a header that long is not a reply's.
+FROM_CHARACTERS = 4096
+FROM_HEADERS = 16  # two are already a sender that cannot be verified
+RECIPIENT_CHARACTERS = 32 * 1024  # each recipient header (~800 addresses)
+RECIPIENTS_CHARACTERS = 64 * 1024  # all of them together
+# Message-IDs: a thread is found by In-Reply-To and the last References (services look up 50).
+IN_REPLY_TO_CHARACTERS = 4096
+REFERENCES_CHARACTERS = 16 * 1024  # the end of the header: its last ~200 IDs
+MAX_IDS = 100
+# What _unparsed reads of a message for its header fields.
+MAX_HEADER_READ = 2**20
 
 
-def _reparse_with_unfolded_headers(raw: bytes) -> Message | None:
+def _header_facts(message: Message, notes: list[str]) -> ParsedMessage:
+    """The facts read from the message's own header fields (the rest of a ParsedMessage left empty)."""
+    headers: dict[str, str] = {}
+    froms: list[str] = []
+    delivered_to: dict[str, list[str]] = {name: [] for name in _RECIPIENT_HEADERS}
+    for name, value in message.raw_items():  # one pass; Message.get() re-scans every header on each call
+        key = name.lower()
+        headers.setdefault(key, value)
+        if key == "from":
+            froms.append(value)
+        elif key in delivered_to:
+            delivered_to[key].append(value)
+    subject = decode_text_header(headers.get("subject", "")[:_LONGEST_SUBJECT * 4])[:_LONGEST_SUBJECT]
+    senders = [pair for value in froms[:FROM_HEADERS] for pair in _mailboxes(value, FROM_CHARACTERS, "From", notes)]
+    from_addresses = tuple(address.lower() for _, address in senders if address)
+    from_name = next((name for name, address in senders if address), "")
+    if not from_name and senders:
+        from_name = senders[0][0]  # "Name" <>: a name without an address
+    room = RECIPIENTS_CHARACTERS
+    recipients: list[str] = []
+    for value in (value for values in delivered_to.values() for value in values):
+        if room <= 0:
+            _note(notes, f"recipient headers past {RECIPIENTS_CHARACTERS // 1024} KiB in all were not read")
+            break
+        limit = min(RECIPIENT_CHARACTERS, room)
+        room -= min(len(value), limit)
+        recipients += [address.lower() for _, address in _mailboxes(value, limit, "recipient", notes)
+                       if "@" in address]
+    return ParsedMessage(
+        message=message, subject=subject, from_name=from_name, from_address=from_addresses[0] if from_addresses
+        else "", recipients=recipients, message_id=_first_id(headers.get("message-id", "")[:IN_REPLY_TO_CHARACTERS]),
+        in_reply_to=_ids(headers.get("in-reply-to", "")[:IN_REPLY_TO_CHARACTERS])[:MAX_IDS],
+        references=_ids(headers.get("references", "")[-REFERENCES_CHARACTERS:])[-MAX_IDS:], headers=headers,
+        date=_parse_date(headers.get("date")), received_at=_received_at(headers.get("received")), text="",
+        text_from_html=False, defects=notes, from_addresses=from_addresses,
+        report_type=(_param(headers.get("content-type", ""), "report-type") or "").lower(),
+    )
+
+
+def _note(notes: list[str], text: str) -> None:
+    if text not in notes:
+        notes.append(text)
+
+
+def _mailboxes(value: str, limit: int, what: str, notes: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) of each mailbox of a raw address header: its structure read first, on the header
+    as it came, then RFC 2047 decoded in the display names only (see addresses.py); at most `limit` characters
+    of it, cut at the last comma before them."""
+    if len(value) > limit:
+        _note(notes, f"{what} header past {limit:,} characters was not read")
+        cut = value.rfind(",", 0, limit)
+        value = value[:cut if cut > 0 else limit]
+    pairs = address_list(_raw_text(value))
+    return [(decode_text_header(name) if name else "", address.strip()) for name, address in pairs]
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """email.utils.getaddresses(values), in linear time (see addresses.py)."""
+    return [pair for value in values for pair in address_list(value)]
+
+
+def _reparse_with_unfolded_headers(raw: bytes) -> Tree | None:
     """compat32 keeps a folded boundary parameter folded (Lotus Notes does this); unfold and retry."""
     head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:65536] else raw.partition(b"\n\n")
-    if not sep:
+    if not sep or len(head) > MAX_HEADER_READ:
         return None
     unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
-    message = parse_bytes(unfolded + sep + body) or email.message_from_bytes(unfolded + sep + body)
-    return None if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in message.defects) else message
+    tree = read_tree(unfolded + sep + body)
+    return None if any(isinstance(d, email.errors.StartBoundaryNotFoundDefect) for d in tree.message.defects) else tree
+
+
+def _raw_text(text: str) -> str:
+    """A header value as text: raw 8-bit bytes in it (against the RFC, common in practice; the parser keeps them
+    as surrogates) read as UTF-8, else as Windows-1252."""
+    if text.isascii():
+        return text
+    raw = _as_bytes(text)
+    lenient = raw.decode("utf-8", "replace")  # mostly good UTF-8 with a broken character is still UTF-8
+    broken = lenient.count("\ufffd")
+    return lenient if sum(not c.isascii() for c in lenient) >= 4 * broken else decode_bytes(raw, None)
 
 
 def decode_text_header(value: object) -> str:
@@ -104,12 +198,7 @@ def decode_text_header(value: object) -> str:
     (against the RFC, common in practice) are read as UTF-8, else as Windows-1252."""
     if value is None:
         return ""
-    text = str(value)
-    if not text.isascii():
-        raw = text.encode("utf-8", "surrogateescape")  # the parser keeps raw bytes as surrogates
-        lenient = raw.decode("utf-8", "replace")  # mostly good UTF-8 with a broken character is still UTF-8
-        broken = lenient.count("\ufffd")
-        text = lenient if sum(not c.isascii() for c in lenient) >= 4 * broken else decode_bytes(raw, None)
+    text = _raw_text(str(value))
     if "=?" in text:
         text = _decode_encoded_words(text)
     return " ".join(text.split())
@@ -166,30 +255,74 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
     candidates = []
     if declared:
         declared = declared.strip().strip('"').lower()
-        declared = _SUPERSETS.get(declared, declared)
-        candidates.append(declared)
+        codec = _mail_codec(_SUPERSETS.get(declared, declared))
+        if codec:
+            candidates.append(codec)
     candidates += ["utf-8", "cp1252"]
     for charset in candidates:
         try:
             return payload.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeError:
             continue
     return payload.decode("latin-1")
 
 
-def part_text(part: Message) -> str:
+# Codecs Python has that are no charset of mail text: "undefined" raises on every use; IDNA and Punycode decode
+# host names, in Python code whose time grows faster than the text.
+_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode"})
+
+
+@functools.lru_cache(maxsize=512)
+def _mail_codec(charset: str) -> str | None:
+    """The codec a declared charset names, or None when Python has none by that name (or the name is no name at
+    all: a NUL in it), or it is none for text."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError):
+        return None
+    return info.name if info._is_text_encoding and info.name not in _NOT_CHARSETS else None
+
+
+# A text part is decoded from at most this much of its payload as it came (base64 or quoted-printable), and the
+# text parts of each kind (plain, HTML) together from at most twice as much. Our largest is 59 KB; the reader
+# reads 4,000 characters of new text, at the top, and a bottom-posted answer under a megabyte of quoted thread
+# is no reply anyone writes. Calendars: a reply's is a few KB (an invitation with its time zones ~10).
+TEXT_PART_BYTES = 2**20
+TEXT_BYTES = 2 * 2**20
+CALENDAR_BYTES = 256 * 1024
+CALENDARS = 8
+
+
+def part_text(part: Message, limit: int = TEXT_PART_BYTES) -> str:
+    """The text of a leaf part, decoded from at most `limit` characters of its payload."""
+    payload = payload_bytes(part, limit)
+    return "" if payload is None else decode_bytes(payload, _charset(part))
+
+
+def payload_bytes(part: Message, limit: int) -> bytes | None:
+    """part.get_payload(decode=True) of at most `limit` characters of the payload as stored, cut at the end of a
+    line so base64 and quoted-printable are cut between their lines (None for a multipart)."""
+    stored = vars(part).get("_payload")
+    if isinstance(stored, str) and len(stored) > limit:
+        cut = stored.rfind("\n", 0, limit) + 1 or limit
+        clone = Message()
+        encoding = next((v for k, v in part.raw_items() if k.lower() == "content-transfer-encoding"), None)
+        if encoding is not None:
+            clone.set_raw("Content-Transfer-Encoding", encoding)
+        clone.set_payload(stored[:cut])
+        part = clone
     payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
-    return decode_bytes(payload, _charset(part))
+    return payload if isinstance(payload, bytes) else None
 
 
 def _charset(part: Message) -> str | None:
     """Message.get_content_charset(), read straight from the header (that method re-parses every parameter)."""
     value = str(part.get("content-type", ""))
     if "*" in value:  # RFC 2231 parameters: the full parser
-        return part.get_content_charset()
+        try:
+            return part.get_content_charset()
+        except (LookupError, ValueError):  # a charset named in a charset it names ("undefined"), a NUL in it
+            return None
     charset = _param(value, "charset")
     return charset.lower() if charset is not None and charset.isascii() else None
 
@@ -206,17 +339,20 @@ def _param(value: str, name: str) -> str | None:
     return found.group(1) if found.group(1) is not None else found.group(2)
 
 
-def _walk(message: Message, kinds: PartKinds) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
+def _walk(message: Message, kinds: PartKinds, notes: list[str]
+          ) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
     plain: list[str] = []
     html: list[Message] = []  # decoded only when there is no plain text
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
+    room = TEXT_BYTES
     for part, ctype, in_attachment in _parts(message, kinds):
         if ctype == "text/calendar" or (ctype == "application/ics"):
-            payload = part.get_payload(decode=True)
-            if isinstance(payload, bytes):
-                calendars.append(payload)
+            if len(calendars) < CALENDARS:
+                payload = _bounded(part, CALENDAR_BYTES, "calendar", notes)
+                if payload is not None:
+                    calendars.append(payload)
             continue
         if ctype == "message/delivery-status":
             reports.extend(p for p in _sub_messages(part))
@@ -227,14 +363,39 @@ def _walk(message: Message, kinds: PartKinds) -> tuple[str, bool, list[bytes], l
         if in_attachment:
             continue
         if ctype == "text/plain":
-            plain.append(part_text(part))
+            if room <= 0:
+                _note(notes, f"text parts past {TEXT_BYTES // 2**20} MiB were not read")
+                continue
+            payload = _bounded(part, min(room, TEXT_PART_BYTES), "text part", notes)
+            room -= _stored_size(part)
+            plain.append("" if payload is None else decode_bytes(payload, _charset(part)))
         elif ctype == "text/html":
             html.append(part)
     if plain and any(p.strip() for p in plain):
         return "\n".join(plain), False, calendars, reports, returned
     if html:
-        return "\n".join(html_to_text(part_text(h)) for h in html), True, calendars, reports, returned
+        room = TEXT_BYTES
+        texts = []
+        for part in html:
+            if room <= 0:
+                _note(notes, f"HTML parts past {TEXT_BYTES // 2**20} MiB were not read")
+                break
+            payload = _bounded(part, min(room, TEXT_PART_BYTES), "HTML part", notes)
+            room -= _stored_size(part)
+            texts.append(html_to_text("" if payload is None else decode_bytes(payload, _charset(part))))
+        return "\n".join(texts), True, calendars, reports, returned
     return "", False, calendars, reports, returned
+
+
+def _stored_size(part: Message) -> int:
+    stored = vars(part).get("_payload")
+    return len(stored) if isinstance(stored, str) else 0
+
+
+def _bounded(part: Message, limit: int, what: str, notes: list[str]) -> bytes | None:
+    if _stored_size(part) > limit:
+        _note(notes, f"a {what} past {limit // 1024:,} KiB of its payload was read only that far")
+    return payload_bytes(part, limit)
 
 
 def _parts(message: Message, kinds: PartKinds) -> Iterator[tuple[Message, str, bool]]:
@@ -259,52 +420,28 @@ def _parts(message: Message, kinds: PartKinds) -> Iterator[tuple[Message, str, b
         yield part, ctype, in_attachment or str(disposition or "").split(";")[0].strip().lower() == "attachment"
 
 
-_SIMPLE_ADDRESS = re.compile(r'\s*(?:([^"<>,;:()\\@]*?)\s*)?<?([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>?\s*')
-
-
-_QUOTED_NAME = re.compile(r'\s*"([^"\\]*)"\s*<([^\s"<>,;:()\\@]+@[^\s"<>,;:()\\@]+)>\s*')  # "Name, Title" <a@b>
-
-
-def _addresses(values: list[str]) -> list[tuple[str, str]]:
-    """email.utils.getaddresses, with a fast path for the plain forms nearly all headers use
-    ("Name <a@b>", "a@b", lists of them); anything with quotes, comments or groups goes to the full parser."""
-    pairs: list[tuple[str, str]] = []
-    for value in values:
-        quoted = _QUOTED_NAME.fullmatch(value)
-        if quoted is not None:
-            pairs.append((quoted.group(1), quoted.group(2)))
-            continue
-        items = value.split(",")
-        if any(c in value for c in '"()\\;:') or (len(items) > 1 and not all(i.strip() for i in items)):
-            pairs.extend(getaddresses([value]))
-            continue
-        for item in items:
-            if not item.strip():
-                continue
-            match = _SIMPLE_ADDRESS.fullmatch(item)
-            if match is None or (match.group(1) and "<" not in item):
-                pairs.extend(getaddresses([item]))
-            else:
-                pairs.append(((match.group(1) or "").strip(), match.group(2)))
-    return pairs
-
-
 def _headers_part(part: Message) -> Message:
-    """A text/rfc822-headers part (the headers of the mail that bounced) as a message."""
-    payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        parsed = parse_bytes(payload)
-        if parsed is not None:
-            return parsed
-    return email.message_from_string(part_text(part))
+    """A text/rfc822-headers part (the headers of the mail that bounced) as a message: its header fields."""
+    payload = payload_bytes(part, MAX_HEADER_READ)
+    return parse_headers(payload or b"")
+
+
+def _as_bytes(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "replace")
 
 
 def _sub_messages(part: Message) -> list[Message]:
-    payload = part.get_payload()
+    """The blocks of a delivery-status report (the parsers make each a Message; the standard parser, when it
+    reads a report, leaves it as text)."""
+    payload = vars(part).get("_payload")
     if isinstance(payload, list):
         return [p for p in payload if isinstance(p, Message)]
     if isinstance(payload, str):
-        return [email.message_from_string(block) for block in re.split(r"\n\s*\n", payload) if block.strip()]
+        blocks = [block for block in re.split(r"\n\s*\n", payload[:MAX_HEADER_READ]) if block.strip()]
+        return [parse_headers(_as_bytes(block)) for block in blocks[:MAX_PARTS]]
     return []
 
 
@@ -405,27 +542,35 @@ class _TextExtractor:
 
 
 # Markup as html.parser reads it: comments, declarations and processing instructions (ignored), end tags, and
-# start tags whose attribute values may hold ">" inside quotes.
-_MARKUP = re.compile(r"<(?:!--.*?(?:--!?>|\Z)|![^>]*(?:>|\Z)|\?[^>]*(?:>|\Z)|"
-                     r"/\s*([a-zA-Z][^\t\n\r\f />\x00]*)[^>]*>|"
-                     r"([a-zA-Z][^\t\n\r\f />\x00]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>)", re.S)
+# start tags whose attribute values may hold ">" inside quotes. Each is matched where a "<" is, and a name or an
+# attribute list, once read, is not read again shorter (possessive): a failed match costs a scan to the end of the
+# text, never more.
+_COMMENT_END = re.compile(r"--!?>")
+_END_TAG = re.compile(r"</\s*([a-zA-Z][^\t\n\r\f />\x00]*+)[^>]*+>")
+_START_TAG = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*+)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
+_TAG_NAME = re.compile(r"[a-zA-Z][^\t\n\r\f />\x00]*+")
 _ATTRIBUTE = re.compile(r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?")
 _MARKED_BY = ("class", "id", "type")
 
 
 def html_to_text(html: str) -> str:
+    """The text of an HTML part, as _TextExtractor reads it; in time linear in the length of the markup."""
     reader = _TextExtractor()
-    at = 0
-    tokens = _MARKUP.finditer(html)
-    while (found := next(tokens, None)) is not None:
-        reader.handle_data(html[at:found.start()])
-        at = found.end()
-        end_tag, start_tag = found.group(1, 2)
+    tags = _Tags(html)
+    at = 0  # where the text not yet handed to the reader starts
+    pos = 0  # where to look for the next "<"
+    while (lt := html.find("<", pos)) >= 0:
+        pos = lt + 1
+        token = tags.token(lt)
+        if token is None:
+            continue
+        end, end_tag, start_tag, attributes = token
+        reader.handle_data(html[at:lt])
+        at = pos = end
         if end_tag:
             reader.handle_endtag(end_tag.lower())
         elif start_tag:
             tag = start_tag.lower()
-            attributes = found.group(3)
             marker = " ".join(_attribute_value(m.group(3)) for m in _ATTRIBUTE.finditer(attributes)
                               if m.group(1).lower() in _MARKED_BY).lower() if "=" in attributes else ""
             reader.handle_starttag(tag, marker)
@@ -433,12 +578,104 @@ def html_to_text(html: str) -> str:
                 reader.handle_endtag(tag)
             elif tag in ("script", "style"):  # raw text up to the closing tag
                 close = re.compile(rf"</{tag}\s*>", re.I).search(html, at)
-                at = close.start() if close else len(html)
-                tokens = _MARKUP.finditer(html, at)  # go on after the raw text
+                at = pos = close.start() if close else len(html)
     reader.handle_data(html[at:])
     text = "".join(reader.out)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class _Tags:
+    """The markup token at each "<" of a text, in time linear in the text over all the "<" asked about.
+
+    A start tag ends at the first ">" outside quotes; when there is none, matching it scans to the end of the
+    text, and so would every "<" after it ("<a <a <a …" unclosed, 9.6 s for 20 MB). After the first such failure
+    start tags are found by a walk over the positions of ">" and quotes, each step remembered."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self.last_close = html.rfind(">")  # no tag ends after it: a "<" past it starts none
+        self.walked: dict[int, int] | None = None  # position outside quotes -> where the tag ends, -1 for never
+        self.specials: list[int] = []  # positions of > " and ', ascending (only once a start tag failed)
+        self.quotes: dict[str, list[int]] = {}
+        self.name_end = (-1, -1)  # the last name-end query: (from, found)
+
+    def token(self, lt: int) -> tuple[int, str | None, str | None, str] | None:
+        """(where it ends, end tag name, start tag name, attributes) of the markup at html[lt] ("<"), or None
+        when the "<" is text."""
+        html = self.html
+        after = html[lt + 1:lt + 2]
+        if after == "!":
+            if html.startswith("!--", lt + 1):
+                close = _COMMENT_END.search(html, lt + 4)
+                return (close.end() if close else len(html)), None, None, ""
+            return self._to_close(lt + 2), None, None, ""
+        if after == "?":
+            return self._to_close(lt + 2), None, None, ""
+        if lt > self.last_close:
+            return None
+        if after == "/":
+            found = _END_TAG.match(html, lt)
+            return (found.end(), found.group(1), None, "") if found else None
+        if not after.isascii() or not after.isalpha():
+            return None
+        if self.walked is None:
+            found = _START_TAG.match(html, lt)
+            if found is not None:
+                return found.end(), None, found.group(1), found.group(2)
+            self._prepare_walk()
+        name_end = self._name_end(lt + 1)
+        end = self._walk(name_end)
+        if end < 0:
+            return None
+        return end, None, html[lt + 1:name_end], html[name_end:end - 1]
+
+    def _to_close(self, start: int) -> int:
+        close = self.html.find(">", start)
+        return close + 1 if close >= 0 else len(self.html)
+
+    def _name_end(self, start: int) -> int:
+        """Where the tag name from `start` ends (asked for ascending starts: the last answer is reused)."""
+        asked, found = self.name_end
+        if not asked <= start <= found:
+            found = _TAG_NAME.match(self.html, start).end()  # type: ignore[union-attr]  # a letter is there
+            self.name_end = (start, found)
+        return found
+
+    def _prepare_walk(self) -> None:
+        self.walked = {}
+        self.specials = [m.start() for m in re.finditer(r"[>\"']", self.html)]
+        self.quotes = {q: [m.start() for m in re.finditer(q, self.html)] for q in ("'", '"')}
+
+    def _walk(self, start: int) -> int:
+        """Where a start tag whose attributes begin at `start` ends (after its ">"), or -1 if it never does."""
+        assert self.walked is not None
+        path: list[int] = []
+        at = start
+        while True:
+            known = self.walked.get(at)
+            if known is not None:
+                end = known
+                break
+            path.append(at)
+            index = bisect.bisect_left(self.specials, at)
+            if index == len(self.specials):
+                end = -1
+                break
+            special = self.specials[index]
+            char = self.html[special]
+            if char == ">":
+                end = special + 1
+                break
+            quotes = self.quotes[char]
+            closing = bisect.bisect_right(quotes, special)
+            if closing == len(quotes):
+                end = -1
+                break
+            at = quotes[closing] + 1
+        for position in path:
+            self.walked[position] = end
+        return end
 
 
 def _attribute_value(value: str | None) -> str:

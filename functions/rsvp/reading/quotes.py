@@ -48,15 +48,22 @@ _DISCLAIMER = re.compile(
 _QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 
 
+# Lines looked at: the answer is at the top, or under the quoted lines it answers. Our longest text has 320 lines;
+# a reply under 10,000 lines of quoted thread is not one anybody wrote (and each line costs ~2 µs).
+MOST_LINES = 10_000
+
+
 def new_text(text: str, limit: int | None = None) -> str:
-    """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end; a
+    line longer than `limit` is read that far), among its first MOST_LINES lines. Lines are split only as far as
+    they are read."""
+    lines = _Lines(text, limit if limit is not None else len(text) + 1)
     kept: list[str] = []
     in_signature = False
     index = 0
     room = limit if limit is not None else len(text) + 1
-    while index < len(lines) and room > 0:
-        line, step = _wrapped_attribution(lines, index)
+    while index < MOST_LINES and (line := lines.get(index)) is not None and room > 0:
+        line, step = _wrapped_attribution(lines, index, line)
         stripped = line.strip()
         if _QUOTED.match(line):
             in_signature = False  # a signature ends where the quote resumes (inline answers)
@@ -79,33 +86,64 @@ def new_text(text: str, limit: int | None = None) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
-def _quote_follows(lines: list[str], start: int) -> bool:
-    for line in lines[start:start + 4]:
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+class _Lines:
+    """The lines of a text (ended by LF, CRLF or CR), each at most `width` characters, split as they are asked
+    for: a reply is read from its top, and only so far."""
+
+    def __init__(self, text: str, width: int) -> None:
+        self.text = text
+        self.width = width
+        self.lines: list[str] = []
+        self.at = 0  # where the next line starts; past the end when every line is split
+
+    def get(self, index: int) -> str | None:
+        while len(self.lines) <= index and self.at <= len(self.text):
+            end = _LINE_END.search(self.text, self.at)
+            stop = end.start() if end else len(self.text)
+            self.lines.append(self.text[self.at:min(stop, self.at + self.width)])
+            self.at = end.end() if end else len(self.text) + 1
+        return self.lines[index] if index < len(self.lines) else None
+
+    def following(self, start: int, count: int) -> list[str]:
+        """Up to `count` lines from `start`."""
+        out = []
+        for index in range(start, start + count):
+            line = self.get(index)
+            if line is None:
+                break
+            out.append(line)
+        return out
+
+
+def _quote_follows(lines: _Lines, start: int) -> bool:
+    for line in lines.following(start, 4):
         if line.strip():
             return bool(_QUOTED.match(line))
     return True  # nothing follows: the attribution was the last line
 
 
-def _header_block_starts(lines: list[str], index: int, low: str) -> bool:
+def _header_block_starts(lines: _Lines, index: int, low: str) -> bool:
     """An Outlook or Lotus header block: From: followed by two more header fields (Sent/To/Subject…)."""
     if not _FROM_FIELD.match(low):
         return False
-    following = [line.strip().lower() for line in lines[index + 1:index + 7] if line.strip()]
+    following = [line.strip().lower() for line in lines.following(index + 1, 6) if line.strip()]
     return sum(bool(_HEADER_FIELD.match(line)) for line in following[:5]) >= 2
 
 
-def _wrapped_attribution(lines: list[str], index: int) -> tuple[str, int]:
+def _wrapped_attribution(lines: _Lines, index: int, line: str) -> tuple[str, int]:
     """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines: the line at `index` with
     those it continues into, and how many lines that is."""
-    line = lines[index]
     low = line.strip().lower()
     if low[:2] not in _ATTRIBUTION_OPENINGS or not _ATTRIBUTION_START.match(low) or _ATTRIBUTION_END.search(
             line.lower()):
         return line, 1
     for extra in (1, 2):
-        candidate = " ".join(part.strip() for part in lines[index:index + extra + 1])
-        if index + extra < len(lines) and _ATTRIBUTION_END.search(lines[index + extra].lower()) and len(
-                candidate) < 400:
+        parts = lines.following(index, extra + 1)
+        candidate = " ".join(part.strip() for part in parts)
+        if len(parts) == extra + 1 and _ATTRIBUTION_END.search(parts[extra].lower()) and len(candidate) < 400:
             return candidate, extra + 1
     return line, 1
 

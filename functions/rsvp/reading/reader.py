@@ -63,7 +63,19 @@ READ_LIMIT = 4000
 
 
 def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> Reading:
+    """What the sender said. Never raises: what the reader could not read is an unclear reply with an empty new
+    text, its reason also among the message's defects ("unparseable: …"), as the mail service expects of a
+    message it must keep for a person to look at."""
     msg = raw if isinstance(raw, ParsedMessage) else parse_message(raw)
+    try:
+        return _read(msg, meeting)
+    except Exception as exc:  # the safety net: no mail we have or generate reaches it (the fuzz specs check)
+        reason = f"unparseable: {type(exc).__name__} while reading: {str(exc)[:200]}"
+        msg.defects.append(reason)
+        return Reading(MessageKind.REPLY, Intent.UNCLEAR, None, (), None, None, 0.0, None, (reason,))
+
+
+def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
     tag = find_tag(msg, meeting)
     fallback_language = meeting.languages[0] if meeting else None
     automatic = detect_automatic(msg)
