@@ -87,6 +87,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.invitations
 	$(BIN)/python -m bench.campaign --invitees $(CAMPAIGN_INVITEES)
 	$(BIN)/python -m bench.digest --invitees $(DIGEST_INVITEES)
+	$(BIN)/python -m bench.fuzz
+	$(BIN)/python -m bench.hostile
 
 score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
