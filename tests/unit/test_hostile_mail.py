@@ -301,6 +301,38 @@ def test_a_bounce_whose_text_is_one_long_word_still_names_the_failed_recipient()
     assert reading.failed_recipients == ("bob@mission.example",)
 
 
+def test_a_sentence_with_a_run_of_thousands_of_blanks_is_read() -> None:
+    # Given an answer whose sentence holds 3,000 tabs (the clause splitter's pattern, tried at each of them,
+    # backtracked through the whole run: cubic, seconds for a thousand)
+    raw = mail(b"I will attend" + b"\t" * 3000 + b"the meeting.\r\n")
+    # When it is read, Then it is an acceptance
+    assert accepted(read_message(raw))
+
+
+def report(parts: bytes) -> bytes:
+    return (b"From: MAILER-DAEMON@relay.example\r\nTo: " + TO.encode() + b"\r\nSubject: Undelivered Mail\r\n"
+            b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n" + parts + b"--b--\r\n")
+
+
+def test_a_report_returning_many_header_blocks_is_read_for_the_first_few() -> None:
+    # Given a report with 20 parts of returned headers
+    returned = b"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nTo: bob@mission.example\r\n\r\n"
+    parsed = parse_message(report(returned * 20))
+    # When it is read, Then the first 8 are, and the defect says so
+    assert len(parsed.returned_headers) == 8
+    assert "returned headers past the first 8 were not read" in parsed.defects
+    assert read_message(parsed).kind is MessageKind.BOUNCE
+
+
+def test_a_message_with_many_calendars_is_read_for_the_first_few() -> None:
+    # Given 20 calendar parts (each handed to icalendar, ~60 µs a line)
+    calendar = b"--b\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    parsed = parse_message(mail(calendar * 20 + b"--b--\r\n", b"multipart/mixed; boundary=b"))
+    # When it is read, Then the first 8 are kept, and the defect says so
+    assert len(parsed.calendars) == 8
+    assert "calendars past the first 8 were not read" in parsed.defects
+
+
 # ---------------------------------------------------------------- the sender is an address, never a display name
 
 @pytest.mark.parametrize("name", [

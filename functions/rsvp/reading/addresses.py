@@ -34,6 +34,9 @@ _IN_COMMENT = re.compile(r"[^()\\\r]+")
 _NOT_PLAIN = re.compile(r'["()\\;:\[\]]')
 _PLAIN_ADDRESS = re.compile(r"[^\s()<>@,:;\"\[\]\\]*@[^\s()<>@,:;\"\[\]\\]+")
 _PLAIN_NAME = re.compile(r"[^()<>@,:;\"\[\]\\]*")
+_QUOTED_NAME = re.compile(r'[ \t\r\n]*"([^"\\\r]*)"[ \t\r\n]*<([^\s"()<>@,:;\[\]\\.][^\s"()<>@,:;\[\]\\]*@'
+                          r'[^\s"()<>@,:;\[\]\\]+)>[ \t\r\n]*')  # Outlook's "Lopez, Ana" <ana@mission.example>
+_BLANKS_RUN = re.compile(r"[ \t\r\n]+")
 
 Pair = tuple[str, str]
 
@@ -43,6 +46,9 @@ def address_list(value: str) -> list[Pair]:
     names still RFC 2047 encoded. Linear in the length of `value`."""
     if not value:
         return []
+    quoted = _QUOTED_NAME.fullmatch(value)
+    if quoted is not None:
+        return [(quoted.group(1), quoted.group(2))]
     if _NOT_PLAIN.search(value) is None:
         plain = _plain_list(value)
         if plain is not None:
@@ -58,12 +64,12 @@ def _plain_list(value: str) -> list[Pair] | None:
         name, angle, rest = item.partition("<")
         if angle:
             address, close, tail = rest.partition(">")
-            if not close or tail.strip() or address[:1] == "@" or not _PLAIN_ADDRESS.fullmatch(address) or \
+            if not close or tail.strip(" \t\r\n") or address[:1] == "@" or not _PLAIN_ADDRESS.fullmatch(address) or \
                     not _PLAIN_NAME.fullmatch(name):  # ("<@b>" is a route without an address)
                 return None
-            pairs.append((" ".join(name.split()), address))
+            pairs.append((_BLANKS_RUN.sub(" ", name).strip(" "), address))
             continue
-        address = item.strip()
+        address = item.strip(" \t\r\n")
         if not _PLAIN_ADDRESS.fullmatch(address) or ">" in address:
             return None
         pairs.append(("", address))

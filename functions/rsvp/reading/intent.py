@@ -590,14 +590,16 @@ PERFORMATIVE = _rx(
 )
 # "No podré el 11, pero sí a la primera": an elliptical yes after a refusal accepts the other part.
 ELLIPTICAL_YES = re.compile(r"^(si|yes|oui|sim|да)\b[,]? (a|al|en|para|to|for|on|the|a la|pour|na|no|в|на)\b")
+# (Blanks are read possessively, and a run of them only from its first: with backtracking, tried at each of a
+# thousand tabs, this took seconds — cubic in the run.)
 _CONTRAST = re.compile(r"(?=[\s,;])"  # every alternative begins with a space, "," or ";": fail fast elsewhere
-                       r"(?:\s*(?:,|;)?\s+\b(?:but|however|although|though|whereas|pero|sin embargo|aunque|mais|"
-                       r"cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن(?:نا|ني|ه|ها|هم)?|ولكن(?:نا|ني|ه|ها|هم)?|"
-                       r"غير أن)\b[,]?\s*"
-                       r"|\s+[-–—]\s+"  # "…10 February only - on the 11th I will be travelling"
-                       r"|,\s*(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
-                       r"porque|так как|поскольку|لأن|因为)\s+"
-                       r"|[,;]\s*(?:so|therefore|hence|por lo que|por eso|asi que|donc|alors|por isso|entao)\s+)")
+                       r"(?:(?:(?:(?<!\s)\s++)?[,;]\s++|(?<!\s)\s++)\b(?:but|however|although|though|whereas|pero|sin embargo|"
+                       r"aunque|mais|cependant|toutefois|mas|porem|entretanto|но|однако|а вот|لكن(?:نا|ني|ه|ها|هم)?|"
+                       r"ولكن(?:نا|ني|ه|ها|هم)?|غير أن)\b[,]?\s*+"
+                       r"|(?<!\s)\s++[-–—]\s++"  # "…10 February only - on the 11th I will be travelling"
+                       r"|,\s*+(?:as|since|because|ya que|porque|puesto que|dado que|car|puisque|parce que|pois|"
+                       r"porque|так как|поскольку|لأن|因为)\s++"
+                       r"|[,;]\s*+(?:so|therefore|hence|por lo que|por eso|asi que|donc|alors|por isso|entao)\s++)")
 _CONTRAST_WORD = re.compile(r"\b(but|however|although|pero|sin embargo|aunque|mais|cependant|mas|porem|но|однако|"
                             r"لكن(نا|ني|ه|ها|هم)?|ولكن(نا|ني|ه|ها|هم)?)\b")
 _CJK_CONTRAST = re.compile(r"(?:但是|但|不过|然而|，|،)")  # Chinese and Arabic commas part clauses too
@@ -710,7 +712,7 @@ def read_intent(text: str) -> IntentReading:
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "dra", "sr", "sra", "srta", "excmo", "excma", "exmo", "exma", "prof", "ing",
                   "lic", "amb", "st", "no", "nº", "n°", "mme", "mlle", "m", "h.e", "s.e", "e.s", "etc", "approx", "ca",
                   "vs", "ref", "tel", "p.ej", "e.g", "i.e", "cf", "jr", "sen", "gen", "col", "cnel", "dña", "d"}
-_BREAK = re.compile(r"[.!?;。！？；]+(?=\s)|\n+|[。！？；]")
+_BREAK = re.compile(r"(?<![.!?;。！？；])[.!?;。！？；]++(?=\s)|\n+|[。！？；]")  # a run of stops read from its first
 
 
 def _sentences(text: str) -> list[str]:

@@ -9,6 +9,7 @@ import contextlib
 import email
 import functools
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -283,17 +284,19 @@ def _mail_codec(charset: str) -> str | None:
     return info.name if info._is_text_encoding and info.name not in _NOT_CHARSETS else None
 
 
-# A text part is decoded from at most this much of its payload as it came (base64 or quoted-printable), and the
-# text parts of each kind (plain, HTML) together from at most twice as much. Our largest is 59 KB; the reader
-# reads 4,000 characters of new text, at the top, and a bottom-posted answer under a megabyte of quoted thread
-# is no reply anyone writes. Calendars: a reply's is a few KB (an invitation with its time zones ~10).
-TEXT_PART_BYTES = 2**20
-TEXT_BYTES = 2 * 2**20
+# Text parts are decoded from at most this much of their payload as it came (base64 or quoted-printable), the
+# parts of each kind (plain, HTML) together. Our largest is 59 KB; the reader reads 4,000 characters of new text,
+# at the top, and a bottom-posted answer under a megabyte of quoted thread is no reply anyone writes (nor would it
+# be read: new_text looks at 10,000 lines). Calendars: a reply's is a few KB (an invitation with time zones ~10).
+TEXT_BYTES = 2**20
 CALENDAR_BYTES = 256 * 1024
 CALENDARS = 8
+# The headers of a message that bounced (text/rfc822-headers): ours are a few KB, and a report returns one set.
+RETURNED_HEADER_BYTES = 64 * 1024
+RETURNED_HEADERS = 8
 
 
-def part_text(part: Message, limit: int = TEXT_PART_BYTES) -> str:
+def part_text(part: Message, limit: int = TEXT_BYTES) -> str:
     """The text of a leaf part, decoded from at most `limit` characters of its payload."""
     payload = payload_bytes(part, limit)
     return "" if payload is None else decode_bytes(payload, _charset(part))
@@ -349,16 +352,21 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
     room = TEXT_BYTES
     for part, ctype, in_attachment in _parts(message, kinds):
         if ctype == "text/calendar" or (ctype == "application/ics"):
-            if len(calendars) < CALENDARS:
-                payload = _bounded(part, CALENDAR_BYTES, "calendar", notes)
-                if payload is not None:
-                    calendars.append(payload)
+            if len(calendars) >= CALENDARS:
+                _note(notes, f"calendars past the first {CALENDARS} were not read")
+                continue
+            payload = _bounded(part, CALENDAR_BYTES, "calendar", notes)
+            if payload is not None:
+                calendars.append(payload)
             continue
         if ctype == "message/delivery-status":
             reports.extend(p for p in _sub_messages(part))
             continue
         if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
-            returned.append(_headers_part(part))
+            if len(returned) >= RETURNED_HEADERS:
+                _note(notes, f"returned headers past the first {RETURNED_HEADERS} were not read")
+                continue
+            returned.append(_headers_part(part, notes))
             continue
         if in_attachment:
             continue
@@ -366,7 +374,7 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
             if room <= 0:
                 _note(notes, f"text parts past {TEXT_BYTES // 2**20} MiB were not read")
                 continue
-            payload = _bounded(part, min(room, TEXT_PART_BYTES), "text part", notes)
+            payload = _bounded(part, room, "text part", notes)
             room -= _stored_size(part)
             plain.append("" if payload is None else decode_bytes(payload, _charset(part)))
         elif ctype == "text/html":
@@ -380,7 +388,7 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
             if room <= 0:
                 _note(notes, f"HTML parts past {TEXT_BYTES // 2**20} MiB were not read")
                 break
-            payload = _bounded(part, min(room, TEXT_PART_BYTES), "HTML part", notes)
+            payload = _bounded(part, room, "HTML part", notes)
             room -= _stored_size(part)
             texts.append(html_to_text("" if payload is None else decode_bytes(payload, _charset(part))))
         return "\n".join(texts), True, calendars, reports, returned
@@ -420,10 +428,9 @@ def _parts(message: Message, kinds: PartKinds) -> Iterator[tuple[Message, str, b
         yield part, ctype, in_attachment or str(disposition or "").split(";")[0].strip().lower() == "attachment"
 
 
-def _headers_part(part: Message) -> Message:
+def _headers_part(part: Message, notes: list[str]) -> Message:
     """A text/rfc822-headers part (the headers of the mail that bounced) as a message: its header fields."""
-    payload = payload_bytes(part, MAX_HEADER_READ)
-    return parse_headers(payload or b"")
+    return parse_headers(_bounded(part, RETURNED_HEADER_BYTES, "returned headers part", notes) or b"")
 
 
 def _as_bytes(text: str) -> bytes:
@@ -549,6 +556,7 @@ _COMMENT_END = re.compile(r"--!?>")
 _END_TAG = re.compile(r"</\s*([a-zA-Z][^\t\n\r\f />\x00]*+)[^>]*+>")
 _START_TAG = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*+)((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
 _TAG_NAME = re.compile(r"[a-zA-Z][^\t\n\r\f />\x00]*+")
+_TAG_SPECIALS = re.compile(r"[>\"']")
 _ATTRIBUTE = re.compile(r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?")
 _MARKED_BY = ("class", "id", "type")
 
@@ -590,14 +598,14 @@ class _Tags:
 
     A start tag ends at the first ">" outside quotes; when there is none, matching it scans to the end of the
     text, and so would every "<" after it ("<a <a <a …" unclosed, 9.6 s for 20 MB). After the first such failure
-    start tags are found by a walk over the positions of ">" and quotes, each step remembered."""
+    start tags are found by a walk over the positions of ">" and quotes, the end of each walk remembered for
+    every position it went through (two arrays of 4-byte positions: memory a few times the text's length)."""
 
     def __init__(self, html: str) -> None:
         self.html = html
         self.last_close = html.rfind(">")  # no tag ends after it: a "<" past it starts none
-        self.walked: dict[int, int] | None = None  # position outside quotes -> where the tag ends, -1 for never
-        self.specials: list[int] = []  # positions of > " and ', ascending (only once a start tag failed)
-        self.quotes: dict[str, list[int]] = {}
+        self.specials: array[int] | None = None  # positions of > " and ', ascending (once a start tag failed)
+        self.ends = array("i")  # for each of them, where a walk through it ends: -1 never, -2 not known yet
         self.name_end = (-1, -1)  # the last name-end query: (from, found)
 
     def token(self, lt: int) -> tuple[int, str | None, str | None, str] | None:
@@ -619,13 +627,14 @@ class _Tags:
             return (found.end(), found.group(1), None, "") if found else None
         if not after.isascii() or not after.isalpha():
             return None
-        if self.walked is None:
+        if self.specials is None:
             found = _START_TAG.match(html, lt)
             if found is not None:
                 return found.end(), None, found.group(1), found.group(2)
-            self._prepare_walk()
+            self.specials = array("i", map(re.Match.start, _TAG_SPECIALS.finditer(html)))
+            self.ends = array("i", [-2]) * len(self.specials)
         name_end = self._name_end(lt + 1)
-        end = self._walk(name_end)
+        end = self._walk(self.specials, name_end)
         if end < 0:
             return None
         return end, None, html[lt + 1:name_end], html[name_end:end - 1]
@@ -642,39 +651,32 @@ class _Tags:
             self.name_end = (start, found)
         return found
 
-    def _prepare_walk(self) -> None:
-        self.walked = {}
-        self.specials = [m.start() for m in re.finditer(r"[>\"']", self.html)]
-        self.quotes = {q: [m.start() for m in re.finditer(q, self.html)] for q in ("'", '"')}
-
-    def _walk(self, start: int) -> int:
-        """Where a start tag whose attributes begin at `start` ends (after its ">"), or -1 if it never does."""
-        assert self.walked is not None
-        path: list[int] = []
-        at = start
+    def _walk(self, specials: array[int], start: int) -> int:
+        """Where a start tag whose attributes begin at `start` ends (after its ">"), or -1 if it never does: from
+        each special character outside quotes, a ">" ends it, a quote jumps past its closing quote."""
+        ends, html = self.ends, self.html
+        path = array("i")
+        index = bisect.bisect_left(specials, start)
         while True:
-            known = self.walked.get(at)
-            if known is not None:
-                end = known
-                break
-            path.append(at)
-            index = bisect.bisect_left(self.specials, at)
-            if index == len(self.specials):
+            if index == len(specials):
                 end = -1
                 break
-            special = self.specials[index]
-            char = self.html[special]
+            if ends[index] != -2:
+                end = ends[index]
+                break
+            path.append(index)
+            special = specials[index]
+            char = html[special]
             if char == ">":
                 end = special + 1
                 break
-            quotes = self.quotes[char]
-            closing = bisect.bisect_right(quotes, special)
-            if closing == len(quotes):
+            closing = html.find(char, special + 1)
+            if closing < 0:
                 end = -1
                 break
-            at = quotes[closing] + 1
-        for position in path:
-            self.walked[position] = end
+            index = bisect.bisect_left(specials, closing + 1)
+        for known in path:
+            ends[known] = end
         return end
 
 

@@ -82,13 +82,13 @@ def read_tree(raw: bytes) -> Tree:
     if tree is not None:
         return tree
     notes = []
-    nesting = len(_NESTING.findall(raw[:STANDARD_PARSER_BYTES + 1]))
-    lines = raw.count(b"\n") + raw.count(b"\r") + 1
-    if len(raw) <= STANDARD_PARSER_BYTES and nesting <= MAX_DEPTH and lines * (nesting + 1) <= STANDARD_PARSER_WORK:
-        try:
-            return Tree(email.message_from_bytes(raw))
-        except Exception as exc:  # RecursionError; UnicodeError, ValueError from odd parameters (charset="undefined")
-            notes.append(f"the standard parser failed ({type(exc).__name__}: {str(exc)[:200]}): read leniently")
+    if len(raw) <= STANDARD_PARSER_BYTES:
+        nesting = len(_NESTING.findall(raw))
+        if nesting <= MAX_DEPTH and (raw.count(b"\n") + raw.count(b"\r") + 1) * (nesting + 1) <= STANDARD_PARSER_WORK:
+            try:
+                return Tree(email.message_from_bytes(raw))
+            except Exception as exc:  # RecursionError; UnicodeError, ValueError from odd parameters ("undefined")
+                notes.append(f"the standard parser failed ({type(exc).__name__}: {str(exc)[:200]}): read leniently")
     lenient = _fast(raw, lenient=True)
     assert lenient is not None  # the lenient parser never steps aside
     lenient.notes[:0] = notes
