@@ -83,21 +83,20 @@ def detect_automatic(msg: ParsedMessage) -> Automatic | None:
     subject = msg.subject.lower()
     if _READ_RECEIPT.match(subject) or (get("Original-Message-ID") and "disposition" in report_type):
         reasons.append("read receipt")
-    auto_submitted = decode_text_header(get("Auto-Submitted")).lower()
+    auto_submitted = msg.header("Auto-Submitted").lower()
     if auto_submitted and auto_submitted != "no":
         reasons.append(f"Auto-Submitted: {auto_submitted}")
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
         if get(name) is not None:
             reasons.append(f"{name} header")
-    precedence = decode_text_header(get("Precedence") or get("X-Precedence")).lower()
+    precedence = (msg.header("Precedence") or msg.header("X-Precedence")).lower()
     if precedence in _AUTO_PRECEDENCE:
         reasons.append(f"Precedence: {precedence}")
     if get("List-Id") or get("List-Unsubscribe"):
         reasons.append("mailing-list message")
-    if decode_text_header(get("Return-Path")).strip() == "<>":
+    if msg.header("Return-Path").strip() == "<>":
         reasons.append("null Return-Path")
-    if decode_text_header(get("X-MS-Exchange-Generated-Message-Source")) or decode_text_header(
-            get("X-Ms-Exchange-Inbox-Rules-Loop")):
+    if msg.header("X-MS-Exchange-Generated-Message-Source") or msg.header("X-Ms-Exchange-Inbox-Rules-Loop"):
         reasons.append("Exchange generated message")
     if _OOO_SUBJECTS.search(subject):
         reasons.append("out-of-office subject")
@@ -119,10 +118,10 @@ def _bounce(msg: ParsedMessage) -> Automatic | None:
         reasons.append("contains a delivery-status part")
     sender_is_daemon = bool(_BOUNCE_SENDERS.match(msg.from_address))
     subject_says = bool(_BOUNCE_SUBJECTS.search(msg.subject.lower()))
-    if not reasons and sender_is_daemon and (subject_says or decode_text_header(msg.raw_header("Return-Path")) == "<>"):
+    if not reasons and sender_is_daemon and (subject_says or msg.header("Return-Path") == "<>"):
         reasons.append(f"from {msg.from_address} with a delivery-failure subject")
     if not reasons and subject_says and (
-            msg.raw_header("X-Failed-Recipients") or decode_text_header(msg.raw_header("Return-Path")).strip() == "<>"):
+            msg.raw_header("X-Failed-Recipients") or msg.header("Return-Path").strip() == "<>"):
         reasons.append("delivery-failure subject with null Return-Path")
     if not reasons:
         return None

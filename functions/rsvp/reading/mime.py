@@ -51,7 +51,8 @@ class ParsedMessage:
     from_addresses: tuple[str, ...] = ()
 
     def header(self, name: str) -> str:
-        return decode_text_header(self.headers.get(name.lower()))
+        """A header field decoded, read up to a line's worth (RFC 5322's 998 characters, encoded)."""
+        return decode_text_header(self.headers.get(name.lower(), "")[:_LONGEST_SUBJECT * 4])
 
     def raw_header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -205,8 +206,40 @@ def decode_text_header(value: object) -> str:
     return " ".join(text.split())
 
 
-# An RFC 2047 encoded word, as email.header.decode_header finds them (charset, Q or B, text up to "?=").
-_ENCODED_WORD = re.compile(r"=\?([^?]*?)\?([qQbB])\?(.*?)\?=", re.S)
+def _encoded_words(text: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """Each RFC 2047 encoded word, as email.header.decode_header finds them (the pattern
+    =\\?([^?]*?)\\?([qQbB])\\?(.*?)\\?= , left to right): (start, end, charset, Q or B, text up to "?="). Found with
+    str.find, each search going on from the last: the pattern, tried at each "=?" with no "?=" after it, read to
+    the end of the text each time (quadratic: 1.8 s for 64 KB)."""
+    question = _Search(text, "?")
+    closing = _Search(text, "?=")
+    at = 0
+    while (start := text.find("=?", at)) >= 0:
+        mark = question.find(start + 2)
+        if mark < 0:
+            return
+        if text[mark + 1:mark + 2] in ("q", "Q", "b", "B") and text[mark + 2:mark + 3] == "?":
+            end = closing.find(mark + 3)
+            if end < 0:
+                return
+            yield start, end + 2, text[start + 2:mark], text[mark + 1], text[mark + 3:end]
+            at = end + 2
+        else:
+            at = start + 1
+
+
+class _Search:
+    """str.find for one needle, asked from positions that never go back: an answer serves every later question
+    up to it."""
+
+    def __init__(self, text: str, needle: str) -> None:
+        self.text, self.needle = text, needle
+        self.asked = self.found = -2
+
+    def find(self, start: int) -> int:
+        if self.asked < 0 or start < self.asked or 0 <= self.found < start:
+            self.asked, self.found = start, self.text.find(self.needle, start)
+        return self.found
 
 
 def _decode_encoded_words(text: str) -> str:
@@ -216,18 +249,18 @@ def _decode_encoded_words(text: str) -> str:
     pending: list[bytes] = []
     pending_charset = ""
     at = 0
-    for match in _ENCODED_WORD.finditer(text):
-        between = text[at:match.start()]
+    for start, end, declared, encoding, encoded in _encoded_words(text):
+        between = text[at:start]
         adjacent = bool(pending) and not between.strip()
-        charset = match.group(1).split("*", 1)[0].strip().lower()
+        charset = declared.split("*", 1)[0].strip().lower()
         if pending and (not adjacent or charset != pending_charset):
             out.append(decode_bytes(b"".join(pending), pending_charset))
             pending = []
         if not adjacent:
             out.append(between)
-        pending.append(_word_bytes(match.group(2), match.group(3)))
+        pending.append(_word_bytes(encoding, encoded))
         pending_charset = charset
-        at = match.end()
+        at = end
     if pending:
         out.append(decode_bytes(b"".join(pending), pending_charset))
     out.append(text[at:])
