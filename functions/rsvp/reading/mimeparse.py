@@ -107,7 +107,7 @@ def _fast(raw: bytes, *, lenient: bool) -> Tree | None:
         return None
     if message.get_content_maintype() == "multipart" and not message.is_multipart():
         message.defects.append(errors.MultipartInvariantViolationDefect())
-    return Tree(message, parser.kinds, parser.notes)
+    return Tree(message, parser.kinds, list(dict.fromkeys(parser.notes)))
 
 
 class _Parser:
@@ -143,14 +143,16 @@ class _Parser:
     def message(self, lo: int, hi: int, default_type: str, depth: int) -> Message:
         if depth > MAX_DEPTH and not self.lenient:
             raise _Irregular("nested too deeply")
-        self.set_leaf_payload(chomp=False)
+        if self.leaf is not None:
+            self.set_leaf_payload(chomp=False)
         self.parts += 1
         message = Message()
         self.last, self.last_is_multipart = message, False
         if default_type != "text/plain":
             message.set_default_type(default_type)
         fields: dict[str, str] = {}
-        body = self.headers(message, lo, hi, fields)
+        body = _headers(message, self.buffer, lo, hi, fields, self.header_bytes, self.notes, self.lenient)
+        self.header_bytes -= min(self.header_bytes, body - lo)
         ctype = _content_type(message, fields.get("content-type"))
         self.kinds[id(message)] = (ctype, fields.get("content-disposition"))
         maintype = ctype.partition("/")[0]
@@ -183,18 +185,6 @@ class _Parser:
             message, lo, hi = self.leaf
             self.leaf = None
             message.set_payload(self.text(lo, _chomped(self.buffer, lo, hi) if chomp else hi))
-
-    def headers(self, message: Message, lo: int, hi: int, kept: dict[str, str]) -> int:
-        """_headers, within what is left of MAX_HEADER_BYTES."""
-        start = len(self.notes)
-        end = _headers(message, self.buffer, lo, hi, kept, self.header_bytes, self.notes, self.lenient)
-        self.header_bytes -= min(self.header_bytes, end - lo)
-        if len(self.notes) > start:
-            notes = self.notes[start:]
-            del self.notes[start:]
-            for text in notes:
-                self.note(text)
-        return end
 
     def multipart(self, message: Message, ctype: str, lo: int, hi: int, depth: int) -> None:
         buffer = self.buffer
@@ -253,7 +243,7 @@ class _Parser:
         assert last is not None
         if self.last_is_multipart:
             last.epilogue = _chomp_text(last.epilogue) if last.epilogue else None
-        else:
+        elif self.leaf is not None:
             self.set_leaf_payload(chomp=True)
 
 

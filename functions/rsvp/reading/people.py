@@ -87,18 +87,22 @@ def named_people(text: str) -> list[str]:
 class _Seen:
     """The names found so far, by their words. A name is one found before when the words of one are all among
     the other's ('Ms. Benali' after 'Ms. Nadia Benali', 'Ambassador Vandenberghe' after 'H.E. Ambassador Lotte
-    Vandenberghe'); asking costs the same however many were found (2,000 compared pairwise: a minute), since each
-    is kept under every subset of its words (a name has a few; past _MOST_WORDS, compared one by one)."""
+    Vandenberghe'). The first few are compared one by one; past _FEW, asking costs the same however many were
+    found (2,000 compared pairwise: a minute), since each is kept under every subset of its words (a name has a
+    few; past _MOST_WORDS, compared one by one)."""
 
     def __init__(self) -> None:
-        self.sets: set[frozenset[str]] = set()  # the word sets of the names found
-        self.subsets: set[frozenset[str]] = set()  # every non-empty subset of each
+        self.found: list[frozenset[str]] = []  # the word sets of the names found, in order
+        self.sets: set[frozenset[str]] = set()  # the same, once indexed
+        self.subsets: set[frozenset[str]] = set()  # every non-empty subset of each indexed one
         self.long: list[frozenset[str]] = []  # word sets too long to expand
 
     def has_same_person(self, words: set[str]) -> bool:
         if not words:
             return False
         key = frozenset(words)
+        if len(self.found) <= _FEW:
+            return any(key <= other or other <= key for other in self.found)
         if key in self.subsets or any(key <= other for other in self.long):
             return True  # a name found holds all its words
         if len(key) > _MOST_WORDS:
@@ -108,7 +112,14 @@ class _Seen:
     def add(self, words: set[str]) -> None:
         if not words:
             return
-        key = frozenset(words)
+        self.found.append(frozenset(words))
+        if len(self.found) == _FEW + 1:
+            for key in self.found:
+                self._index(key)
+        elif len(self.found) > _FEW + 1:
+            self._index(self.found[-1])
+
+    def _index(self, key: frozenset[str]) -> None:
         if len(key) > _MOST_WORDS:
             self.long.append(key)
             return
@@ -116,6 +127,7 @@ class _Seen:
         self.subsets.update(_subsets(key))
 
 
+_FEW = 16
 _MOST_WORDS = 8
 
 

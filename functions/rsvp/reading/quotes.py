@@ -62,7 +62,11 @@ def new_text(text: str, limit: int | None = None) -> str:
     in_signature = False
     index = 0
     room = limit if limit is not None else len(text) + 1
-    while index < MOST_LINES and (line := lines.get(index)) is not None and room > 0:
+    split = lines.lines  # (read directly while split: a call per line costs more than reading it)
+    while index < MOST_LINES and room > 0:
+        line = split[index] if index < len(split) else lines.get(index)
+        if line is None:
+            break
         line, step = _wrapped_attribution(lines, index, line)
         stripped = line.strip()
         if _QUOTED.match(line):
@@ -87,11 +91,13 @@ def new_text(text: str, limit: int | None = None) -> str:
 
 
 _LINE_END = re.compile(r"\r\n?|\n")
+_CHUNK = 8192  # characters split at once: most texts whole
 
 
 class _Lines:
     """The lines of a text (ended by LF, CRLF or CR), each at most `width` characters, split as they are asked
-    for: a reply is read from its top, and only so far."""
+    for, a few kilobytes at a time: a reply is read from its top, and only so far (a line of megabytes is split
+    off alone, and only its first `width` characters are kept)."""
 
     def __init__(self, text: str, width: int) -> None:
         self.text = text
@@ -101,11 +107,24 @@ class _Lines:
 
     def get(self, index: int) -> str | None:
         while len(self.lines) <= index and self.at <= len(self.text):
-            end = _LINE_END.search(self.text, self.at)
-            stop = end.start() if end else len(self.text)
-            self.lines.append(self.text[self.at:min(stop, self.at + self.width)])
-            self.at = end.end() if end else len(self.text) + 1
+            self._split_more()
         return self.lines[index] if index < len(self.lines) else None
+
+    def _split_more(self) -> None:
+        text, at, width = self.text, self.at, self.width
+        end = text.find("\n", at + _CHUNK)  # a chunk ends with a line feed, so no CRLF is cut in two
+        last = end < 0
+        if (len(text) if last else end) - at > 4 * _CHUNK:  # a very long line in it
+            found = _LINE_END.search(text, at)
+            stop = found.start() if found else len(text)
+            self.lines.append(text[at:min(stop, at + width)])
+            self.at = found.end() if found else len(text) + 1
+            return
+        lines = (text[at:] if last else text[at:end + 1]).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if not last:
+            lines.pop()  # the empty string after the chunk's last line feed: the next chunk starts there
+        self.lines += lines if max(map(len, lines)) <= width else [line[:width] for line in lines]
+        self.at = len(text) + 1 if last else end + 1
 
     def following(self, start: int, count: int) -> list[str]:
         """Up to `count` lines from `start`."""
