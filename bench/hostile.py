@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from rsvp.reading import read_message
 from rsvp.reading.addresses import address_list
-from rsvp.reading.mime import html_to_text
+from rsvp.reading.mime import decode_text_header, html_to_text
 from rsvp.reading.people import named_people
 
 BASE64 = b"Content-Transfer-Encoding: base64\r\n"
@@ -57,12 +57,16 @@ FAMILIES: list[tuple[str, Callable[[object], object], Callable[[int], object], i
                                                                  + b"\r\n"), 16_000),
     ("address parser alone: comments n deep", address_list, lambda n: "(" * n + ")" * n + " a@b.example", 50_000),
     ("address parser alone: n bytes of mailboxes", address_list, lambda n: "Ana <a@b.c>, " * (n // 13), 200_000),
+    ("RFC 2047 alone: n bytes of words never closed", decode_text_header, lambda n: "=?a?q?x " * (n // 8), 1_000_000),
+    ("Auto-Submitted: n bytes of words never closed", read_message,
+     lambda n: mail(b"I will attend.", headers=b"Auto-Submitted: " + b"=?a?q?x " * (n // 8) + b"\r\n"), 200_000),
     ("one line of n bytes", read_message, lambda n: mail(b"I will attend. " * (n // 15)), 2_000_000),
     ("named people alone: n names", named_people, delegation, 500),
     ("HTML alone: '<div' n times", html_to_text, lambda n: "<div" * n, 250_000),
     ("HTML alone: '<div' and n letters", html_to_text, lambda n: "<div" + "a" * n, 1_000_000),
     ("HTML alone: '<p \"' n times", html_to_text, lambda n: '<p "' * n + ">", 250_000),
     ("HTML part: '<a <a ' n times", read_message, lambda n: mail(b"<a <a " * n, b"text/html"), 100_000),
+    ("HTML part: '<p \"' n times, never closed", read_message, lambda n: mail(b'<p "' * n, b"text/html"), 100_000),
     ("base64 text part of n bytes", read_message,
      lambda n: mail(base64.encodebytes(b"I will attend.\n" * (n // 20)), headers=BASE64), 2_000_000),
     ("multipart nested n deep", read_message, nested_multipart, 500),
