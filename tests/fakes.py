@@ -124,13 +124,14 @@ class InMemoryRepository:
         item = self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": kind, "attempts": 0})
         return item["state"] == "queued"
 
-    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
-                   ) -> ClaimState:
+    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int,
+                   resend_stale: bool = True) -> ClaimState:
         item = self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": "", "attempts": 0})
         stale = at - timedelta(seconds=stale_after_seconds)
-        if item["state"] in ("queued", "failed") or (
-                item["state"] == "sending" and item["claimed_at"] < stale and not item.get("confirmed")):  # type: ignore[operator]
+        unconfirmed = item["state"] == "sending" and item["claimed_at"] < stale and not item.get("confirmed")  # type: ignore[operator]
+        if item["state"] in ("queued", "failed") or (unconfirmed and (resend_stale or not item.get("handed_at"))):
             item.update(state="sending", claimed_at=at, attempts=int(item["attempts"]) + 1)  # type: ignore[call-overload]
+            item.pop("handed_at", None)
             return ClaimState.CLAIMED
         if item["state"] == "sent":
             return ClaimState.SENT
@@ -139,7 +140,7 @@ class InMemoryRepository:
         if item.get("confirmed"):
             self.finish_send(meeting_id, email, sending, at, [str(item["confirmed"])], str(item["kind"]))
             return ClaimState.SENT
-        return ClaimState.IN_FLIGHT
+        return ClaimState.UNCONFIRMED if unconfirmed and item.get("handed_at") else ClaimState.IN_FLIGHT
 
     def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
                     kind: str) -> None:
@@ -151,6 +152,21 @@ class InMemoryRepository:
 
     def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None:
         self.sends[(meeting_id, sending, email)].update(state="failed" if retryable else "rejected", error=reason)
+
+    def hand_over(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, at: datetime) -> bool:
+        item = self.sends.get((meeting_id, sending, email))
+        if not item or item["state"] != "sending" or item["claimed_at"] != claimed_at:
+            return False
+        item["handed_at"] = at
+        return True
+
+    def release_send(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, reason: str) -> bool:
+        item = self.sends.get((meeting_id, sending, email))
+        if not item or item["state"] != "sending" or item["claimed_at"] != claimed_at or item.get("confirmed"):
+            return False
+        item.update(state="failed", error=reason)
+        item.pop("handed_at", None)
+        return True
 
     def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
         self.sends.setdefault((meeting_id, sending, email), {"state": "queued", "kind": "", "attempts": 0})[

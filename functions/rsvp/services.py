@@ -5,6 +5,7 @@ Plain Python over the ports; the handlers call these and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
@@ -119,6 +120,26 @@ class _NoLimit:
 class _NoSleep:
     def sleep(self, seconds: float) -> None:
         return None
+
+
+@dataclass
+class SendClaim:
+    """One attempt's claim on a send (SEND#sending#email), taken at `at`."""
+
+    repo: Repository
+    meeting_id: str
+    email: str
+    sending: str
+    at: datetime
+    state: ClaimState = ClaimState.IN_FLIGHT
+
+    def hand_over(self, now: datetime) -> bool:
+        return self.repo.hand_over(self.meeting_id, self.email, self.sending, self.at, now)
+
+    def give_back(self) -> None:
+        """Nothing reached SES: free the claim for the next attempt (best effort; else the stale rule frees it)."""
+        with contextlib.suppress(Exception):
+            self.repo.release_send(self.meeting_id, self.email, self.sending, self.at, "failed before sending")
 
 
 @dataclass
@@ -238,7 +259,8 @@ class Desk:
         if job.kind is SendKind.REMINDER and (record.state.no_reminders or record.state.status is not Status.PENDING):
             self.repo.fail_send(meeting.id, job.email, job.sending, "answered or asked for no reminders", False)
             return "skipped"
-        claim = self.repo.claim_send(meeting.id, job.email, job.sending, self.clock.now(), self.stale_after_seconds)
+        sent = self._claim_send(meeting.id, job.email, job.sending)
+        claim = sent.state
         if claim is ClaimState.SENT:
             return "already sent"
         if claim is ClaimState.REJECTED:
@@ -250,7 +272,7 @@ class Desk:
             meeting, record, now)
         email = replace(email, tags={"meeting": meeting.id, "sending": job.sending, "invitee": record.tag})
         try:
-            provider_id = self._send_paced(email, key=f"{job.sending}/{job.email}")
+            provider_id = self._send_paced(email, key=f"{job.sending}/{job.email}", claim=sent)
         except SendRejected as exc:
             self.repo.fail_send(meeting.id, job.email, job.sending, str(exc), False)
             return "rejected"
@@ -261,11 +283,34 @@ class Desk:
                               job.kind.value)
         return "sent"
 
-    def _send_paced(self, email: OutgoingEmail, key: str = "") -> str:
-        """Send within the account's rate, with exponential backoff (full jitter) when SES throttles."""
+    def _claim_send(self, meeting_id: str, email: str, sending: str, resend_stale: bool = True) -> SendClaim:
+        """Claim the right to send. A failure of the claim itself (its reply lost, the write throttled) gives it
+        back at once, so the retry sends without waiting."""
+        claim = SendClaim(self.repo, meeting_id, email, sending, self.clock.now())
+        try:
+            claim.state = self.repo.claim_send(meeting_id, email, sending, claim.at, self.stale_after_seconds,
+                                               resend_stale=resend_stale)
+        except Exception:
+            claim.give_back()
+            raise
+        return claim
+
+    def _send_paced(self, email: OutgoingEmail, key: str = "", claim: SendClaim | None = None) -> str:
+        """Send within the account's rate, with exponential backoff (full jitter) when SES throttles. With a
+        claim: it is marked as handed to SES just before the first try, and given back when pacing or marking
+        fails (SES has not accepted this message then: every earlier try was throttled)."""
         jitter = random.Random(key)  # noqa: S311 - spreading retries, not security
         for attempt in range(self.throttle_retries):
-            self.limiter.acquire()
+            try:
+                self.limiter.acquire()
+                if claim is not None and attempt == 0 and not claim.hand_over(self.clock.now()):
+                    raise RetryLater(f"{claim.sending}: another attempt took the claim over")
+            except RetryLater:
+                raise
+            except Exception:
+                if claim is not None:
+                    claim.give_back()
+                raise
             try:
                 return self.mailer.send(email)
             except SendThrottled:
@@ -534,7 +579,7 @@ class Desk:
         meeting's mailbox), then our Message-ID in the thread, then a From address our own receiving server
         verified. Anything else is not an invitee's answer: unknown sender, or possible spoofing."""
         msg = arrival.msg
-        verification = arrival.trace.verify(getattr(msg, "from_addresses", None) or (msg.from_address,))  # TODO
+        verification = arrival.trace.verify(msg.from_addresses)
         if verification is Verification.AMBIGUOUS:  # no answer is taken from a message that names two senders
             meetings = self._meeting_for(msg)
             return Route(meetings[0] if meetings else None, None, None, Outcome.UNVERIFIED_SENDER,
@@ -635,22 +680,27 @@ class Desk:
         if arrival.claim.done(Stage.RESPONSE):
             return response
         sending = f"reply-{arrival.key}"
-        claim = self.repo.claim_send(meeting.id, record.email, sending, self.clock.now(), self.stale_after_seconds)
+        fresh = self.repo.get_invitee(meeting.id, record.email) or record  # read before the claim: after it, only SES
+        msg = arrival.msg
+        email = self._compose_answer(meeting, fresh, response, self.clock.now(), in_reply_to=msg.message_id,
+                                     references=tuple(msg.references)[-MAX_THREAD_IDS:],
+                                     cc=_cc_for(msg, record, route), auto_submitted="auto-replied")
+        email = replace(email, tags={"meeting": meeting.id, "sending": sending, "invitee": record.tag})
+        # an answer goes at most once, ever: an attempt that died while SES held it is never sent again
+        sent = self._claim_send(meeting.id, record.email, sending, resend_stale=False)
+        claim = sent.state
+        if claim is ClaimState.UNCONFIRMED:
+            self._not_confirmed(arrival, meeting, record, response, "an attempt died while sending it and SES "
+                                "never reported whether it went out; not sent again (look in the SES console)")
+            return None
         if claim is ClaimState.IN_FLIGHT:
             raise RetryLater(f"the {response.value} for {arrival.key} may have been sent; waiting for SES's event")
         if claim is ClaimState.REJECTED:  # an earlier attempt saw SES refuse it, and died before saying so
             self._not_confirmed(arrival, meeting, record, response, "refused by the mail service")
             return None
         if claim is ClaimState.CLAIMED:
-            fresh = self.repo.get_invitee(meeting.id, record.email) or record
-            now = self.clock.now()
-            msg = arrival.msg
-            email = self._compose_answer(meeting, fresh, response, now, in_reply_to=msg.message_id,
-                                         references=tuple(msg.references)[-MAX_THREAD_IDS:],
-                                         cc=_cc_for(msg, record, route), auto_submitted="auto-replied")
-            email = replace(email, tags={"meeting": meeting.id, "sending": sending, "invitee": record.tag})
             try:
-                provider_id = self._send_paced(email, key=sending)
+                provider_id = self._send_paced(email, key=sending, claim=sent)
             except SendRejected as exc:
                 self.repo.fail_send(meeting.id, record.email, sending, str(exc), False)
                 self._not_confirmed(arrival, meeting, record, response, str(exc))

@@ -192,12 +192,14 @@ class Throttle:
     AWS does once botocore's own retries are exhausted (the request never reaches moto)."""
 
     log: list[str]
-    fail: set[int] = field(default_factory=set)  # 1-based indexes of the operations that fail
+    operation: str = ""  # the operation that fails ("dynamodb.UpdateItem"),
+    nth: int = 0  # from its nth call (1-based; counted per operation, as pacing makes the interleaving vary),
+    times: int = 1  # this many calls of it in a row (other operations go through)
 
     def __call__(self, model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         name = f"{model.service_model.service_name}.{model.name}"
         self.log.append(name)
-        if len(self.log) not in self.fail:
+        if name != self.operation or not self.nth <= self.log.count(name) < self.nth + self.times:
             return None
         code = "ProvisionedThroughputExceededException" if "dynamodb" in name else (
             "TooManyRequestsException" if "ses" in name else "SlowDown")
@@ -233,9 +235,12 @@ def test_throttling_on_any_aws_call_fails_the_record_for_a_retry_and_never_compl
     ses_sends = [i for i, op in enumerate(clean_log, start=1) if op == "sesv2.SendEmail"]
     differing = {}
     for index in range(1, len(clean_log) + 1):
-        # SES throttling is retried by the desk itself (with backoff): make it outlast those tries too.
-        fail = set(range(index, index + world.desk.throttle_retries)) if index in ses_sends else {index}
-        result = run(world, scenario, throttled(Throttle([], fail), world))
+        # SES throttling is retried by the desk itself (with backoff): make it outlast those tries too (the calls
+        # in between, pacing and records, succeed: DynamoDB failing as well would be a second fault).
+        operation = clean_log[index - 1]
+        times = world.desk.throttle_retries if index in ses_sends else 1
+        nth = clean_log[:index].count(operation)
+        result = run(world, scenario, throttled(Throttle([], operation, nth, times), world))
         if result != clean:
             differing[f"{clean_log[index - 1]} (call {index}) throttled"] = result
     assert not differing, f"{len(differing)} of {len(clean_log)} throttled calls differ from {clean}: {differing}"
@@ -294,6 +299,35 @@ def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_th
     assert world.status(PERU) == "accepted"
     assert [e.kind for e in world.answers(PERU)] == ["confirmation"]
     assert [h.outcome.value for h in world.history(PERU)] == ["recorded"]
+    assert world.dead_letters() == 0
+
+
+def test_an_answer_ses_never_confirmed_is_never_sent_again_and_a_person_is_told(world: MotoDesk) -> None:
+    desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
+    world.install(desk)
+    world.new_meeting()
+    raw = reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
+                written=at(20, 9))
+    inner = desk.mailer
+    lost: list[str] = []
+
+    class DiesAfterSesAccepted:
+        def send(self, email: Any) -> str:
+            provider_id = str(inner.send(email))
+            if not lost:
+                lost.append(provider_id)
+                world.stack.ses_events.pending.clear()  # and SES's Send event never arrives
+                raise InjectedCrash("died between SES accepting the answer and recording it")
+            return provider_id
+
+    desk.mailer = DiesAfterSesAccepted()  # type: ignore[assignment]
+    world.deliver(raw, at(20, 9, 1))
+
+    assert lost, "SES accepted the confirmation once"
+    assert [e.kind for e in world.answers(PERU)] == ["confirmation"], "and it was never sent a second time"
+    assert world.status(PERU) == "accepted"
+    [item] = world.reviews()
+    assert item.outcome.value == "not_confirmed" and "never reported" in " ".join(item.reasons)
     assert world.dead_letters() == 0
 
 

@@ -183,17 +183,19 @@ class DynamoRepository:
             raise
         return True
 
-    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int
-                   ) -> ClaimState:
+    def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int,
+                   resend_stale: bool = True) -> ClaimState:
         stale = iso(at - timedelta(seconds=stale_after_seconds))
         expiry = self._expiry(meeting_id)
+        takeover = Attr("state").eq("sending") & Attr("claimed_at").lt(stale) & Attr("confirmed_id").not_exists()
+        if not resend_stale:  # only an attempt that died before handing the message to SES
+            takeover = takeover & Attr("handed_at").not_exists()
         try:
             self.table.update_item(
                 Key=_send_key(meeting_id, sending, email),
                 UpdateExpression="SET #state = :sending, claimed_at = :now, email = :email, sending = :sending_id"
-                                 + (", expires_at = :exp" if expiry else "") + " ADD attempts :one",
-                ConditionExpression=Attr("state").not_exists() | Attr("state").is_in(["queued", "failed"]) | (
-                    Attr("state").eq("sending") & Attr("claimed_at").lt(stale) & Attr("confirmed_id").not_exists()),
+                                 + (", expires_at = :exp" if expiry else "") + " REMOVE handed_at ADD attempts :one",
+                ConditionExpression=Attr("state").not_exists() | Attr("state").is_in(["queued", "failed"]) | takeover,
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={":sending": "sending", ":now": iso(at), ":one": 1, ":email": email,
                                            ":sending_id": sending,
@@ -209,6 +211,8 @@ class DynamoRepository:
             if item.get("confirmed_id"):  # SES accepted it; the attempt died before recording: settle it now
                 self.finish_send(meeting_id, email, sending, at, [str(item["confirmed_id"])], str(item.get("kind", "")))
                 return ClaimState.SENT
+            if item.get("state") == "sending" and str(item.get("claimed_at", "")) < stale and item.get("handed_at"):
+                return ClaimState.UNCONFIRMED
             return ClaimState.IN_FLIGHT
         return ClaimState.CLAIMED
 
@@ -231,6 +235,32 @@ class DynamoRepository:
                                ExpressionAttributeNames={"#state": "state"},
                                ExpressionAttributeValues={":state": "failed" if retryable else "rejected",
                                                           ":reason": reason[:500]})
+
+    def hand_over(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, at: datetime) -> bool:
+        try:
+            self.table.update_item(Key=_send_key(meeting_id, sending, email), UpdateExpression="SET handed_at = :at",
+                                   ConditionExpression=Attr("state").eq("sending")
+                                   & Attr("claimed_at").eq(iso(claimed_at)),
+                                   ExpressionAttributeValues={":at": iso(at)})
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
+            return False
+        return True
+
+    def release_send(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, reason: str) -> bool:
+        try:
+            self.table.update_item(Key=_send_key(meeting_id, sending, email),
+                                   UpdateExpression="SET #state = :failed, last_error = :reason REMOVE handed_at",
+                                   ConditionExpression=Attr("state").eq("sending")
+                                   & Attr("claimed_at").eq(iso(claimed_at)) & Attr("confirmed_id").not_exists(),
+                                   ExpressionAttributeNames={"#state": "state"},
+                                   ExpressionAttributeValues={":failed": "failed", ":reason": reason[:500]})
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
+            return False
+        return True
 
     def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
         self.table.update_item(Key=_send_key(meeting_id, sending, email),

@@ -35,6 +35,7 @@ class ClaimState(StrEnum):
     SENT = "sent"  # already sent (or SES confirmed it): nothing to do
     IN_FLIGHT = "in_flight"  # another attempt holds it, or its outcome is not known yet: try later
     REJECTED = "rejected"  # the provider refused it for good: nothing more to do
+    UNCONFIRMED = "unconfirmed"  # an attempt died after sending, and the provider never confirmed it
 
 
 class SendThrottled(Exception):
