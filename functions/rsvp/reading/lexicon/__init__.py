@@ -1,0 +1,198 @@
+"""The reader's language data: one folder per language, one file per area of the reader, checked by a schema.
+
+`reading/lexicon/<language>/<area>.yaml` holds, for each category the schema (`schema.yaml`) names for that
+area, the entries (regular expressions over folded text), how they match (whole words, anywhere, or at the
+start), and examples the category must and must not find. The engine here knows no language: it validates the
+files, then builds one matcher per category on first use, from every language's entries in LANGUAGES order.
+
+Adding a language is adding its folder; nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # yaml itself is imported on first use: importing the reader stays cheap
+    import yaml
+
+HERE = Path(__file__).resolve().parent
+# Every folder here is a language (its code), tried in alphabetical order; `common` (what no language owns) last.
+LANGUAGES = tuple(sorted((p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))),
+                         key=lambda name: (name == "common", name)))
+MATCHES = ("words", "anywhere", "start")
+CATEGORY_KEYS = frozenset({"entries", "match", "examples", "not"})
+SCHEMA_KEYS = frozenset({"kind", "match", "description"})
+
+
+class LexiconError(ValueError):
+    """A language file that does not follow the schema: names the file, the line and the entry."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    pattern: str
+    match: str
+    language: str
+    where: str  # "path:line"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    found: bool  # the category must find it (True) or must not (False)
+    language: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Category:
+    area: str
+    name: str
+    match: str
+    entries: tuple[Entry, ...]
+    examples: tuple[Example, ...]
+
+
+def _where(path: Path, node: yaml.Node) -> str:
+    try:
+        shown = path.relative_to(HERE.parent.parent.parent)
+    except ValueError:
+        shown = path
+    return f"{shown}:{node.start_mark.line + 1}"
+
+
+def _mapping(node: yaml.Node, path: Path, what: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise LexiconError(f"{_where(path, node)}: {what} must be a mapping")
+    pairs = []
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise LexiconError(f"{_where(path, key)}: {what}: keys must be plain names")
+        pairs.append((key, value))
+    return pairs
+
+
+def _strings(node: yaml.Node, path: Path, what: str) -> list[tuple[str, str]]:
+    """A list of strings, each with where it is written."""
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise LexiconError(f"{_where(path, node)}: {what} must be a list")
+    out = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str" or not item.value.strip():
+            raise LexiconError(f"{_where(path, item)}: {what}: each item must be a non-empty string")
+        out.append((item.value, _where(path, item)))
+    return out
+
+
+@functools.cache
+def schema() -> dict[str, dict[str, dict[str, str]]]:
+    import yaml
+
+    loaded = yaml.safe_load((HERE / "schema.yaml").read_text(encoding="utf-8"))
+    for area, categories in loaded.items():
+        for name, spec in categories.items():
+            unknown = set(spec) - SCHEMA_KEYS
+            if unknown or spec.get("kind") not in ("patterns", "words") or spec.get("match", "words") not in MATCHES:
+                raise LexiconError(f"schema.yaml: {area}.{name}: kind patterns|words, match {'|'.join(MATCHES)}, "
+                                   f"description (unknown: {sorted(unknown)})")
+    return loaded  # type: ignore[no-any-return]
+
+
+def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
+    """One language's file for an area, validated: every category known, every entry a valid pattern."""
+    import yaml
+
+    known = schema().get(area)
+    if known is None:
+        raise LexiconError(f"{path}: no area '{area}' in the schema (areas: {', '.join(sorted(schema()))})")
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"{path}: not YAML: {exc}") from exc
+    out: dict[str, Category] = {}
+    if root is None:
+        return out
+    for key, value in _mapping(root, path, "the file"):
+        name = key.value
+        if name not in known:
+            raise LexiconError(f"{_where(path, key)}: unknown category '{name}' (area {area} has: "
+                               f"{', '.join(known)})")
+        spec = known[name]
+        fields = {k.value: (k, v) for k, v in _mapping(value, path, f"category '{name}'")}
+        for field_name, (field_key, _) in fields.items():
+            if field_name not in CATEGORY_KEYS:
+                raise LexiconError(f"{_where(path, field_key)}: {name}: unknown key '{field_name}' "
+                                   f"(keys: {', '.join(sorted(CATEGORY_KEYS))})")
+        if "entries" not in fields:
+            raise LexiconError(f"{_where(path, key)}: {name}: no entries")
+        match = spec.get("match", "words")
+        if "match" in fields:
+            match_node = fields["match"][1]
+            match = getattr(match_node, "value", "")
+            if match not in MATCHES:
+                raise LexiconError(f"{_where(path, match_node)}: {name}: match must be one of {', '.join(MATCHES)}")
+        entries = []
+        for pattern, where in _strings(fields["entries"][1], path, f"{name}.entries"):
+            if spec["kind"] == "patterns":
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise LexiconError(f"{where}: {name}: entry {pattern!r} is not a valid pattern: {exc}") from exc
+            entries.append(Entry(pattern, match, language, where))
+        examples = [Example(t, True, language, w) for t, w in
+                    (_strings(fields["examples"][1], path, f"{name}.examples") if "examples" in fields else [])]
+        examples += [Example(t, False, language, w) for t, w in
+                     (_strings(fields["not"][1], path, f"{name}.not") if "not" in fields else [])]
+        out[name] = Category(area, name, match, tuple(entries), tuple(examples))
+    return out
+
+
+@functools.cache
+def area(name: str) -> dict[str, Category]:
+    """Every category of an area, with the entries of every language (LANGUAGES order)."""
+    merged: dict[str, list[Category]] = {category: [] for category in schema()[name]}
+    for language in LANGUAGES:
+        path = HERE / language / f"{name}.yaml"
+        if path.exists():
+            for category, read in read_file(path, language, name).items():
+                merged[category].append(read)
+    return {category: Category(name, category, schema()[name][category].get("match", "words"),
+                               tuple(e for part in parts for e in part.entries),
+                               tuple(x for part in parts for x in part.examples))
+            for category, parts in merged.items()}
+
+
+def _alternation(entries: list[Entry]) -> str:
+    return "|".join(f"(?:{e.pattern})" for e in entries)
+
+
+def matcher(area_name: str, category: str) -> Callable[[str], bool]:
+    """Does the (folded) text hold one of the category's entries? Built on first use."""
+    built: list[Callable[[str], bool]] = []
+
+    def build() -> Callable[[str], bool]:
+        entries = area(area_name)[category].entries
+        tests: list[Callable[[str], Any]] = []
+        for mode, template in (("start", r"\s*(?:{})\b"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
+            chosen = [e for e in entries if e.match == mode]
+            if chosen:
+                compiled = re.compile(template.format(_alternation(chosen)))
+                tests.append(compiled.match if mode == "start" else compiled.search)
+        return lambda text: any(test(text) for test in tests)
+
+    def found(text: str) -> bool:
+        if not built:
+            built.append(build())
+        return built[0](text)
+
+    return found

@@ -1,0 +1,26 @@
+"""A language's examples, read from its own data files: each category must find its examples and not its
+counter-examples (`not:`). Each tests/lang/<xx>/ runs these for its language."""
+from __future__ import annotations
+
+import pytest
+
+from rsvp.reading.intent import fold
+from rsvp.reading.lexicon import Example, area, matcher, schema
+
+
+def examples(language: str) -> list[object]:
+    cases = []
+    for area_name in schema():
+        for name, category in area(area_name).items():
+            for example in category.examples:
+                if example.language == language:
+                    cases.append(pytest.param(area_name, name, example, id=f"{area_name}.{name}: {example.text[:40]}"))
+    return cases
+
+
+def check(area_name: str, category: str, example: Example) -> None:
+    found = matcher(area_name, category)(fold(example.text))
+    assert found is example.found, (f"{example.where}: {area_name}.{category} should "
+                                    f"{'' if example.found else 'not '}find {example.text!r}")
+
+

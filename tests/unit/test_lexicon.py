@@ -1,0 +1,51 @@
+"""The language-data loader: a file that does not follow the schema is refused with its file, line and entry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsvp.reading.lexicon import LANGUAGES, LexiconError, area, matcher, read_file
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "xx" / "unsubscribe.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("phrases:\n  entries: [a]\nfarewells:\n  entries: [b]\n", 3, "unknown category 'farewells'"),
+    ("phrases:\n  entries: [a]\n  synonyms: [b]\n", 3, "unknown key 'synonyms'"),
+    ("phrases:\n  entries:\n    - ok\n    - 'broken (group'\n", 4, "'broken (group' is not a valid pattern"),
+    ("phrases:\n  entries:\n    - 3\n", 3, "each item must be a non-empty string"),
+    ("phrases:\n  entries: one\n", 2, "must be a list"),
+    ("phrases:\n  match: sometimes\n  entries: [a]\n", 2, "match must be one of"),
+    ("phrases:\n  examples: [a]\n", 1, "no entries"),
+])
+def test_a_malformed_language_file_is_refused_naming_file_line_and_entry(
+        tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(LexiconError) as caught:
+        read_file(path, "xx", "unsubscribe")
+    assert f"unsubscribe.yaml:{line}:" in str(caught.value) and message in str(caught.value)
+
+
+def test_an_unknown_area_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="no area 'farewells'"):
+        read_file(write(tmp_path, "phrases:\n  entries: [a]\n"), "xx", "farewells")
+
+
+def test_every_language_has_its_folder_of_data_and_its_examples_suite() -> None:
+    assert set(LANGUAGES) >= {"en", "es", "fr", "pt", "ru", "ar", "zh"}
+    tests = Path(__file__).resolve().parent.parent / "lang"
+    assert all((tests / language / f"test_{language}.py").exists() for language in LANGUAGES if language != "common")
+
+
+def test_entries_of_every_language_are_merged_in_one_matcher_each_with_its_way_of_matching() -> None:
+    phrases = area("unsubscribe")["phrases"]
+    assert {e.language for e in phrases.entries} == {"en", "es", "fr", "pt", "ru", "ar", "zh"}
+    found = matcher("unsubscribe", "phrases")
+    assert found("please unsubscribe") and found("prosim: отписаться") and found("请退订")
+    assert not found("pleaseunsubscribe")  # Latin phrases match whole words; scripts without spaces anywhere
