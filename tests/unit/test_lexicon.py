@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rsvp.reading.lexicon import LANGUAGES, LexiconError, area, matcher, read_file
+from rsvp.reading.lexicon import LANGUAGES, LexiconError, area, matcher, read_file, schema
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -23,6 +23,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ("phrases:\n  entries: one\n", 2, "must be a list"),
     ("phrases:\n  match: sometimes\n  entries: [a]\n", 2, "match must be one of"),
     ("phrases:\n  examples: [a]\n", 1, "no entries"),
+    ("phrases:\n  entries: [non[- ]?remis]\n", 2, "not YAML"),
 ])
 def test_a_malformed_language_file_is_refused_naming_file_line_and_entry(
         tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -49,3 +50,9 @@ def test_entries_of_every_language_are_merged_in_one_matcher_each_with_its_way_o
     found = matcher("unsubscribe", "phrases")
     assert found("please unsubscribe") and found("prosim: отписаться") and found("请退订")
     assert not found("pleaseunsubscribe")  # Latin phrases match whole words; scripts without spaces anywhere
+
+
+def test_every_shipped_language_file_follows_the_schema() -> None:
+    for name in schema():
+        categories = area(name)  # raises LexiconError, naming the file and line, for any file that does not
+        assert all(category.entries for category in categories.values()), f"{name}: a category with no entries"

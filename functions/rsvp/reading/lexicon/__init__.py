@@ -26,7 +26,8 @@ LANGUAGES = tuple(sorted((p.name for p in HERE.iterdir() if p.is_dir() and not p
                          key=lambda name: (name == "common", name)))
 MATCHES = ("words", "anywhere", "start")
 CATEGORY_KEYS = frozenset({"entries", "match", "examples", "not"})
-SCHEMA_KEYS = frozenset({"kind", "match", "description"})
+SCHEMA_KEYS = frozenset({"kind", "match", "text", "description"})
+TEXTS = ("folded", "lowered")  # what the reader hands a category: fold(text) (the default) or text.lower()
 
 
 class LexiconError(ValueError):
@@ -101,9 +102,10 @@ def schema() -> dict[str, dict[str, dict[str, str]]]:
     for area, categories in loaded.items():
         for name, spec in categories.items():
             unknown = set(spec) - SCHEMA_KEYS
-            if unknown or spec.get("kind") not in ("patterns", "words") or spec.get("match", "words") not in MATCHES:
+            if (unknown or spec.get("kind") not in ("patterns", "words") or spec.get("match", "words") not in MATCHES
+                    or spec.get("text", "folded") not in TEXTS):
                 raise LexiconError(f"schema.yaml: {area}.{name}: kind patterns|words, match {'|'.join(MATCHES)}, "
-                                   f"description (unknown: {sorted(unknown)})")
+                                   f"text {'|'.join(TEXTS)}, description (unknown: {sorted(unknown)})")
     return loaded  # type: ignore[no-any-return]
 
 
@@ -118,7 +120,9 @@ def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise LexiconError(f"{path}: not YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise LexiconError(f"{path}{line}: not YAML: {getattr(exc, 'problem', None) or exc}") from exc
     out: dict[str, Category] = {}
     if root is None:
         return out
@@ -177,13 +181,14 @@ def _alternation(entries: list[Entry]) -> str:
 
 
 def matcher(area_name: str, category: str) -> Callable[[str], bool]:
-    """Does the (folded) text hold one of the category's entries? Built on first use."""
+    """Does the text (folded or lowered, as the schema says) hold one of the category's entries? (`start`:
+    does it begin with one.) Built on first use."""
     built: list[Callable[[str], bool]] = []
 
     def build() -> Callable[[str], bool]:
         entries = area(area_name)[category].entries
         tests: list[Callable[[str], Any]] = []
-        for mode, template in (("start", r"\s*(?:{})\b"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
+        for mode, template in (("start", "(?:{})"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
             chosen = [e for e in entries if e.match == mode]
             if chosen:
                 compiled = re.compile(template.format(_alternation(chosen)))
