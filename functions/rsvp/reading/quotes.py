@@ -9,42 +9,42 @@ what follows them is the earlier message, unquoted. Signatures and legal disclai
 
 from __future__ import annotations
 
+import functools
 import re
 
+from .lexicon import alternation, patterns, words
+
 _C = r"\s*[:：]"  # ASCII or full-width colon (Chinese and Japanese clients)
-_ATTRIBUTION = re.compile(
-    r"^(?:"
-    r"on\b.{0,250}\bwrote" + _C + r"|"
-    r"el\b.{0,250}\bescribi[oó]" + _C + r"|"
-    r"le\b.{0,250}\ba [ée]crit" + _C + r"|"
-    r"em\b.{0,250}\bescreveu" + _C + r"|"
-    r"am\b.{0,250}\bschrieb.{0,80}" + _C + r"|"
-    r".{0,250}\b(?:wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|написал|написала|писал|كتب)" + _C + r"|"
-    r".{0,250}(?:写道|寫道)" + _C +
-    r")\s*$")
-_ATTRIBUTION_START = re.compile(r"^(on|el|le|em|am)\b.{0,200}$")
-_ATTRIBUTION_END = re.compile(r"(wrote|escribi[oó]|a [ée]crit|escreveu|schrieb|写道|寫道)\s*[:：]\s*$")
-_SEPARATOR = re.compile(
-    r"^[-=_*\s]*(original message|mensaje original|message d'origine|mensagem original|ursprüngliche nachricht|"
-    r"исходное сообщение|原始邮件|邮件原件|الرسالة الأصلية|forwarded message|mensaje reenviado|message transf[ée]r[ée]|"
-    r"mensagem encaminhada|weitergeleitete nachricht|пересылаемое сообщение|转发的邮件|رسالة معاد توجيهها|"
-    r"begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée]|inicio del mensaje reenviado)[-=_*\s:]*$")
-_HEADER_FIELD = re.compile(
-    r"^\*?(from|de|von|da|van|от|发件人|寄件者|من|sent|enviado|envoy[ée]|gesendet|inviato|отправлено|发送时间|"
-    r"傳送時間|أرسل|to|para|à|a|an|kepada|кому|收件人|إلى|cc|subject|asunto|objet|assunto|betreff|oggetto|тема|"
-    r"主题|主旨|الموضوع|date|fecha|data|datum|дата|日期|التاريخ)\*?" + _C)
-_FROM_FIELD = re.compile(r"^\*?(from|de|von|da|van|от|发件人|寄件者|من)\*?" + _C + r"\s*\S")
-_SIGNATURE = re.compile(
-    r"^(--|-- |__+|sent from my .*|sent from mail for windows.*|sent with .*|get outlook for .*|"
-    r"enviado desde mi .*|enviado do meu .*|obtener outlook para .*|envoy[ée] de mon .*|envoy[ée] depuis .*|"
-    r"von meinem .* gesendet|отправлено с .*|发自我的.*|从我的.*发送|أرسلت من .*)$")
-_DISCLAIMER = re.compile(
-    r"^(confidential(ity)?( notice)?\b|disclaimer\b|this (e-?mail|message|communication) (and any attachments? )?"
-    r"(is|are|may|contains?)\b|the information (contained )?in this|aviso legal|aviso de confidencialidad|"
-    r"este (correo|mensaje) (electr[oó]nico )?(y sus (anexos|adjuntos) )?(es|puede|contiene|se dirige)|"
-    r"la informaci[oó]n contenida|ce (message|courriel|e-?mail) (et (ses|toutes les) pi[eè]ces jointes )?"
-    r"(est|peut|contient)|avertissement|esta mensagem|please consider the environment|"
-    r"before printing|antes de imprimir|avant d'imprimer)")
+
+
+class _Patterns:
+    """The patterns of quoted text, built on first use from the language data (lexicon/<language>/quotes.yaml):
+    every field is matched on lower-cased lines (re.I costs several times more)."""
+
+    def __init__(self) -> None:
+        verbs_bounded = alternation("quotes", "attribution_verbs", "words")
+        verbs_anywhere = alternation("quotes", "attribution_verbs", "anywhere")
+        openers = words("quotes", "attribution_openers")
+        self.attribution = re.compile(
+            "^(?:" + "|".join(f"(?:{p}){_C}" for p in patterns("quotes", "attribution")) +
+            rf"|.{{0,250}}\b{verbs_bounded}{_C}|.{{0,250}}{verbs_anywhere}{_C})\s*$")
+        self.openings = tuple(openers)  # plain words: a line that starts with none is no wrapped attribution
+        self.attribution_start = re.compile("^" + alternation("quotes", "attribution_openers") + r"\b.{0,200}$")
+        self.attribution_end = re.compile(alternation("quotes", "attribution_verbs") + r"\s*[:：]\s*$")
+        self.separator = re.compile(r"^[-=_*\s]*" + alternation("quotes", "separators") + r"[-=_*\s:]*$")
+        from_fields = alternation("quotes", "from_fields")
+        self.header_field = re.compile(r"^\*?(?:" + from_fields + "|" + alternation("quotes", "header_fields") +
+                                       r")\*?" + _C)
+        self.from_field = re.compile(r"^\*?" + from_fields + r"\*?" + _C + r"\s*\S")
+        self.signature = re.compile("^" + alternation("quotes", "signatures") + "$")
+        self.disclaimer = re.compile("^" + alternation("quotes", "disclaimers"))
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
 _QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 
 
@@ -57,6 +57,7 @@ def new_text(text: str, limit: int | None = None) -> str:
     """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end; a
     line longer than `limit` is read that far), among its first MOST_LINES lines. Lines are split only as far as
     they are read."""
+    found = _patterns()
     lines = _Lines(text, limit if limit is not None else len(text) + 1)
     kept: list[str] = []
     in_signature = False
@@ -74,14 +75,14 @@ def new_text(text: str, limit: int | None = None) -> str:
             index += step
             continue
         low = stripped.lower()  # every pattern here is lower-case (re.I costs several times more)
-        if low.endswith((":", "：")) and _ATTRIBUTION.match(low):
+        if low.endswith((":", "：")) and found.attribution.match(low):
             if not _quote_follows(lines, index + step):
                 break  # the earlier message follows unquoted
             index += step
             continue
-        if low and (_SEPARATOR.match(low) or _header_block_starts(lines, index, low)):
+        if low and (found.separator.match(low) or _header_block_starts(lines, index, low)):
             break
-        if low and (_SIGNATURE.match(low) or _DISCLAIMER.match(low)):
+        if low and (found.signature.match(low) or found.disclaimer.match(low)):
             in_signature = True
         if not in_signature:
             kept.append(line.rstrip())
@@ -146,25 +147,25 @@ def _quote_follows(lines: _Lines, start: int) -> bool:
 
 def _header_block_starts(lines: _Lines, index: int, low: str) -> bool:
     """An Outlook or Lotus header block: From: followed by two more header fields (Sent/To/Subject…)."""
-    if not _FROM_FIELD.match(low):
+    found = _patterns()
+    if not found.from_field.match(low):
         return False
     following = [line.strip().lower() for line in lines.following(index + 1, 6) if line.strip()]
-    return sum(bool(_HEADER_FIELD.match(line)) for line in following[:5]) >= 2
+    return sum(bool(found.header_field.match(line)) for line in following[:5]) >= 2
 
 
 def _wrapped_attribution(lines: _Lines, index: int, line: str) -> tuple[str, int]:
     """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines: the line at `index` with
     those it continues into, and how many lines that is."""
     low = line.strip().lower()
-    if low[:2] not in _ATTRIBUTION_OPENINGS or not _ATTRIBUTION_START.match(low) or _ATTRIBUTION_END.search(
+    found = _patterns()
+    if not low.startswith(found.openings) or not found.attribution_start.match(low) or found.attribution_end.search(
             line.lower()):
         return line, 1
     for extra in (1, 2):
         parts = lines.following(index, extra + 1)
         candidate = " ".join(part.strip() for part in parts)
-        if len(parts) == extra + 1 and _ATTRIBUTION_END.search(parts[extra].lower()) and len(candidate) < 400:
+        if len(parts) == extra + 1 and found.attribution_end.search(parts[extra].lower()) and len(candidate) < 400:
             return candidate, extra + 1
     return line, 1
 
-
-_ATTRIBUTION_OPENINGS = frozenset({"on", "el", "le", "em", "am"})

@@ -176,22 +176,17 @@ def area(name: str) -> dict[str, Category]:
             for category, parts in merged.items()}
 
 
-def _alternation(entries: list[Entry]) -> str:
-    return "|".join(f"(?:{e.pattern})" for e in entries)
-
-
 def matcher(area_name: str, category: str) -> Callable[[str], bool]:
     """Does the text (folded or lowered, as the schema says) hold one of the category's entries? (`start`:
     does it begin with one.) Built on first use."""
     built: list[Callable[[str], bool]] = []
 
     def build() -> Callable[[str], bool]:
-        entries = area(area_name)[category].entries
         tests: list[Callable[[str], Any]] = []
         for mode, template in (("start", "(?:{})"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
-            chosen = [e for e in entries if e.match == mode]
+            chosen = patterns(area_name, category, mode)
             if chosen:
-                compiled = re.compile(template.format(_alternation(chosen)))
+                compiled = re.compile(template.format("|".join(f"(?:{p})" for p in chosen)))
                 tests.append(compiled.match if mode == "start" else compiled.search)
         return lambda text: any(test(text) for test in tests)
 
@@ -201,3 +196,22 @@ def matcher(area_name: str, category: str) -> Callable[[str], bool]:
         return built[0](text)
 
     return found
+
+
+def words(area_name: str, category: str) -> list[str]:
+    """A "words" category's entries as written (every language, LANGUAGES order)."""
+    return [e.pattern for e in area(area_name)[category].entries]
+
+
+def patterns(area_name: str, category: str, match: str | None = None) -> list[str]:
+    """The category's entries as patterns (every language, LANGUAGES order; a "words" category's escaped), those
+    matched as `match` only when given: for a part of the reader that sets them in a structure of its own (a
+    quoted header's "Name:", a line's end)."""
+    literal = schema()[area_name][category]["kind"] == "words"
+    return [re.escape(e.pattern) if literal else e.pattern for e in area(area_name)[category].entries
+            if match is None or e.match == match]
+
+
+def alternation(area_name: str, category: str, match: str | None = None) -> str:
+    """The entries as one non-capturing alternation, for a pattern built around them."""
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns(area_name, category, match)) + ")"
