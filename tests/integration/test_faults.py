@@ -249,12 +249,17 @@ def test_throttling_on_any_aws_call_fails_the_record_for_a_retry_and_never_compl
 # ---------------------------------------------------------------------- redelivery and the lease
 
 
-def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_not_dropped(world: MotoDesk) -> None:
+def _fresh_desk_and_peru_accepting(world: MotoDesk) -> tuple[Desk, bytes]:
+    """A freshly built desk on a new meeting, and Peru's plain acceptance to it."""
     desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
     world.install(desk)
     world.new_meeting()
-    raw = reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
-                written=at(20, 9))
+    return desk, reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
+                       written=at(20, 9))
+
+
+def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_not_dropped(world: MotoDesk) -> None:
+    desk, raw = _fresh_desk_and_peru_accepting(world)
     world.store(raw, at(20, 9, 1))
     held: list[InboundClaim] = []
     original = desk.repo.claim_inbound
@@ -274,11 +279,7 @@ def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_n
 
 
 def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_the_lease(world: MotoDesk) -> None:
-    desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
-    world.install(desk)
-    world.new_meeting()
-    raw = reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
-                written=at(20, 9))
+    desk, raw = _fresh_desk_and_peru_accepting(world)
     real_write, real_release = desk.repo.write_answer, desk.repo.release_inbound
     killed: list[str] = []
 
@@ -303,11 +304,7 @@ def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_th
 
 
 def test_an_answer_ses_never_confirmed_is_never_sent_again_and_a_person_is_told(world: MotoDesk) -> None:
-    desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
-    world.install(desk)
-    world.new_meeting()
-    raw = reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
-                written=at(20, 9))
+    desk, raw = _fresh_desk_and_peru_accepting(world)
     inner = desk.mailer
     lost: list[str] = []
 

@@ -237,25 +237,22 @@ class DynamoRepository:
                                                           ":reason": reason[:500]})
 
     def hand_over(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, at: datetime) -> bool:
-        try:
-            self.table.update_item(Key=_send_key(meeting_id, sending, email), UpdateExpression="SET handed_at = :at",
-                                   ConditionExpression=Attr("state").eq("sending")
-                                   & Attr("claimed_at").eq(iso(claimed_at)),
-                                   ExpressionAttributeValues={":at": iso(at)})
-        except ClientError as exc:
-            if not _conditional(exc):
-                raise
-            return False
-        return True
+        return self._update_if(Key=_send_key(meeting_id, sending, email), UpdateExpression="SET handed_at = :at",
+                               ConditionExpression=Attr("state").eq("sending") & Attr("claimed_at").eq(iso(claimed_at)),
+                               ExpressionAttributeValues={":at": iso(at)})
 
     def release_send(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, reason: str) -> bool:
+        return self._update_if(Key=_send_key(meeting_id, sending, email),
+                               UpdateExpression="SET #state = :failed, last_error = :reason REMOVE handed_at",
+                               ConditionExpression=Attr("state").eq("sending")
+                               & Attr("claimed_at").eq(iso(claimed_at)) & Attr("confirmed_id").not_exists(),
+                               ExpressionAttributeNames={"#state": "state"},
+                               ExpressionAttributeValues={":failed": "failed", ":reason": reason[:500]})
+
+    def _update_if(self, **update: Any) -> bool:
+        """One conditional update_item: False when its condition does not hold."""
         try:
-            self.table.update_item(Key=_send_key(meeting_id, sending, email),
-                                   UpdateExpression="SET #state = :failed, last_error = :reason REMOVE handed_at",
-                                   ConditionExpression=Attr("state").eq("sending")
-                                   & Attr("claimed_at").eq(iso(claimed_at)) & Attr("confirmed_id").not_exists(),
-                                   ExpressionAttributeNames={"#state": "state"},
-                                   ExpressionAttributeValues={":failed": "failed", ":reason": reason[:500]})
+            self.table.update_item(**update)
         except ClientError as exc:
             if not _conditional(exc):
                 raise

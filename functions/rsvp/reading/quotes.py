@@ -68,7 +68,7 @@ def new_text(text: str, limit: int | None = None) -> str:
         line = split[index] if index < len(split) else lines.get(index)
         if line is None:
             break
-        line, step = _wrapped_attribution(lines, index, line)
+        line, step = _wrapped_attribution(found, lines, index, line)
         stripped = line.strip()
         if _QUOTED.match(line):
             in_signature = False  # a signature ends where the quote resumes (inline answers)
@@ -80,7 +80,7 @@ def new_text(text: str, limit: int | None = None) -> str:
                 break  # the earlier message follows unquoted
             index += step
             continue
-        if low and (found.separator.match(low) or _header_block_starts(lines, index, low)):
+        if low and (found.separator.match(low) or _header_block_starts(found, lines, index, low)):
             break
         if low and (found.signature.match(low) or found.disclaimer.match(low)):
             in_signature = True
@@ -145,20 +145,18 @@ def _quote_follows(lines: _Lines, start: int) -> bool:
     return True  # nothing follows: the attribution was the last line
 
 
-def _header_block_starts(lines: _Lines, index: int, low: str) -> bool:
+def _header_block_starts(found: _Patterns, lines: _Lines, index: int, low: str) -> bool:
     """An Outlook or Lotus header block: From: followed by two more header fields (Sent/To/Subject…)."""
-    found = _patterns()
     if not found.from_field.match(low):
         return False
     following = [line.strip().lower() for line in lines.following(index + 1, 6) if line.strip()]
     return sum(bool(found.header_field.match(line)) for line in following[:5]) >= 2
 
 
-def _wrapped_attribution(lines: _Lines, index: int, line: str) -> tuple[str, int]:
+def _wrapped_attribution(found: _Patterns, lines: _Lines, index: int, line: str) -> tuple[str, int]:
     """Gmail and Thunderbird wrap a long 'On … wrote:' over two or three lines: the line at `index` with
     those it continues into, and how many lines that is."""
     low = line.strip().lower()
-    found = _patterns()
     if not low.startswith(found.openings) or not found.attribution_start.match(low) or found.attribution_end.search(
             line.lower()):
         return line, 1

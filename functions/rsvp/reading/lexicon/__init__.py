@@ -54,7 +54,6 @@ class Example:
 class Category:
     area: str
     name: str
-    match: str
     entries: tuple[Entry, ...]
     examples: tuple[Example, ...]
 
@@ -165,7 +164,7 @@ def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
                     (_strings(fields["examples"][1], path, f"{name}.examples") if "examples" in fields else [])]
         examples += [Example(t, False, language, w) for t, w in
                      (_strings(fields["not"][1], path, f"{name}.not") if "not" in fields else [])]
-        out[name] = Category(area, name, match, tuple(entries), tuple(examples))
+        out[name] = Category(area, name, tuple(entries), tuple(examples))
     return out
 
 
@@ -178,8 +177,7 @@ def area(name: str) -> dict[str, Category]:
         if path.exists():
             for category, read in read_file(path, language, name).items():
                 merged[category].append(read)
-    return {category: Category(name, category, schema()[name][category].get("match", "words"),
-                               tuple(e for part in parts for e in part.entries),
+    return {category: Category(name, category, tuple(e for part in parts for e in part.entries),
                                tuple(x for part in parts for x in part.examples))
             for category, parts in merged.items()}
 
@@ -187,23 +185,18 @@ def area(name: str) -> dict[str, Category]:
 def matcher(area_name: str, category: str) -> Callable[[str], bool]:
     """Does the text (folded or lowered, as the schema says) hold one of the category's entries? (`start`:
     does it begin with one.) Built on first use."""
-    built: list[Callable[[str], bool]] = []
+    return lambda text: any(test(text) for test in _tests(area_name, category))
 
-    def build() -> Callable[[str], bool]:
-        tests: list[Callable[[str], Any]] = []
-        for mode, template in (("start", "(?:{})"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
-            chosen = patterns(area_name, category, mode)
-            if chosen:
-                compiled = re.compile(template.format("|".join(f"(?:{p})" for p in chosen)))
-                tests.append(compiled.match if mode == "start" else compiled.search)
-        return lambda text: any(test(text) for test in tests)
 
-    def found(text: str) -> bool:
-        if not built:
-            built.append(build())
-        return built[0](text)
-
-    return found
+@functools.cache
+def _tests(area_name: str, category: str) -> tuple[Callable[[str], Any], ...]:
+    tests: list[Callable[[str], Any]] = []
+    for mode, template in (("start", "(?:{})"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
+        chosen = patterns(area_name, category, mode)
+        if chosen:
+            compiled = re.compile(template.format("|".join(f"(?:{p})" for p in chosen)))
+            tests.append(compiled.match if mode == "start" else compiled.search)
+    return tuple(tests)
 
 
 def words(area_name: str, category: str) -> list[str]:
