@@ -11,7 +11,7 @@ from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
-from .intent import BARE_NO, BARE_YES, PREDICATE, IntentReading, fold, quick_answer, read_intent
+from .intent import PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count
@@ -116,11 +116,9 @@ def inline_answer(full_text: str) -> Intent | None:
         answer = next((a for a in lines[index + 1:index + 4] if a.strip()), "")
         if answer.lstrip().startswith(">"):
             continue
-        word = fold(answer).strip(" .!")
-        if word in BARE_YES:
-            return Intent.ACCEPT
-        if word in BARE_NO:
-            return Intent.DECLINE
+        bare = bare_word(fold(answer).strip(" .!"))
+        if bare is not None:
+            return bare
     return None
 
 

@@ -24,10 +24,14 @@ HERE = Path(__file__).resolve().parent
 # Every folder here is a language (its code), tried in alphabetical order; `common` (what no language owns) last.
 LANGUAGES = tuple(sorted((p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))),
                          key=lambda name: (name == "common", name)))
-MATCHES = ("words", "anywhere", "start")
+# How an entry is set in the text: a whole word or phrase (\b on both sides), beginning at a word's start only
+# (\b before it: "our delegation:" at a line's end), anywhere, or at the start of the text.
+MATCHES = ("words", "word_start", "anywhere", "start")
+_PLACED = {"words": r"\b(?:{})\b", "word_start": r"\b(?:{})", "anywhere": "(?:{})", "start": "^(?:{})"}
 CATEGORY_KEYS = frozenset({"entries", "match", "examples", "not"})
 SCHEMA_KEYS = frozenset({"kind", "match", "text", "description"})
-TEXTS = ("folded", "lowered")  # what the reader hands a category: fold(text) (the default) or text.lower()
+# What the reader hands a category: fold(text) (the default), text.lower(), or the text as written.
+TEXTS = ("folded", "lowered", "original")
 
 
 class LexiconError(ValueError):
@@ -93,6 +97,29 @@ def _strings(node: yaml.Node, path: Path, what: str) -> list[tuple[str, str]]:
     return out
 
 
+def _entries(node: yaml.Node, path: Path, what: str) -> list[tuple[str, str, str | None]]:
+    """A category's entries: strings, each matched as the category says, or one-key mappings that say how that
+    entry is matched (`- {anywhere: '...'}`)."""
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise LexiconError(f"{_where(path, node)}: {what} must be a list")
+    out: list[tuple[str, str, str | None]] = []
+    for item in node.value:
+        if isinstance(item, yaml.MappingNode):
+            pairs = _mapping(item, path, what)
+            if len(pairs) != 1 or pairs[0][0].value not in MATCHES:
+                raise LexiconError(f"{_where(path, item)}: {what}: an entry written as a mapping has one key, how it "
+                                   f"matches ({', '.join(MATCHES)})")
+            key, value = pairs[0]
+            wrapper = yaml.SequenceNode("tag:yaml.org,2002:seq", [value], item.start_mark, item.end_mark)
+            out += [(pattern, where, key.value) for pattern, where in _strings(wrapper, path, what)]
+        else:
+            wrapper = yaml.SequenceNode("tag:yaml.org,2002:seq", [item], item.start_mark, item.end_mark)
+            out += [(pattern, where, None) for pattern, where in _strings(wrapper, path, what)]
+    return out
+
+
 def _loader() -> Any:
     """libyaml's safe loader where PyYAML has it (about ten times faster: the data is read in a fresh process
     before its first message), else PyYAML's own."""
@@ -108,6 +135,8 @@ def schema() -> dict[str, dict[str, dict[str, str]]]:
     loaded = yaml.load((HERE / "schema.yaml").read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - safe
     for area, categories in loaded.items():
         for name, spec in categories.items():
+            if not isinstance(name, str):  # YAML 1.1 reads a bare yes, no, on or off as a boolean
+                raise LexiconError(f"schema.yaml: {area}: category {name!r} must be a name (quote it)")
             unknown = set(spec) - SCHEMA_KEYS
             if (unknown or spec.get("kind") not in ("patterns", "words") or spec.get("match", "words") not in MATCHES
                     or spec.get("text", "folded") not in TEXTS):
@@ -153,13 +182,13 @@ def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
             if match not in MATCHES:
                 raise LexiconError(f"{_where(path, match_node)}: {name}: match must be one of {', '.join(MATCHES)}")
         entries = []
-        for pattern, where in _strings(fields["entries"][1], path, f"{name}.entries"):
+        for pattern, where, own_match in _entries(fields["entries"][1], path, f"{name}.entries"):
             if spec["kind"] == "patterns":
                 try:
                     re.compile(pattern)
                 except re.error as exc:
                     raise LexiconError(f"{where}: {name}: entry {pattern!r} is not a valid pattern: {exc}") from exc
-            entries.append(Entry(pattern, match, language, where))
+            entries.append(Entry(pattern, own_match or match, language, where))
         examples = [Example(t, True, language, w) for t, w in
                     (_strings(fields["examples"][1], path, f"{name}.examples") if "examples" in fields else [])]
         examples += [Example(t, False, language, w) for t, w in
@@ -191,7 +220,10 @@ def matcher(area_name: str, category: str) -> Callable[[str], bool]:
 @functools.cache
 def _tests(area_name: str, category: str) -> tuple[Callable[[str], Any], ...]:
     tests: list[Callable[[str], Any]] = []
-    for mode, template in (("start", "(?:{})"), ("words", r"\b(?:{})\b"), ("anywhere", "{}")):
+    # A plain word may begin or end with a mark ("n°", "but "): it is found where no letter touches it.
+    whole = r"(?<!\w)(?:{})(?!\w)" if schema()[area_name][category]["kind"] == "words" else r"\b(?:{})\b"
+    for mode, template in (("start", "(?:{})"), ("words", whole), ("word_start", r"\b(?:{})"),
+                           ("anywhere", "{}")):
         chosen = patterns(area_name, category, mode)
         if chosen:
             compiled = re.compile(template.format("|".join(f"(?:{p})" for p in chosen)))
@@ -213,6 +245,34 @@ def patterns(area_name: str, category: str, match: str | None = None) -> list[st
             if match is None or e.match == match]
 
 
+def placed(area_name: str, category: str) -> list[str]:
+    """Each entry set as it matches (every language, LANGUAGES order): r"\\b(?:p)\\b" for whole words, r"\\b(?:p)"
+    from a word's start, "(?:p)" anywhere, "^(?:p)" at the start; for a matcher of its own (intent.Lexicon)."""
+    literal = schema()[area_name][category]["kind"] == "words"
+    return [_PLACED[e.match].format(re.escape(e.pattern) if literal else e.pattern)
+            for e in area(area_name)[category].entries]
+
+
 def alternation(area_name: str, category: str, match: str | None = None) -> str:
     """The entries as one non-capturing alternation, for a pattern built around them."""
     return "(?:" + "|".join(f"(?:{p})" for p in patterns(area_name, category, match)) + ")"
+
+
+class Compiled:
+    """A regular expression written around language data, compiled on first use (importing the reader reads no
+    file). `build` returns the pattern; each attribute (`search`, `match`, `pattern`…), once looked up, is the
+    compiled pattern's own, so later calls cost what a plain compiled pattern's do."""
+
+    def __init__(self, build: Callable[[], str], flags: int = 0) -> None:
+        self._build = build
+        self._flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self.__dict__.setdefault("_compiled", re.compile(self._build(), self._flags))
+        value = getattr(compiled, name)
+        setattr(self, name, value)
+        return value
