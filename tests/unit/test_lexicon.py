@@ -1,6 +1,7 @@
 """The language-data loader: a file that does not follow the schema is refused with its file, line and entry."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,30 @@ def test_every_shipped_language_file_follows_the_schema() -> None:
     for name in schema():
         categories = area(name)  # raises LexiconError, naming the file and line, for any file that does not
         assert all(category.entries for category in categories.values()), f"{name}: a category with no entries"
+
+
+def schema_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str) -> None:
+    from rsvp.reading import lexicon
+
+    (tmp_path / "schema.yaml").write_text(f"unsubscribe:\n  phrases:\n{spec}", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "HERE", tmp_path)
+    lexicon.schema.cache_clear()
+    monkeypatch.setattr(lexicon, "schema", functools.cache(lexicon.schema.__wrapped__))
+
+
+def test_a_values_category_reads_each_word_with_what_it_stands_for(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    schema_with(tmp_path, monkeypatch, "    kind: values\n")
+    read = read_file(write(tmp_path, "phrases:\n  entries:\n    - {two: 2}\n    - {Deux: 2}\n"), "xx", "unsubscribe")
+    assert [(e.pattern, e.value) for e in read["phrases"].entries] == [("two", "2"), ("Deux", "2")]
+    with pytest.raises(LexiconError, match=r"unsubscribe.yaml:4: .*a word and its value"):
+        read_file(write(tmp_path, "phrases:\n  entries:\n    - {two: 2}\n    - three\n"), "xx", "unsubscribe")
+
+
+def test_a_category_whose_entries_mean_their_place_needs_exactly_its_number_of_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema_with(tmp_path, monkeypatch, "    kind: words\n    per_language: 3\n")
+    read = read_file(write(tmp_path, "phrases:\n  entries: [a, b, c]\n"), "xx", "unsubscribe")
+    assert [e.pattern for e in read["phrases"].entries] == ["a", "b", "c"]
+    with pytest.raises(LexiconError, match=r"unsubscribe.yaml:1: phrases: 2 entries, the schema asks for exactly 3"):
+        read_file(write(tmp_path, "phrases:\n  entries: [a, b]\n"), "xx", "unsubscribe")

@@ -29,7 +29,10 @@ LANGUAGES = tuple(sorted((p.name for p in HERE.iterdir() if p.is_dir() and not p
 MATCHES = ("words", "word_start", "anywhere", "start")
 _PLACED = {"words": r"\b(?:{})\b", "word_start": r"\b(?:{})", "anywhere": "(?:{})", "start": "^(?:{})"}
 CATEGORY_KEYS = frozenset({"entries", "match", "examples", "not"})
-SCHEMA_KEYS = frozenset({"kind", "match", "text", "description"})
+SCHEMA_KEYS = frozenset({"kind", "match", "text", "per_language", "description"})
+# "patterns": regular expressions; "words": plain strings; "values": plain strings each naming a value
+# (`- {two: 2}`: the number a word stands for).
+KINDS = ("patterns", "words", "values")
 # What the reader hands a category: fold(text) (the default), text.lower(), or the text as written.
 TEXTS = ("folded", "lowered", "original")
 
@@ -44,6 +47,7 @@ class Entry:
     match: str
     language: str
     where: str  # "path:line"
+    value: str | None = None  # what a "values" entry stands for
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,22 @@ def _entries(node: yaml.Node, path: Path, what: str) -> list[tuple[str, str, str
     return out
 
 
+def _values(node: yaml.Node, path: Path, what: str) -> list[tuple[str, str, str | None]]:
+    """A "values" category's entries: one-key mappings, the word and what it stands for (`- {two: 2}`)."""
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise LexiconError(f"{_where(path, node)}: {what} must be a list")
+    out: list[tuple[str, str, str | None]] = []
+    for item in node.value:
+        pairs = _mapping(item, path, what) if isinstance(item, yaml.MappingNode) else []
+        if (len(pairs) != 1 or not pairs[0][0].value.strip() or not isinstance(pairs[0][1], yaml.ScalarNode)
+                or not pairs[0][1].value.strip()):
+            raise LexiconError(f"{_where(path, item)}: {what}: each entry is a word and its value ({{two: 2}})")
+        out.append((pairs[0][0].value, _where(path, item), pairs[0][1].value))
+    return out
+
+
 def _loader() -> Any:
     """libyaml's safe loader where PyYAML has it (about ten times faster: the data is read in a fresh process
     before its first message), else PyYAML's own."""
@@ -138,10 +158,12 @@ def schema() -> dict[str, dict[str, dict[str, str]]]:
             if not isinstance(name, str):  # YAML 1.1 reads a bare yes, no, on or off as a boolean
                 raise LexiconError(f"schema.yaml: {area}: category {name!r} must be a name (quote it)")
             unknown = set(spec) - SCHEMA_KEYS
-            if (unknown or spec.get("kind") not in ("patterns", "words") or spec.get("match", "words") not in MATCHES
-                    or spec.get("text", "folded") not in TEXTS):
-                raise LexiconError(f"schema.yaml: {area}.{name}: kind patterns|words, match {'|'.join(MATCHES)}, "
-                                   f"text {'|'.join(TEXTS)}, description (unknown: {sorted(unknown)})")
+            count = spec.get("per_language", 1)
+            if (unknown or spec.get("kind") not in KINDS or spec.get("match", "words") not in MATCHES
+                    or spec.get("text", "folded") not in TEXTS or not isinstance(count, int) or count < 1):
+                raise LexiconError(f"schema.yaml: {area}.{name}: kind {'|'.join(KINDS)}, match {'|'.join(MATCHES)}, "
+                                   f"text {'|'.join(TEXTS)}, per_language (a number), description "
+                                   f"(unknown: {sorted(unknown)})")
     return loaded  # type: ignore[no-any-return]
 
 
@@ -182,13 +204,20 @@ def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
             if match not in MATCHES:
                 raise LexiconError(f"{_where(path, match_node)}: {name}: match must be one of {', '.join(MATCHES)}")
         entries = []
-        for pattern, where, own_match in _entries(fields["entries"][1], path, f"{name}.entries"):
+        read = _values if spec["kind"] == "values" else _entries
+        for pattern, where, own in read(fields["entries"][1], path, f"{name}.entries"):
             if spec["kind"] == "patterns":
                 try:
                     re.compile(pattern)
                 except re.error as exc:
                     raise LexiconError(f"{where}: {name}: entry {pattern!r} is not a valid pattern: {exc}") from exc
-            entries.append(Entry(pattern, own_match or match, language, where))
+            if spec["kind"] == "values":
+                entries.append(Entry(pattern, match, language, where, own))
+            else:
+                entries.append(Entry(pattern, own or match, language, where))
+        if "per_language" in spec and len(entries) != spec["per_language"]:
+            raise LexiconError(f"{_where(path, key)}: {name}: {len(entries)} entries, the schema asks for exactly "
+                               f"{spec['per_language']} (the n-th entry means the n-th one in every language)")
         examples = [Example(t, True, language, w) for t, w in
                     (_strings(fields["examples"][1], path, f"{name}.examples") if "examples" in fields else [])]
         examples += [Example(t, False, language, w) for t, w in
@@ -221,7 +250,7 @@ def matcher(area_name: str, category: str) -> Callable[[str], bool]:
 def _tests(area_name: str, category: str) -> tuple[Callable[[str], Any], ...]:
     tests: list[Callable[[str], Any]] = []
     # A plain word may begin or end with a mark ("n°", "but "): it is found where no letter touches it.
-    whole = r"(?<!\w)(?:{})(?!\w)" if schema()[area_name][category]["kind"] == "words" else r"\b(?:{})\b"
+    whole = r"(?<!\w)(?:{})(?!\w)" if _literal(area_name, category) else r"\b(?:{})\b"
     for mode, template in (("start", "(?:{})"), ("words", whole), ("word_start", r"\b(?:{})"),
                            ("anywhere", "{}")):
         chosen = patterns(area_name, category, mode)
@@ -240,7 +269,7 @@ def patterns(area_name: str, category: str, match: str | None = None) -> list[st
     """The category's entries as patterns (every language, LANGUAGES order; a "words" category's escaped), those
     matched as `match` only when given: for a part of the reader that sets them in a structure of its own (a
     quoted header's "Name:", a line's end)."""
-    literal = schema()[area_name][category]["kind"] == "words"
+    literal = _literal(area_name, category)
     return [re.escape(e.pattern) if literal else e.pattern for e in area(area_name)[category].entries
             if match is None or e.match == match]
 
@@ -248,9 +277,31 @@ def patterns(area_name: str, category: str, match: str | None = None) -> list[st
 def placed(area_name: str, category: str) -> list[str]:
     """Each entry set as it matches (every language, LANGUAGES order): r"\\b(?:p)\\b" for whole words, r"\\b(?:p)"
     from a word's start, "(?:p)" anywhere, "^(?:p)" at the start; for a matcher of its own (intent.Lexicon)."""
-    literal = schema()[area_name][category]["kind"] == "words"
+    literal = _literal(area_name, category)
     return [_PLACED[e.match].format(re.escape(e.pattern) if literal else e.pattern)
             for e in area(area_name)[category].entries]
+
+
+def _literal(area_name: str, category: str) -> bool:
+    return schema()[area_name][category]["kind"] in ("words", "values")
+
+
+@functools.cache
+def values(area_name: str, category: str) -> dict[str, str]:
+    """A "values" category as a lookup: each word, lower-cased, and what it stands for (every language)."""
+    return {e.pattern.lower(): e.value or "" for e in area(area_name)[category].entries}
+
+
+@functools.cache
+def by_language(area_name: str, category: str) -> dict[str, tuple[str, ...]]:
+    """The category's entries as patterns, language by language (LANGUAGES order): for a category whose entries
+    mean something by their place (`per_language`: the twelve months), or for patterns tried one language at a
+    time."""
+    literal = _literal(area_name, category)
+    out: dict[str, list[str]] = {}
+    for e in area(area_name)[category].entries:
+        out.setdefault(e.language, []).append(re.escape(e.pattern) if literal else e.pattern)
+    return {language: tuple(found) for language, found in out.items()}
 
 
 def alternation(area_name: str, category: str, match: str | None = None) -> str:
