@@ -215,7 +215,7 @@ def read_file(path: Path, language: str, area: str) -> dict[str, Category]:
                 entries.append(Entry(pattern, match, language, where, own))
             else:
                 entries.append(Entry(pattern, own or match, language, where))
-        if "per_language" in spec and len(entries) != spec["per_language"]:
+        if "per_language" in spec and len(entries) != int(spec["per_language"]):
             raise LexiconError(f"{_where(path, key)}: {name}: {len(entries)} entries, the schema asks for exactly "
                                f"{spec['per_language']} (the n-th entry means the n-th one in every language)")
         examples = [Example(t, True, language, w) for t, w in
