@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,14 @@ def test_a_category_whose_entries_mean_their_place_needs_exactly_its_number_of_t
     assert [e.pattern for e in read["phrases"].entries] == ["a", "b", "c"]
     with pytest.raises(LexiconError, match=r"unsubscribe.yaml:1: phrases: 2 entries, the schema asks for exactly 3"):
         read_file(write(tmp_path, "phrases:\n  entries: [a, b]\n"), "xx", "unsubscribe")
+
+
+def test_every_honorific_starts_with_a_capital_as_the_person_pattern_expects() -> None:
+    """people.py looks for a titled name only where a capital letter starts a word: an honorific written
+    otherwise ("dr.", "É.S.") would never be found."""
+    from rsvp.reading.lexicon import patterns
+    from rsvp.reading.people import named_people
+
+    assert all(re.match(r"(?:\(\?:)?[A-Z]", p) for p in patterns("people", "honorifics"))
+    assert named_people("Our delegation: Excma. Embajadora Ana Pérez and Sr.ª Maria Lima.") == [
+        "Excma. Embajadora Ana Pérez", "Sr.ª Maria Lima"]

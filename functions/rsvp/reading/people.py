@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-_HONORIFIC = (
-    r"(?:H\.\s?E\.|S\.\s?E\.|E\.\s?S\.|Excmo\.?|Excma\.?|Excelent[ií]sim[oa]|Son\s+Excellence|His\s+Excellency|"
-    r"Her\s+Excellency|Ambassador|Amb\.|Embajador[a]?|Ambassadeur|Ambassadrice|Embaixador[a]?|"
-    r"Minister|Ministro|Ministra|Ministre|Counsell?or|Consejer[oa]|Conseill[eè]re?|Conselheir[oa]|"
-    r"(?:First|Second|Third)\s+Secretary|(?:Primer|Primera|Segundo|Segunda|Tercer|Tercera)\s+Secretari[oa]|"
-    r"(?:Premier|Première|Deuxième|Troisième)\s+Secr[ée]taire|Attach[ée]|Agregad[oa]|Coronel|Colonel|General|"
-    r"Dr\.?|Dra\.?|Prof\.?|Ing\.?|Lic\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Sr\.|Sra\.|Srta\.|Sr|Sra|Don|Doña|Dña\.?|"
-    r"M\.|Mme\.?|Mlle\.?|Monsieur|Madame|Sir|Dame|Senhor|Senhora|Sr\.ª|Exmo\.?|Exma\.?)"
-)
-_HONORIFIC_RX = re.compile(rf"(?<!\w){_HONORIFIC}(?!\w)")
-_LEADING_TITLES = re.compile(rf"^((?:{_HONORIFIC}(?!\w)\s*)+)")
+from . import lexicon
+from .lexicon import Compiled
+
+
+# The structure is here, the words in lexicon/<language>/people.yaml (area "people").
+def _honorific() -> str:
+    return lexicon.alternation("people", "honorifics")
+
+
+_HONORIFIC_RX = Compiled(lambda: rf"(?<!\w){_honorific()}(?!\w)")
+_LEADING_TITLES = Compiled(lambda: rf"^((?:{_honorific()}(?!\w)\s*)+)")
 
 
 def split_title(person: str) -> tuple[str, str]:
@@ -26,39 +27,33 @@ def split_title(person: str) -> tuple[str, str]:
     return match.group(1).strip(), person[match.end():].strip()
 
 
-_NAME_WORD = r"(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+|de|del|de\s+la|da|do|dos|van|von|al|el|bin|ibn)"
-# A title starts a word, with a capital (every title above does): positions inside words fail at once.
-_PERSON = re.compile(
-    rf"(?<!\w)(?=[A-Z])((?:{_HONORIFIC}\s+(?:(?:o|a|el|la|le)\s+(?={_HONORIFIC}))?){{1,3}}(?:[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+)"
-    rf"(?:\s+{_NAME_WORD}){{0,4}})",
-)
-_GREETING = re.compile(r"^\s*(dear|estimad[oa]s?|querid[oa]s?|cher|ch[eè]re|chers|prezad[oa]s?|hello|hi|hola|"
-                       r"bonjour|buenos\s+d[ií]as|good\s+(morning|afternoon))\b", re.I)
-_TRAILING_JUNK = re.compile(r"(\s+(?:de|del|de\s+la|da|do|dos|van|von|al|el|y))+$")
+# A name: a capitalised word, then up to four more or lower-case particles ("de la", "van", "bin").
+_CAPITALISED = r"[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+"
+# A title starts a word, with a capital (every honorific does): positions inside words fail at once.
+_PERSON = Compiled(lambda: (
+    rf"(?<!\w)(?=[A-Z])((?:{_honorific()}\s+(?:{lexicon.alternation('people', 'title_articles')}\s+"
+    rf"(?={_honorific()}))?){{1,3}}(?:{_CAPITALISED})"
+    rf"(?:\s+(?:{_CAPITALISED}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
+_GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
+_TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
 
-# Scripts without Latin honorifics: Arabic (السيد …، up to the comma), Russian (г-н Д.А. Атаев),
-# Chinese (张伟先生: the name carries its honorific as a suffix).
-_ARABIC_PERSON = re.compile(r"((?:سعادة |معالي |فخامة )?(?:السفير|السفيرة|السيد|السيدة|الدكتور|الدكتورة|الأستاذ|"
-                            r"الأستاذة|المستشار|المستشارة|سعادة|معالي)(?: [\u0621-\u064A\u066E-\u06D3]+){1,5})")
-_RUSSIAN_PERSON = re.compile(r"((?:Его Превосходительство |Ее Превосходительство )?(?:г-н|г-жа|господин|госпожа|посол|"
-                             r"советник|д-р)\s+(?:[А-ЯЁ]\.\s?){0,2}[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2})")
-_CHINESE_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}(?:先生|女士|博士|阁下)|"
-                             r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}(?:参赞|大使|公使|一秘|二秘|三秘|随员)(?![\u4e00-\u9fff])|"
-                             r"(?:参赞|大使|公使|一秘|二秘|三秘|随员|秘书|主任|司长|处长|部长|副司长|副处长)"
-                             r"(?!无法|不能|将|会|也)[\u4e00-\u9fff]{2,3}?(?=代表|出席|参加|与会|，|。|、|和|及|$))")
-_ARABIC_AND = re.compile(r"\s+و(?=(?:السيد|السيدة|الدكتور|الدكتورة|السفير|السفيرة|الأستاذ|الأستاذة|المستشار|"
-                         r"المستشارة|سعادة|معالي))")
-_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
+@functools.cache
+def _persons() -> tuple[re.Pattern[str], ...]:
+    """Titled people in the scripts the Latin honorifics do not cover, one pattern per language, in order."""
+    return tuple(re.compile("|".join(f"(?:{p})" for p in found)) for category in ("persons", "persons_unspaced")
+                 for found in lexicon.by_language("people", category).values())
+
+
+_UNSPACED_PERSON = Compiled(lambda: lexicon.alternation("people", "persons_unspaced"))
+_AND_BEFORE_TITLE = Compiled(lambda: lexicon.alternation("people", "and_before_title"))
 _LIST_ITEM = re.compile(r"^\s*([-*•·–]|\d{1,2}[.)])\s+")
 
 
 # Words that are functions, not names, when they follow a title ("Minister Counsellor", "Deputy Head").
-_TITLE_WORDS = {
-    "counsellor", "counselor", "minister", "ambassador", "secretary", "attache", "attaché", "deputy", "head", "chief",
-    "director", "advisor", "adviser", "officer", "representative", "consejero", "consejera", "ministro", "ministra",
-    "embajador", "embajadora", "secretario", "secretaria", "conseiller", "conseillère", "ministre", "ambassadeur",
-    "secrétaire", "conselheiro", "conselheira", "embaixador"}
+@functools.cache
+def _title_words() -> frozenset[str]:
+    return frozenset(lexicon.words("people", "title_words"))
 
 
 def named_people(text: str) -> list[str]:
@@ -67,16 +62,16 @@ def named_people(text: str) -> list[str]:
     seen = _Seen()
     for line in _logical_lines(text):
         candidates = [m.group(1) for m in _PERSON.finditer(line)]
-        if _OTHER_SCRIPTS.search(line):
-            for other_script in (_ARABIC_PERSON, _RUSSIAN_PERSON, _CHINESE_PERSON):
+        if not line.isascii():  # every pattern of _persons() needs a letter of its script
+            for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
-                    candidates += _ARABIC_AND.split(match.group(1))
+                    candidates += _AND_BEFORE_TITLE.split(match.group(0))
         for raw in candidates:
             name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
-            if len(name.split()) < 2 and not _CHINESE_PERSON.fullmatch(name):
+            if len(name.split()) < 2 and not _UNSPACED_PERSON.fullmatch(name):
                 continue
             words = _name_words(name)
-            if not _CHINESE_PERSON.fullmatch(name) and not words - _TITLE_WORDS:
+            if not _UNSPACED_PERSON.fullmatch(name) and not words - _title_words():
                 continue  # "Minister Counsellor": titles only, nobody named
             if not seen.has_same_person(words):
                 seen.add(words)
@@ -137,7 +132,11 @@ def _subsets(words: frozenset[str]) -> list[frozenset[str]]:
 
 
 _WRAP_WIDTH = 55  # mail clients wrap long lines near 72 characters; shorter lines end where the writer ended them
-_DANGLING_TITLE = ("Dr.", "Mr.", "Ms.", "Mrs.", "Sr.", "Sra.", "M.", "Mme")
+
+
+@functools.cache
+def _dangling_titles() -> tuple[str, ...]:
+    return tuple(lexicon.words("people", "dangling_titles"))
 
 
 def _logical_lines(text: str) -> list[str]:
@@ -157,7 +156,7 @@ def _logical_lines(text: str) -> list[str]:
         previous = lines[-1] if lines else ""
         soft_wrap = (len(previous_raw) >= _WRAP_WIDTH and not _LIST_ITEM.match(line)
                      and not previous.endswith((":", "：")) and previous[-1:] not in (".", "!", "?", "。"))
-        if previous and (soft_wrap or previous.endswith(_DANGLING_TITLE)):
+        if previous and (soft_wrap or previous.endswith(_dangling_titles())):
             lines[-1] = f"{previous} {line}"
         else:
             lines.append(line)
@@ -170,50 +169,37 @@ def _name_words(name: str) -> set[str]:
     return {w for w in words if w and len(w) > 1}
 
 
-_COUNT_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "duas": 2, "três": 3,
-}
-_COUNT = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|trois|quatre|cinq|duas|três)\s+"
-                    r"(people|persons|participants|delegates|representatives|colleagues|members|personas|colegas|"
-                    r"coll[eè]gues|funcionari[oa]s|funcion[aá]rios|"
-                    r"participantes|delegad[oa]s|representantes|personnes|d[ée]l[ée]gu[ée]s|pessoas)\b", re.I)
+def _numbers() -> str:
+    """A number of people: digits, or a word the data gives the value of ("two", "deux", "три", "两")."""
+    return r"(?P<number>\b\d|" + "|".join(lexicon.placed("people", "numbers")) + ")"
 
 
-_OTHER_COUNT = re.compile(r"(اثنين|اثنان|شخصين|ثلاثة|أربعة|خمسة|ستة)\s*(أشخاص|مشاركين|أعضاء|ممثلين)?|"
-                          r"\b(два|две|двух|три|трех|четыре|пять)\s+(человек|представител\w*|делегат\w*|участник\w*)")
-_OTHER_NUMBERS = {"اثنين": 2, "اثنان": 2, "شخصين": 2, "ثلاثة": 3, "أربعة": 4, "خمسة": 5, "ستة": 6, "два": 2, "две": 2,
-                  "двух": 2, "три": 3, "трех": 3, "четыре": 4, "пять": 5}
-_CJK_COUNT = re.compile(r"(两|二|三|四|五|六|\d)\s*(人|名|位)")
-_CJK_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-
-
-_WE_WILL_BE = re.compile(r"\b(we|there) (will|'ll|shall) be (\d|two|three|four|five|six)\b"
-                         r"(?! (minutes|hours|days|weeks))", re.I)
-
-
-_OF_US = re.compile(r"\b(\d|two|three|four|five|six|dos|tres|cuatro|cinco|deux|trois|quatre|cinq|dois|duas|tr[eê]s)\s+"
-                    r"(of us|de nosotros|d'entre nous|de n[oó]s)\b", re.I)
+# "3 delegates", "dos delegadas", "три представителя"; "we will be 3"; "three of us"; "三人" (no space needed).
+_COUNT = Compiled(lambda: _numbers() + r"\s+(?:" + "|".join(lexicon.placed("people", "counted_nouns")) + ")", re.I)
+_WE_WILL_BE = Compiled(lambda: (
+    r"\b" + lexicon.alternation("people", "we_will_be") + r" (?P<number>\d|"
+    + "|".join(lexicon.patterns("people", "numbers")) + r")\b(?! " + lexicon.alternation("people", "time_units")
+    + ")"), re.I)
+_OF_US = Compiled(lambda: _numbers() + r"\s+" + lexicon.alternation("people", "of_us") + r"\b", re.I)
+_COUNTED = Compiled(lambda: r"(?P<number>\d|" + "|".join(lexicon.patterns("people", "numbers")) + r")\s*"
+                    + lexicon.alternation("people", "counters"), re.I)
+_COUNTED_ALONE = Compiled(lambda: "(?P<number>" + "|".join(lexicon.placed("people", "counted_alone")) + ")")
 
 
 def stated_count(text: str) -> int | None:
-    match = _COUNT.search(text) or _WE_WILL_BE.search(text) or _OF_US.search(text)
+    """The number of attendees the reply states, if it states one."""
+    match = (_COUNT.search(text) or _WE_WILL_BE.search(text) or _OF_US.search(text) or _COUNTED.search(text)
+             or _COUNTED_ALONE.search(text))
     if not match:
-        cjk = _CJK_COUNT.search(text)
-        if cjk:
-            return int(cjk.group(1)) if cjk.group(1).isdigit() else _CJK_NUMBERS[cjk.group(1)]
-        other = _OTHER_COUNT.search(text)
-        if other and (other.group(2) or other.group(4) or other.group(1) == "شخصين"):
-            return _OTHER_NUMBERS[other.group(1) or other.group(3)]
         return None
-    word = (match.group(3) if match.re is _WE_WILL_BE else match.group(1)).lower()
-    return int(word) if word.isdigit() else _COUNT_WORDS.get(word, {"dois": 2, "tres": 3}.get(word))
+    word = match.group("number").lower()
+    if word.isdigit():
+        return int(word)
+    value = lexicon.values("people", "numbers").get(word) or lexicon.values("people", "counted_alone").get(word)
+    return int(value) if value else None
 
 
-_CLOSING = re.compile(r"^\s*(best|kind|warm)?\s*(regards|wishes)|^\s*(sincerely|yours|thanks|thank you|cheers|saludos|"
-                      r"atentamente|cordialmente|un saludo|gracias|cordialement|bien (a|à) vous|salutations|merci|"
-                      r"(bien|tr[eè]s|tres) cordialement|"
-                      r"atenciosamente|cumprimentos|abraços|с уважением|مع التحية|مع خالص|此致|顺致|谢谢)\b", re.I)
+_CLOSING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "closings") + r"\b", re.I)
 
 
 def signer(text: str, people: list[str]) -> str | None:

@@ -2,49 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
 from ..domain.meeting import Session
+from . import lexicon
 from .intent import fold
+from .lexicon import Compiled
 
-_MONTHS = {
-    "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-    "pt": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
-           "novembro", "dezembro"],
-}
-_WEEKDAYS = {
-    "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
-    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-    "pt": ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"],
-}
-_ORDINALS = [
-    r"first|1st|primera|primer|premi[eè]re|premier|primeira|primeiro",
-    r"second|2nd|segunda|segundo|deuxi[eè]me|seconde",
-    r"third|3rd|tercera|tercer|troisi[eè]me|terceira|terceiro",
-]
-# Scripts that put the ordinal after the noun (Arabic) or before it without a space (Chinese).
-_OTHER_ORDINALS = [
-    r"(الجلسة|اليوم|الاجتماع)\s+(الأولى|الاولى|الأول|الاول)|(перв(ое|ом|ую|ый|ой|ая))\s+(заседани\w*|сесси\w*|ден\w*|"
-    r"встреч\w*)|第一(场|次|天|个)?(会议|会|天|场)?",
-    r"(الجلسة|اليوم|الاجتماع)\s+(الثانية|الثاني)|(втор(ое|ом|ую|ой|ая))\s+(заседани\w*|сесси\w*|ден\w*|встреч\w*)|"
-    r"第二(场|次|天|个)?(会议|会|天|场)?",
-    r"(الجلسة|اليوم|الاجتماع)\s+(الثالثة|الثالث)|(трет(ье|ьем|ью|ий|ья))\s+(заседани\w*|сесси\w*|ден\w*)|"
-    r"第三(场|次|天|个)?(会议|会|天|场)?",
-]
-_ALL = re.compile(r"\b(both|all\s+(the\s+)?(sessions|days)|ambas|ambos|todas\s+las\s+sesiones|los\s+dos\s+d[ií]as|"
-                  r"les\s+deux|toutes\s+les\s+s[ée]ances|toutes\s+les\s+sessions|as\s+duas|todas\s+as\s+sess[õo]es)\b",
-                  re.I)
-_NOT_BEFORE = re.compile(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|nao|не)\b[^.]*$")
-_ONLY = re.compile(r"(فقط|только|只|仅)|"
-                   r"\b(only|just|solo|sólo|solamente|únicamente|unicamente|uniquement|seulement|apenas|somente|"
-                   r"but\s+not|pero\s+no|mais\s+pas|not\s+the|no\s+el|no\s+la|pas\s+le|pas\s+la)\b", re.I)
+
+# The structure is here, the words in lexicon/<language>/sessions.yaml (area "sessions").
+def _alt(category: str) -> str:
+    return lexicon.alternation("sessions", category)
+
+
+def _placed(*categories: str) -> str:
+    return "(?:" + "|".join(p for category in categories for p in lexicon.placed("sessions", category)) + ")"
+
+
+_ALL = Compiled(lambda: _placed("all_sessions"), re.I)
+_EXCLUDED = Compiled(lambda: _placed("excluding") + r"[^.]*$")  # "not on the", "sauf le" just before a session
+_ONLY = Compiled(lambda: _placed("only", "but_not"), re.I)
 
 
 def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool = True) -> tuple[str, ...] | None:
@@ -57,7 +36,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     for index, session in enumerate(sessions):
         for match in _session_pattern(session, index).finditer(lowered):
             before = lowered[max(0, match.start() - 40):match.start()]
-            if re.search(r"\b(not|no|pas|ni|nor|except|excepto|sauf|sin|sans|but\s+not|pero\s+no)\b[^.]*$", before):
+            if _EXCLUDED.search(before):
                 excluded.append(session.id)
             else:
                 mentioned.append(session.id)
@@ -72,10 +51,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
 
 
 # Why someone cannot come to a session: the session named here is excluded.
-_ABSENCE = re.compile(r"\b(travel(l?ing)?|busy|tied up|occupied|commitment|conflict|clash|another meeting|hearing|"
-                      r"double[- ]?booked|overbooked|"
-                      r"mission|viaje|viajando|ocupad[oa]s?|compromiso|otra reunion|conflicto|prise?s?|occupee?s?|"
-                      r"deplacement|autre reunion|empechement|ocupad[oa]|viagem|outra reuniao)\b")
+_ABSENCE = Compiled(lambda: _placed("absence_reasons"))
 
 
 def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sessions: Sequence[Session],
@@ -96,7 +72,7 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     def negated_in(text: str) -> set[str]:
         """Sessions an accepting clause itself rules out: "on the 11th, not on the 10th"."""
         return {s.id for s, rx in zip(sessions, patterns, strict=True)
-                for m in rx.finditer(text) if _NOT_BEFORE.search(text[max(0, m.start() - 20):m.start()])}
+                for m in rx.finditer(text) if _EXCLUDED.search(text[max(0, m.start() - 20):m.start()])}
 
     only = [_after_only(text, named) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
     only_ids = set().union(*only) if only else set()
@@ -114,13 +90,37 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     return tuple(chosen) if chosen and len(chosen) < len(sessions) else None
 
 
-_SUFFIX = r"(?:st|nd|rd|th|er|º)?"
-_RUSSIAN_MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-                   "ноября", "декабря"]
-_ARABIC_MONTHS = ["يناير|كانون الثاني", "فبراير|شباط", "مارس|آذار", "أبريل|ابريل|نيسان", "مايو|أيار", "يونيو|حزيران",
-                  "يوليو|تموز", "أغسطس|اغسطس|آب", "سبتمبر|أيلول", "أكتوبر|اكتوبر|تشرين الأول", "نوفمبر|تشرين الثاني",
-                  "ديسمبر|كانون الأول"]
-_JOIN = r"\s*(?:,|&|-|–|/|\band\b|\bor\b|\by\b|\bo\b|\be\b|\bet\b|\bou\b|\bto\b|\bal\b|\bau\b|\ba\b)\s*"
+_SUFFIX = Compiled(lambda: "(?:" + "|".join(lexicon.patterns("sessions", "day_suffixes")) + ")?")
+_JOIN = Compiled(lambda: r"\s*" + _placed("list_joiners") + r"\s*")
+
+
+@functools.cache
+def _date_forms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each language's date forms with its month names: its own forms, and the common ones where it has months."""
+    months = lexicon.by_language("sessions", "months")
+    forms = lexicon.by_language("sessions", "date_forms")
+    common = forms.get("common", ())
+    out = []
+    for language in lexicon.LANGUAGES:
+        own = forms.get(language, ()) if language != "common" else ()
+        names = months.get(language, ())
+        chosen = [f for f in (*own, *(common if names else ())) if names or "<month>" not in f]
+        if chosen:
+            out.append((language, tuple(chosen)))
+    return tuple(out)
+
+
+def _dates(day: int, month: int) -> list[str]:
+    """The patterns naming day `day` of month `month` (1-12) in every language."""
+    months = lexicon.by_language("sessions", "months")
+    suffix, join = _SUFFIX.pattern, _JOIN.pattern
+    out = []
+    for language, forms in _date_forms():
+        name = f"(?:{months[language][month - 1]})" if language in months else ""
+        for form in forms:
+            out.append(form.replace("<day>", str(day)).replace("<month_number>", str(month))
+                       .replace("<suffix>", suffix).replace("<join>", join).replace("<month>", name))
+    return out
 
 
 def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
@@ -147,37 +147,30 @@ def _session_pattern(session: Session, index: int) -> re.Pattern[str]:
 
 def _session_patterns(session: Session, index: int) -> str:
     day = session.start.day
-    month = session.start.month - 1
     weekday = session.start.weekday()
-    alternatives = []
-    for lang in _MONTHS:
-        name = fold(_MONTHS[lang][month])
-        alternatives += [rf"\b{day}(st|nd|rd|th|er|º)?\s+(de\s+)?{name}\b", rf"\b{name}\s+{day}(st|nd|rd|th)?\b"]
-        # A list or range of days sharing the month: "10 or 11 February", "10-11 février", "February 10 and 11".
-        alternatives += [rf"\b{day}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})+\s+(de\s+)?{name}\b",
-                         rf"\b{name}\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}\d{{1,2}}{_SUFFIX})*{_JOIN}{day}{_SUFFIX}\b"]
-        alternatives.append(rf"\b{fold(_WEEKDAYS[lang][weekday])}\b")
-    alternatives.append(rf"\b(le|el|the|del|on\s+the)\s+{day}(st|nd|rd|th|er)?\b(?!\s*(h\b|:\d|am\b|pm\b))")
+    suffix, join = _SUFFIX.pattern, _JOIN.pattern
+    not_an_hour = r"(?!\s*(?::\d|" + _placed("hour_marks") + "))"
+    alternatives = _dates(day, session.start.month)
+    alternatives += [rf"\b(?:{names[weekday]})\b" for names in lexicon.by_language("sessions", "weekdays").values()]
+    alternatives.append(rf"\b{_alt('before_day')}\s+{day}{suffix}\b{not_an_hour}")
     # "no dia 11", "el día 10", "le jour 11"
-    alternatives.append(rf"\b(el|del|los|le|du|o|no|nos|do|dos|the|on\s+the)\s+(d[ií]as?|jours?|day)\s+{day}\b")
+    alternatives.append(rf"\b{_alt('before_day_word')}\s+{_alt('day_words')}\s+{day}\b")
     # "on the 10th and 11th", "les 10 et 11", "los días 10 y 11": a list of days after an article
-    alternatives += [rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+{day}{_SUFFIX}(?:{_JOIN}"
-                     rf"\d{{1,2}}{_SUFFIX})+\b(?!\s*(h\b|:\d|am\b|pm\b))",
-                     rf"\b(les|los\s+dias|the|on\s+the|os\s+dias|nos\s+dias|los|el|le)\s+\d{{1,2}}{_SUFFIX}(?:{_JOIN}"
-                     rf"\d{{1,2}}{_SUFFIX})*{_JOIN}(the\s+)?{day}{_SUFFIX}\b(?!\s*(h\b|:\d|am\b|pm\b))"]
-    # Chinese "2月10日", Russian "10 февраля", Arabic "10 فبراير"
-    alternatives.append(rf"(?<!\d){month + 1}\s*月\s*{day}\s*[日号]")
-    alternatives.append(rf"(?<!\d){day}(-?го)?\s+{_RUSSIAN_MONTHS[month]}")
-    alternatives.append(rf"(?<![\d٠-٩]){day}\s+(من\s+)?({_ARABIC_MONTHS[month]})")
+    alternatives += [rf"\b{_alt('before_days')}\s+{day}{suffix}(?:{join}\d{{1,2}}{suffix})+\b{not_an_hour}",
+                     rf"\b{_alt('before_days')}\s+\d{{1,2}}{suffix}(?:{join}\d{{1,2}}{suffix})*{join}(?:the\s+)?"
+                     rf"{day}{suffix}\b{not_an_hour}"]
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
-    if index < len(_ORDINALS):
+    ordinals = [names[index] for names in lexicon.by_language("sessions", "ordinals").values()]
+    if ordinals:
+        ordinal = "(?:" + "|".join(f"(?:{o})" for o in ordinals) + ")"
         # An ordinal counts only next to a session word: "Premier secrétaire" is a title, not a session.
-        alternatives.append(rf"\b({_ORDINALS[index]})\s+(session|sesion|seance|sessao|day|dia|jour|one|meeting)\b")
-        alternatives.append(rf"\b(session|sesi[oó]n|s[ée]ance|day|d[ií]a|jour)\s+({index + 1})\b")
-        alternatives.append(_OTHER_ORDINALS[index])
+        alternatives.append(rf"\b{ordinal}\s+{_placed('session_nouns', 'ordinal_pronouns')}")
+        alternatives.append(rf"{_placed('session_nouns')}\s+{index + 1}\b")
         # "I can only attend the first": an ordinal standing for a session right after "only … the"
-        alternatives.append(rf"\b(only|solo|solamente|unicamente|uniquement|seulement|apenas|somente)\b[^.,;]{{0,30}}"
-                            rf"\b(the|la|el|le|a|o)\s+({_ORDINALS[index]})\b(?!\s+(secretar|secret))")
+        alternatives.append(rf"{_placed('only')}[^.,;]{{0,30}}\b{_alt('before_ordinal')}\s+{ordinal}\b"
+                            rf"(?!\s+{_alt('titled_after_ordinal')})")
+    alternatives += [names[index] for names in lexicon.by_language("sessions", "ordinal_phrases").values()
+                     if index < len(names)]
     for title in session.title.values():
         alternatives.append(re.escape(fold(title)))
     return "|".join(f"(?:{a})" for a in alternatives)
