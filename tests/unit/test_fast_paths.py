@@ -86,19 +86,39 @@ def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() ->
             assert (ours.span() if ours else None) == (theirs.span() if theirs else None), (name, clause)
 
 
-# The language markers, as they were first written: one regex per language (letters first at each position, an
-# ending consuming its letters, a word counted once). The word-split counting must agree with them exactly.
-MARKER_REGEXES = {
-    "es": re.compile(r"ñ|¿|¡|ción\b|ciones\b|"
-                     r"\b(el|los|las|del|muy|ambas|sesiones|saludos|gracias|estimad[oa]s?|sí)(?!\w)"),
-    "pt": re.compile(r"ã|õ|ção\b|ções\b|\b(não|nós|você|obrigad[oa]|prezad[oa]s?|sessões|atenciosamente|missão|sim|"
-                     r"presença|\w{3,}[aei]rei)\b"),
-    "fr": re.compile(r"è|ê|œ|\blà\b|\b(le|les|des|du|nous|vous|je|est|sont|être|merci|séance|cordialement|oui|avec|"
-                     r"sera|serai|serons)\b"),
-    "en": re.compile(r"\b(the|and|we|will|be|our|you|with|regards|thanks|yes)\b"),
-}
+def marker_regexes() -> dict[str, re.Pattern[str]]:
+    """The language markers as they were first written, from the data (lexicon/<xx>/language.yaml): one regex per
+    language, its letters and marks first at each position, then its endings (each consuming its letters), then its
+    words, each counted once. The word-split counting must agree with them exactly."""
+    from rsvp.reading.lexicon import area
+
+    data = area("language")
+    parts: dict[str, list[str]] = {}
+    for name in ("marker_letters", "marker_marks"):
+        for e in data[name].entries:
+            parts.setdefault(e.language, []).append(re.escape(e.pattern))
+    for e in data["marker_endings"].entries:
+        parts.setdefault(e.language, []).append(f"(?:{e.pattern})")
+    marker_words: dict[str, list[str]] = {}
+    for e in data["marker_words"].entries:
+        marker_words.setdefault(e.language, []).append(re.escape(e.pattern))
+    for lang, found in marker_words.items():
+        parts.setdefault(lang, []).append(r"\b(?:" + "|".join(found) + r")(?!\w)")
+    return {lang: re.compile("|".join(found)) for lang, found in parts.items()}
+
+
+MARKER_REGEXES = marker_regexes()
 PIECES = ["ñ", "¿", "¡", "ción", "ciones", "ã", "õ", "ção", "ções", "è", "ê", "œ", "là", "être", "não", "sim", "el",
           "estimadas", "participarei", "rei", "the", "yes", "nous", "séance", "a", "x", " ", " ", "'", ".", "-", "\n"]
+
+
+def test_the_markers_of_the_data_are_those_first_written() -> None:
+    """The data holds the markers the reader was first written with (one regex per language then)."""
+    assert MARKER_REGEXES["es"].findall("ñ ¿ ¡ nación naciones el sí estimadas") == [
+        "ñ", "¿", "¡", "ción", "ciones", "el", "sí", "estimadas"]
+    assert [m.group() for m in MARKER_REGEXES["pt"].finditer("não ação participarei farei sim")] == [
+        "não", "ã", "participarei", "sim"]
+    assert set(MARKER_REGEXES) == {"es", "pt", "fr", "en"}
 
 
 @settings(max_examples=500, deadline=None)

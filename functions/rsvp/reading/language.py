@@ -1,90 +1,118 @@
-"""Which language the sender wrote in: script first, then common words."""
+"""Which language the sender wrote in: script first, then common words.
+
+Every word, letter and script is read from the language folders on first use (lexicon/<xx>/language.yaml;
+lexicon/schema.yaml, area "language", describes each category); this module holds only how they are counted.
+The languages tried are those the data has: a script for some, stopwords and tell-tale spellings for others.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from dataclasses import dataclass
 
-_WORD = re.compile(r"[a-záéíóúñüçàâêîôûëïœãõ']+")  # on lower-cased text
-_STOPWORDS = {
-    "en": "the and to of we will be our you for in is are attend would please with this that i at on not "
-          "unable regret thank thanks confirm participate yes dear regards best kind has have this invitation "
-          "declined accepted been",
-    "es": "el la los las de del que y en por para con su sus nos le les una un es está estaré asistir "
-          "participar confirmo confirmamos gracias saludos estimados atentamente no sí lamentamos podré "
-          "podremos sesión reunión muchas mi mis asistencia nuestra nuestro todavía sabemos quién pronto "
-          "avisaremos",
-    "fr": "le la les des du de et en pour avec nous vous je ne pas est sera serai suis participer "
-          "participera confirme confirmons merci cordialement madame monsieur réunion regrette une un au aux "
-          "il s'il aura savoir aimerais j'aimerais français là",
-    "pt": "o a os as do da dos das de e em para com nosso nossa não sim obrigado obrigada confirmo "
-          "confirmamos participar participará reunião atenciosamente cumprimentos será estará você vocês uma "
-          "infelizmente tenho temos outro outra também muito",
-    "de": "der die das und ist nicht ich wir sie mit für auf eine ein zu von den dem bitte danke",
-}
-_VOCAB = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
-_WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
-for _lang, _words in _VOCAB.items():
-    for _word in _words:
-        _WORD_LANGUAGES[_word] = (*_WORD_LANGUAGES.get(_word, ()), _lang)
-_SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]"),
-            "zh": re.compile(r"[\u4e00-\u9fff]")}
-_ANY_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
-# Spellings that give a language away even in three words: letters, endings and whole words. Counted as one regex
-# per language would count them (letters first at each position, an ending consuming its letters, a word counted
-# once), from the words the text is split into once: ~4x faster.
-_MARKER_LETTERS = {"es": "ñ", "pt": "ãõ", "fr": "èêœ", "en": ""}
-_MARKER_WORDS = {
-    "es": {"el", "los", "las", "del", "muy", "ambas", "sesiones", "saludos", "gracias", "estimado", "estimada",
-           "estimados", "estimadas", "sí"},
-    "pt": {"não", "nós", "você", "obrigado", "obrigada", "prezado", "prezada", "prezados", "prezadas", "sessões",
-           "atenciosamente", "missão", "sim", "presença"},
-    "fr": {"là", "le", "les", "des", "du", "nous", "vous", "je", "est", "sont", "être", "merci", "séance",
-           "cordialement", "oui", "avec", "sera", "serai", "serons"},
-    "en": {"the", "and", "we", "will", "be", "our", "you", "with", "regards", "thanks", "yes"},
-}
+from .lexicon import Compiled, LexiconError, area, by_language, patterns, words
+
+AREA = "language"
+
+# A word the stopwords are looked up by (on lower-cased text): a run of a-z, apostrophes and every language's letters.
+_WORD = Compiled(lambda: "[a-z'" + "".join(sorted({re.escape(c) for c in words(AREA, "letters")})) + "]+")
+_ANY_SCRIPT = Compiled(lambda: "|".join(f"(?:{p})" for p in patterns(AREA, "script")))
 _TOKEN = re.compile(r"\w+")
-_WORD_OF = {word: lang for lang, words in _MARKER_WORDS.items() for word in words}
-assert len(_WORD_OF) == sum(len(words) for words in _MARKER_WORDS.values())  # each word tells one language
+
+
+@functools.cache
+def _word_languages() -> dict[str, tuple[str, ...]]:
+    """Each stopword and the languages it is a word of (in the data's order)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for lang, found in _by_language_words("stopwords").items():
+        for word in dict.fromkeys(found):
+            out[word] = (*out.get(word, ()), lang)
+    return out
+
+
+@functools.cache
+def _scripts() -> dict[str, re.Pattern[str]]:
+    return {lang: re.compile("|".join(f"(?:{p})" for p in found))
+            for lang, found in by_language(AREA, "script").items()}
+
+
+def _by_language_words(category: str) -> dict[str, list[str]]:
+    """A "words" category's entries as written, language by language (the data's order)."""
+    out: dict[str, list[str]] = {}
+    for entry in area(AREA)[category].entries:
+        out.setdefault(entry.language, []).append(entry.pattern)
+    return out
+
+
+@dataclass(frozen=True)
+class _Markers:
+    """Spellings that give a language away even in three words: letters, marks, endings and whole words."""
+
+    letters: dict[str, str]  # each language's marker letters
+    counted: dict[str, str]  # the characters counted wherever they are: its letters and marks
+    word_of: dict[str, str]  # each marker word and its one language
+    endings: re.Pattern[str] | None  # every language's endings, one named group per language
+
+
+@functools.cache
+def _markers() -> _Markers:
+    letters = {lang: "".join(found) for lang, found in _by_language_words("marker_letters").items()}
+    marks = {lang: "".join(found) for lang, found in _by_language_words("marker_marks").items()}
+    counted = {lang: letters.get(lang, "") + marks.get(lang, "")
+               for lang in dict.fromkeys([*letters, *marks])}
+    word_of: dict[str, str] = {}
+    for entry in area(AREA)["marker_words"].entries:
+        other = word_of.setdefault(entry.pattern, entry.language)
+        if other != entry.language:
+            raise LexiconError(f"{entry.where}: marker word {entry.pattern!r} is also one of {other}'s: a marker "
+                               f"word tells one language")
+    endings = by_language(AREA, "marker_endings")
+    joined = "|".join(f"(?P<{lang}>" + "|".join(f"(?:{p})" for p in found) + ")" for lang, found in endings.items())
+    return _Markers(letters, counted, word_of, re.compile(joined) if joined else None)
 
 
 def _marker_counts(lowered: str) -> Counter[str]:
-    """How many tell-tale spellings and words of each language `lowered` has: every marker letter, except that a
-    marker word (not starting with one of its language's letters) counts once as a whole, and an ending counts
-    once with the letters in it."""
-    counts = Counter({lang: sum(lowered.count(letter) for letter in letters)
-                      for lang, letters in _MARKER_LETTERS.items() if letters})
-    counts["es"] += lowered.count("¿") + lowered.count("¡")
+    """How many tell-tale spellings and words of each language `lowered` has: every marker letter and mark, except
+    that a marker word (not starting with one of its language's letters) counts once as a whole, and an ending
+    counts once with the letters in it. Counted as one regex per language would count them (letters first at each
+    position, an ending consuming its letters, a word counted once), from the words the text is split into once:
+    ~4x faster. (An ending "ção"/"ções" needs no entry: its ã or õ already counts, once.)"""
+    markers = _markers()
+    counts = Counter({lang: sum(lowered.count(char) for char in chars) for lang, chars in markers.counted.items()})
     for token in _TOKEN.findall(lowered):
-        lang = _WORD_OF.get(token)
-        if lang is None and len(token) >= 7 and token.endswith("rei") and token[-4] in "aei":
-            lang = "pt"  # first-person future: estarei, poderei, participarei
+        lang = markers.word_of.get(token)
+        told = token
+        if lang is None and markers.endings is not None:
+            ending = markers.endings.search(token)
+            if ending is not None:
+                lang, told = ending.lastgroup, ending.group()
         if lang is not None:
-            letters = _MARKER_LETTERS[lang]
-            if not (letters and token[0] in letters):
-                counts[lang] += 1 - sum(token.count(letter) for letter in letters)
-        elif token.endswith(("ción", "ciones")):
-            counts["es"] += 1
-        # an ending "ção"/"ções" counts once, as its ã or õ already has
+            letters = markers.letters.get(lang, "")
+            if not (letters and told[0] in letters):
+                counts[lang] += 1 - sum(told.count(letter) for letter in letters)
     return counts
 
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
     sample = text[:700]
     if _ANY_SCRIPT.search(sample):
-        counts = Counter({lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()})
+        counts = Counter({lang: len(rx.findall(sample)) for lang, rx in _scripts().items()})
         script, hits = counts.most_common(1)[0]
         if hits >= 3:
             return script
     scores = Counter[str]()
     lowered = sample.lower()
+    word_languages = _word_languages()
     for word in _WORD.findall(lowered):
-        for lang in _WORD_LANGUAGES.get(word, ()):
+        for lang in word_languages.get(word, ()):
             scores[lang] += 1
     for lang, hits in _marker_counts(lowered).items():
         scores[lang] += 2 * hits
     if not scores:
         return fallback
+    # A tie goes to the language scored first: by the text's first stopword of it, else in the data's order.
     best, score = scores.most_common(1)[0]
     return best if score >= 1 else fallback
 

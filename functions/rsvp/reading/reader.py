@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,6 +14,7 @@ from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
 from .intent import PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
+from .lexicon import Compiled, alternation
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count
 from .quotes import new_text
@@ -140,28 +142,34 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
     return _answer(msg, reading, text, language, tag, meeting)
 
 
-# The sender speaking for themself: "I will attend", "asistiré", "je participerai", "participarei".
-_FIRST_PERSON = re.compile(r"\b(i|i'll|i'm|myself|je|j'y|moi|yo|eu|я)\b|\b(asistire|participare|estare|ire|"
-                           r"acompanare|participerai|assisterai|serai|participarei|estarei|comparecerei)\b")
+# ---------------------------------------------------------------------- the language data (lexicon/<xx>/writer.yaml)
+# Who the writer says comes: the words are read from the language folders on first use (lexicon/schema.yaml, area
+# "writer", describes each category); this module holds only how they are set together.
+AREA = "writer"
 
 
+def _alt(category: str) -> str:
+    return alternation(AREA, category)
+
+
+# The sender speaking for themself: "I will attend", "asistiré", "je participerai", "participarei" (folded text).
+_FIRST_PERSON = Compiled(lambda: r"\b" + _alt("first_person") + r"\b")
 # "I am writing on behalf of Ambassador Lopez, who will attend": the writer speaks for someone else.
-_ON_BEHALF = re.compile(r"\b(on behalf of|en nombre de|en representacion de|au nom de|de la part de|em nome de)\b")
+_ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
 
-# "Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming.
-_INSTEAD_OF = (r"(?:instead of|in place of|replacing|rather than|en lugar de|en vez de|en sustituci[oó]n de|"
-               r"en reemplazo de|au lieu de|[àa] la place de|en remplacement de|em vez de|no lugar de|"
-               r"em substitui[cç][aã]o a|em substitui[cç][aã]o de)")
-# "I am pleased to confirm that Mr X will represent us": the writer reports; only what follows counts.
-_REPORTING = re.compile(r"\b(confirm|inform|advise|notify|announce|confirmar|informar|comunicar|confirmer|informer|"
-                        r"annoncer)\w*( you| le| les| vous| lhes)? (that|que|qu')\s")
+@functools.cache
+def _instead_of() -> str:
+    """"Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming (read in the text as written)."""
+    return _alt("instead_of")
 
 
-# "Dr X will join me", "me acompañará", "myself and Mr Y": the writer comes too.
-_WITH_ME = re.compile(r"\b((join|accompany|accompanies|accompanying) (me|us)|together with me|myself and|"
-                      r"me acompanar\w*|nos acompanar\w*|yo mismo y|m'accompagner\w*|nous accompagner\w*|moi-meme et|"
-                      r"me acompanhar\w*|nos acompanhar\w*|eu mesmo e)\b")
+# "I am pleased to confirm that Mr X will represent us": the writer reports; only what follows counts. A reporting
+# verb with any ending, perhaps its object pronoun, then its "that" and a space.
+_REPORTING = Compiled(lambda: r"\b" + _alt("reporting_verbs") + r"\w*(?: " + _alt("reporting_objects") + ")? "
+                      + _alt("complementisers") + r"\s")
+# "Dr X will join me", "me acompañará", "myself and Mr Y": the writer comes too (folded text).
+_WITH_ME = Compiled(lambda: r"\b" + _alt("with_me") + r"\b")
 
 
 def _after_reporting(clause: str) -> str:
@@ -187,7 +195,7 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
                        text)
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
     people = [p for p in named_people(text) if p.split()[-1] not in refused
-              and not re.search(rf"{_INSTEAD_OF}\s+{re.escape(p)}", text)]
+              and not re.search(rf"{_instead_of()}\s+{re.escape(p)}", text)]
     sender = msg.from_name.replace(",", " ").split()
     sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
         signer(text, people))
