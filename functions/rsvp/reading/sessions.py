@@ -157,8 +157,8 @@ def _session_patterns(session: Session, index: int) -> str:
     alternatives.append(rf"\b{_alt('before_day_word')}\s+{_alt('day_words')}\s+{day}\b")
     # "on the 10th and 11th", "les 10 et 11", "los días 10 y 11": a list of days after an article
     alternatives += [rf"\b{_alt('before_days')}\s+{day}{suffix}(?:{join}\d{{1,2}}{suffix})+\b{not_an_hour}",
-                     rf"\b{_alt('before_days')}\s+\d{{1,2}}{suffix}(?:{join}\d{{1,2}}{suffix})*{join}(?:the\s+)?"
-                     rf"{day}{suffix}\b{not_an_hour}"]
+                     rf"\b{_alt('before_days')}\s+\d{{1,2}}{suffix}(?:{join}\d{{1,2}}{suffix})*{join}"
+                     rf"(?:{_alt('before_day')}\s+)?{day}{suffix}\b{not_an_hour}"]
     alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     ordinals = [names[index] for names in lexicon.by_language("sessions", "ordinals").values()]
     if ordinals:
