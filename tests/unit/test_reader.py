@@ -375,6 +375,8 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
     ("I am pleased to confirm that Mr. David Chen will represent our organisation.", 1, ["Mr. David Chen"]),
     ("We will be two. Names to be communicated shortly.", 2, []),
     ("Please register Ms. Hanna Berg instead of Mr. Lars Berg.", 1, ["Ms. Hanna Berg"]),
+    ("We are pleased to confirm that 12 delegates will attend.", 12, []),  # two digits, not the last one
+    ("我国代表团共12人出席会议。", 12, []),
 ])
 def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)

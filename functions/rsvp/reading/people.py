@@ -171,17 +171,17 @@ def _name_words(name: str) -> set[str]:
 
 def _numbers() -> str:
     """A number of people: digits, or a word the data gives the value of ("two", "deux", "три", "两")."""
-    return r"(?P<number>\b\d|" + "|".join(lexicon.placed("people", "numbers")) + ")"
+    return r"(?P<number>\b\d{1,2}|" + "|".join(lexicon.placed("people", "numbers")) + ")"
 
 
 # "3 delegates", "dos delegadas", "три представителя"; "we will be 3"; "three of us"; "三人" (no space needed).
 _COUNT = Compiled(lambda: _numbers() + r"\s+(?:" + "|".join(lexicon.placed("people", "counted_nouns")) + ")", re.I)
 _WE_WILL_BE = Compiled(lambda: (
-    r"\b" + lexicon.alternation("people", "we_will_be") + r" (?P<number>\d|"
+    r"\b" + lexicon.alternation("people", "we_will_be") + r" (?P<number>\d{1,2}|"
     + "|".join(lexicon.patterns("people", "numbers")) + r")\b(?! " + lexicon.alternation("people", "time_units")
     + ")"), re.I)
 _OF_US = Compiled(lambda: _numbers() + r"\s+" + lexicon.alternation("people", "of_us") + r"\b", re.I)
-_COUNTED = Compiled(lambda: r"(?P<number>\d|" + "|".join(lexicon.patterns("people", "numbers")) + r")\s*"
+_COUNTED = Compiled(lambda: r"(?P<number>(?<!\d)\d{1,2}|" + "|".join(lexicon.patterns("people", "numbers")) + r")\s*"
                     + lexicon.alternation("people", "counters"), re.I)
 _COUNTED_ALONE = Compiled(lambda: "(?P<number>" + "|".join(lexicon.placed("people", "counted_alone")) + ")")
 
