@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .lexicon import Compiled, LexiconError, area, by_language, patterns, words
+from .lexicon import Compiled, LexiconError, area, by_language, patterns, words, words_by_language
 
 AREA = "language"
 
@@ -26,7 +26,7 @@ _TOKEN = re.compile(r"\w+")
 def _word_languages() -> dict[str, tuple[str, ...]]:
     """Each stopword and the languages it is a word of (in the data's order)."""
     out: dict[str, tuple[str, ...]] = {}
-    for lang, found in _by_language_words("stopwords").items():
+    for lang, found in words_by_language(AREA, "stopwords").items():
         for word in dict.fromkeys(found):
             out[word] = (*out.get(word, ()), lang)
     return out
@@ -36,14 +36,6 @@ def _word_languages() -> dict[str, tuple[str, ...]]:
 def _scripts() -> dict[str, re.Pattern[str]]:
     return {lang: re.compile("|".join(f"(?:{p})" for p in found))
             for lang, found in by_language(AREA, "script").items()}
-
-
-def _by_language_words(category: str) -> dict[str, list[str]]:
-    """A "words" category's entries as written, language by language (the data's order)."""
-    out: dict[str, list[str]] = {}
-    for entry in area(AREA)[category].entries:
-        out.setdefault(entry.language, []).append(entry.pattern)
-    return out
 
 
 @dataclass(frozen=True)
@@ -58,8 +50,8 @@ class _Markers:
 
 @functools.cache
 def _markers() -> _Markers:
-    letters = {lang: "".join(found) for lang, found in _by_language_words("marker_letters").items()}
-    marks = {lang: "".join(found) for lang, found in _by_language_words("marker_marks").items()}
+    letters = {lang: "".join(found) for lang, found in words_by_language(AREA, "marker_letters").items()}
+    marks = {lang: "".join(found) for lang, found in words_by_language(AREA, "marker_marks").items()}
     counted = {lang: letters.get(lang, "") + marks.get(lang, "")
                for lang in dict.fromkeys([*letters, *marks])}
     word_of: dict[str, str] = {}

@@ -265,6 +265,15 @@ def words(area_name: str, category: str) -> list[str]:
     return [e.pattern for e in area(area_name)[category].entries]
 
 
+@functools.cache
+def words_by_language(area_name: str, category: str) -> dict[str, tuple[str, ...]]:
+    """A "words" category's entries as written, language by language (LANGUAGES order)."""
+    out: dict[str, list[str]] = {}
+    for e in area(area_name)[category].entries:
+        out.setdefault(e.language, []).append(e.pattern)
+    return {language: tuple(found) for language, found in out.items()}
+
+
 def patterns(area_name: str, category: str, match: str | None = None) -> list[str]:
     """The category's entries as patterns (every language, LANGUAGES order; a "words" category's escaped), those
     matched as `match` only when given: for a part of the reader that sets them in a structure of its own (a
