@@ -458,7 +458,7 @@ def test_a_note_verbale_naming_the_delegation_is_an_acceptance(text: str, count:
     ("Podré estar el miércoles, pero el jueves no.", "accept", ["day1"], 1),
     ("Asistiremos tres colegas a la segunda sesión.", "accept", ["day2"], 3),
     ("Solo podremos asistir a una de las dos sesiones; les confirmo cuál.", "tentative", [], None),
-    ("I can attend either session - please tell me which one you prefer.", "tentative", [], None),
+    ("I can attend either session - please tell me which one you prefer.", "tentative", [], 1),
 ])
 def test_which_session_and_how_many(text: str, intent: str, sessions: list[str], count: int | None,
                                     meeting: Meeting) -> None:

@@ -290,6 +290,10 @@ CONFLICT_REFUSAL = Lexicon("conflict_refusal")
 COMMITTED = Lexicon("committed")  # the predicate itself commits
 PERFORMATIVE = Lexicon("performative")  # answers with no attendance verb: "I confirm."
 AFFIRMING_NEGATION = Lexicon("affirming_negation")  # two negatives that affirm
+CORRECTION = Lexicon("correction")  # "Actually, …", "Corrijo:": what follows takes back what came before
+CONDITION = Lexicon("condition")  # "if the visa arrives": what it governs is not yet committed
+INVITATION_BEFORE = Compiled(lambda: _any("invitation_before"))  # "your invitation to attend": the invitation's words
+DISCLAIMER = Lexicon("disclaimer")  # "not that we aren't interested, but…": said only before a no
 MISS = Compiled(lambda: _any("miss"))
 _OBLIGATION = Compiled(lambda: _any("obligation"))  # "I will have to miss it": the miss refuses
 # Inline or form-style answers: "Participant: Mr. X", "Sessions: both", "Attending: yes".
@@ -355,6 +359,10 @@ class Clause:
     cancellation: bool = False
     question: bool = False
     counterfactual: bool = False
+    correction: bool = False
+    deferral: bool = False
+    condition: bool = False
+    disclaimer: bool = False
     evidence: list[str] = field(default_factory=list)
 
 
@@ -412,10 +420,19 @@ _REMOTE = Compiled(lambda: _any("remote"))
 
 
 def _ellipses(clauses: list[Clause]) -> list[Clause]:
-    """New clauses where a refusal was someone else's; the clauses read are left as they were."""
+    """New clauses where a refusal was someone else's, or where a condition set apart ("If the connection allows -
+    which is never certain -, Mr X will follow the first session") governs the answer after it; the clauses read
+    are left as they were."""
     out = list(clauses)
     for index in range(1, len(out)):
         before, clause = out[index - 1], out[index]
+        governed = next((c for c in reversed(out[max(0, index - 2):index]) if c.condition), None)
+        if governed is not None and not any(c.accept or c.decline or c.tentative or c.replacement
+                                            for c in out[max(0, index - 2):index]) and (
+                clause.accept or clause.replacement):
+            out[index] = replace(clause, accept=False, replacement=False, tentative=True, evidence=[
+                f"on condition: '{governed.original[:40]}'", *clause.evidence])
+            continue
         if (_ELLIPTICAL_SELF.match(clause.text) and before.decline and not before.cancellation
                 and _THIRD_PARTY.match(before.text)):
             out[index - 1] = replace(before, decline=False)
@@ -463,12 +480,18 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+# A line broken inside a sentence by the writer's mail client (hard-wrapped at ~72 columns): a word or comma, then
+# a line that goes on in lower case. Joined again, so that a clause is read whole.
+_WRAPPED = re.compile(r"(?<=[^\W\d_]|,)[ \t]*\n[ \t]*(?=[^\W\d_])(?=[^\W\d_A-Z\u00c0-\u00de\u0400-\u042f])")
+
+
 def _split(text: str) -> list[str]:
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if index and _CLOSING_LINE.match(line):
             text = "\n".join(lines[:index])
             break
+    text = _WRAPPED.sub(" ", text)
     parts: list[str] = []
     for sentence in _sentences(text):
         if not sentence or not sentence.strip():
@@ -504,11 +527,21 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         text = _correct_typos(text)
     if _MAY_ANSWER is not None and not _MAY_ANSWER(text):  # most clauses: greetings, addresses, small talk
         return Clause(text=text, original=original.strip(), question=_is_question(text))
-    predicate = PREDICATE.search(text)
+    predicate = _attendance(text)
     noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
     clause = Clause(text=text, original=original.strip(), question=_is_question(text))
+    clause.correction = bool(CORRECTION.search(text))
+    clause.deferral = bool(DEFERRAL.search(text))
+    condition = CONDITION.search(text)
+    clause.condition = bool(condition) and not ABOUT_SOMEONE_ELSE.search(text)
+    if DISCLAIMER.search(text):
+        clause.disclaimer = True  # its negations deny a lack of interest; they refuse nothing themselves
+        clause.evidence.append(DISCLAIMER.search(text).group(0))  # type: ignore[union-attr]
+        return clause
     clause.counterfactual = bool(COUNTERFACTUAL.search(text))
+    if refusal and AFFIRMING_NEGATION.search(text):
+        refusal = None  # "nothing will prevent us", "rien ne nous empêchera": the refusal word is denied
     hedge = HEDGE.search(text)
     cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
     if PERFORMATIVE.search(text) and not clause.question:
@@ -546,7 +579,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.accept = True
         clause.evidence.append(registered.group(0))
         return clause
-    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
+    if clause.deferral or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
         return clause
     miss = MISS.search(text)
     if miss and not predicate and not clause.counterfactual:
@@ -584,6 +617,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             return clause
         if hedge and _ABOUT_DETAILS.search(text[max(0, hedge.start() - 25):hedge.start()]):
             hedge = None  # "names TBC", "link to follow": the details are pending, not the attendance
+        if not hedge and clause.condition:
+            hedge = condition  # "If the visa arrives in time, Mr X will attend"
         if hedge:
             clause.tentative = True
             clause.evidence.append(hedge.group(0))
@@ -598,12 +633,17 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.wish = bool(WISH.search(text))
         clause.evidence.append(predicate.group(0))
         return clause
+    if clause.counterfactual and not clause.question and not _negated(text, len(text)):
+        clause.decline = True  # "Gostaria muito de ter participado, mas…", "Я бы с удовольствием подключился, но…"
+        clause.evidence.append(f"regret: {COUNTERFACTUAL.search(text).group(0)}")  # type: ignore[union-attr]
+        return clause
     refusal = refusal or CONFLICT_REFUSAL.search(text)
     if refusal and not clause.counterfactual:
         clause.decline = True
         clause.evidence.append(refusal.group(0))
         return clause
     if noun and CONFIRM.search(text) and not clause.question:
+        hedge = hedge or (condition if clause.condition else None)
         if _negated(text, noun.start()):
             clause.tentative = bool(hedge)
             clause.decline = not hedge
@@ -622,6 +662,35 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.accept = True
         clause.evidence.append(REGISTER_REQUEST.search(text).group(0))  # type: ignore[union-attr]
     return clause
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A match found in a slice of a clause, with its positions in the whole clause."""
+
+    text: str
+    at: int
+
+    def start(self) -> int:
+        return self.at
+
+    def end(self) -> int:
+        return self.at + len(self.text)
+
+    def group(self, _: int = 0) -> str:
+        return self.text
+
+
+def _attendance(text: str) -> re.Match[str] | _Found | None:
+    """The first attendance word that is the writer's, not the invitation's ("thank you for the invitation to attend
+    the Conference" holds none)."""
+    position = 0
+    while (found := PREDICATE.search(text[position:])) is not None:
+        start = position + found.start()
+        if not INVITATION_BEFORE.search(text[max(0, start - 40):start]):
+            return found if not position else _Found(found.group(0), start)
+        position += max(found.end(), 1)
+    return None
 
 
 def _is_question(text: str) -> bool:
@@ -714,6 +783,47 @@ def _bare_answer(folded: str) -> Intent | None:
 
 
 def _weigh(clauses: list[Clause]) -> IntentReading:
+    corrected = _after_correction(clauses)
+    if corrected is not None:
+        return corrected
+    reading = _weigh_answers(clauses)
+    deferrals = [c for c in clauses if c.deferral]
+    if deferrals and reading.intent is not Intent.DECLINE and any(c.question for c in clauses):
+        # "Before we confirm, could you tell us…": the answer waits for ours
+        return IntentReading(Intent.UNCLEAR, 0.5, (f"answer deferred: '{deferrals[0].original[:40]}'",),
+                             clauses=tuple(clauses))
+    disclaimers = [c for c in clauses if c.disclaimer]
+    if disclaimers and reading.intent is not Intent.DECLINE:
+        if reading.intent is Intent.UNCLEAR and not any(c.accept or c.tentative or c.replacement for c in clauses):
+            return IntentReading(Intent.DECLINE, 0.6, (f"a refusal announced: '{disclaimers[0].evidence[0]}'",),
+                                 clauses=tuple(clauses))
+        return IntentReading(Intent.UNCLEAR, 0.4, (*reading.reasons, "and a refusal announced"),
+                             clauses=tuple(clauses))
+    return reading
+
+
+def _after_correction(clauses: list[Clause]) -> IntentReading | None:
+    """"Yes, we will attend. Actually, the Ambassador just told me we cannot": when the writer corrects an answer
+    given above, the answer after the correction is the last word (if it is one on its own)."""
+    answering = [i for i, c in enumerate(clauses) if c.accept or c.decline or c.tentative or c.replacement]
+    marks = [i for i, c in enumerate(clauses) if c.correction and answering and i > answering[0]]
+    if not marks:
+        return None
+    for mark in marks:  # the first correction that is followed by an answer; a later one corrects that in turn
+        before, after = clauses[:mark], clauses[mark:]
+        if not any(c.accept or c.decline or c.tentative or c.replacement for c in after):
+            return None
+        last = _weigh(after[:1] and [replace(after[0], correction=False), *after[1:]])
+        if last.intent is Intent.UNCLEAR:
+            continue
+        first = _weigh_answers(before)
+        return IntentReading(last.intent, min(last.confidence, 0.8),
+                             (*last.reasons, f"corrected: '{clauses[mark].original[:30]}'", *first.reasons[:1]),
+                             last.replacement, tuple(after))
+    return None
+
+
+def _weigh_answers(clauses: list[Clause]) -> IntentReading:
     accepts = [c for c in clauses if c.accept]
     declines = [c for c in clauses if c.decline]
     tentatives = [c for c in clauses if c.tentative]
@@ -723,6 +833,8 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
     def why(kind: str, chosen: list[Clause]) -> tuple[str, ...]:
         return tuple(f"{kind}: '{c.evidence[0] if c.evidence else c.original[:40]}'" for c in chosen[:2])
 
+    if replacements and tentatives and not declines:
+        return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", tentatives), clauses=tuple(clauses))
     if replacements and (declines or accepts or replacements):
         return IntentReading(Intent.ACCEPT, 0.85, why("representative named", replacements)
                              + why("refusal for another", declines), replacement=bool(declines), clauses=tuple(clauses))
@@ -748,9 +860,12 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
         return IntentReading(Intent.TENTATIVE, 0.75, why("hedged", tentatives), clauses=tuple(clauses))
     if accepts and tentatives:
         hedged_attendance = [c for c in tentatives if PREDICATE.search(c.text)]
+        if all(c.wish for c in accepts):
+            hedged_attendance = tentatives  # "we intend to send someone; who, pending the leadership": no commitment
         if hedged_attendance:
             return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", hedged_attendance), clauses=tuple(clauses))
-        return IntentReading(Intent.ACCEPT, 0.75, why("acceptance", accepts), clauses=tuple(clauses))
+        return IntentReading(Intent.ACCEPT, 0.7, why("acceptance", accepts) + why("details pending", tentatives),
+                             clauses=tuple(clauses))
     if accepts:
         return IntentReading(Intent.ACCEPT, 0.9, why("acceptance", accepts), clauses=tuple(clauses))
     return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",), clauses=tuple(clauses))
@@ -774,5 +889,5 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
 CLAUSE_CHECKS: tuple[Lexicon | Compiled, ...] = (
     PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
     PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
-    NOT_KNOWING, REGISTER_REQUEST)
+    NOT_KNOWING, REGISTER_REQUEST, CORRECTION, DEFERRAL, DISCLAIMER, CONDITION)
 _MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))

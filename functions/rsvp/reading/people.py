@@ -207,6 +207,9 @@ def signer(text: str, people: list[str]) -> str | None:
     lines = text.splitlines()
     closing = max((i for i, line in enumerate(lines) if _CLOSING.match(line)), default=None)
     if closing is None:
-        return None
+        # No closing word: a name standing alone on one of the last lines signs the message ("Ms. Grace Mwangi",
+        # then "Programme Officer").
+        last = [line.strip(" \t,.") for line in lines if line.strip()][-4:]
+        return next((p for p in people if p in last), None)
     tail = "\n".join(lines[closing + 1:closing + 4])
     return next((p for p in people if p in tail), None)

@@ -12,7 +12,7 @@ from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import calendar_reply
-from .intent import PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
+from .intent import NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation
 from .mime import ParsedMessage, decode_text_header, parse_message
@@ -190,7 +190,7 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
             intent = Intent.ACCEPT
     if intent is Intent.DECLINE:
         return Reading(MessageKind.REPLY, intent, 0, (), None, language, reading.confidence, tag, reading.reasons, text)
-    if intent in (Intent.UNCLEAR, Intent.TENTATIVE):
+    if intent is Intent.UNCLEAR:
         return Reading(MessageKind.REPLY, intent, None, (), None, language, reading.confidence, tag, reading.reasons,
                        text)
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
@@ -200,21 +200,28 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
         signer(text, people))
     stated = stated_count(text)
+    # On a tentative reply, who would come and when is read from the hedged attendance ("I will probably join on the
+    # 11th"), not from a hedge about something else ("not sure yet: it depends on the Ambassador's 10th").
+    hedged = [c for c in reading.clauses if c.tentative and (PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text))
+              ] if intent is Intent.TENTATIVE else []
+    speaks_for_self = any(
+        (c.accept or c in hedged) and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
+        and not _ON_BEHALF.search(c.text) for c in reading.clauses)
+    count: int | None
     if stated:
         count = stated
-    elif people and not sender_named and (_WITH_ME.search(fold(text)) or any(
-            c.accept and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
-            and not _ON_BEHALF.search(c.text)
-            for c in reading.clauses)):
+    elif people and not sender_named and (_WITH_ME.search(fold(text)) or speaks_for_self):
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
+    elif intent is Intent.TENTATIVE and not people and not speaks_for_self:
+        count = None  # "Pencil us in; names to follow": who would come is not said
     else:
         count = max(1, len(people))
-    accepted = [c.text for c in reading.clauses if c.accept or c.replacement]
+    accepted = [c.text for c in reading.clauses if c.accept or c.replacement or c in hedged]
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and _ONLY.search(c.text)]
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
-    neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement)]
+    neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged]
     sessions = None
     if meeting:
         sessions = sessions_from_clauses(accepted, declined, meeting.sessions, neutral) if reading.clauses else \
