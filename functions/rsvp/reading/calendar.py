@@ -15,6 +15,9 @@ class CalendarReply:
     intent: Intent
     attendee: str
     comment: str
+    uid: str = ""  # the event answered: ours are "<meeting id>-<session id>@…" (or "<meeting id>.…")
+    occurrence: str = ""  # RECURRENCE-ID's date (YYYYMMDD): one session of a series answered
+    name: str = ""  # the attendee's CN
 
 
 # Only a METHOD:REPLY answers; and only its structure, METHOD, ATTENDEE and COMMENT are read: icalendar is handed
@@ -24,7 +27,10 @@ _METHOD_REPLY = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.M | re.I)
 _TIME_ZONE_STARTS = re.compile(rb"^BEGIN:VTIMEZONE\r?\n", re.M)
 _TIME_ZONE_ENDS = re.compile(rb"^END:VTIMEZONE\r?\n", re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]")
-_READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT")
+_READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT", b"UID")
+# RECURRENCE-ID is read as text: its TZID is often a Windows zone name ("W. Europe Standard Time") that icalendar
+# cannot place, and only the date is wanted.
+_OCCURRENCE = re.compile(rb"^RECURRENCE-ID[^:\r\n]*:(\d{8})", re.M | re.I)
 _NAME_END = re.compile(rb"[;:]")
 # A reply names its attendee in a line or two; an invitation's structure is a few dozen lines. icalendar reads
 # ~60 µs a line: past these many kept lines the calendar is not read further.
@@ -63,6 +69,7 @@ def calendar_reply(data: bytes) -> CalendarReply | None:
         return None
     if str(calendar.get("METHOD", "")).upper() != "REPLY":
         return None
+    occurrence = _OCCURRENCE.search(_FOLD.sub(b"", data))
     for event in calendar.walk("VEVENT"):
         attendees = event.get("ATTENDEE")
         if attendees is None:
@@ -71,5 +78,17 @@ def calendar_reply(data: bytes) -> CalendarReply | None:
             status = str(attendee.params.get("PARTSTAT", "")).upper()
             if status in _PARTSTAT:
                 address = str(attendee).removeprefix("mailto:").removeprefix("MAILTO:")
-                return CalendarReply(_PARTSTAT[status], address.lower(), str(event.get("COMMENT", "")))
+                comment = str(event.get("COMMENT", "") or attendee.params.get("X-RESPONSE-COMMENT", ""))
+                return CalendarReply(_PARTSTAT[status], address.lower(), comment, str(event.get("UID", "")),
+                                     occurrence.group(1).decode() if occurrence else "",
+                                     str(attendee.params.get("CN", "")))
     return None
+
+
+def for_meeting(reply: CalendarReply, meeting_id: str, mailbox: str) -> bool:
+    """Does the reply answer this meeting's invitation? Calendars echo the invitation's UID, and ours are made at the
+    meeting's mail domain ("<meeting id>-<session id>@…"); a UID from elsewhere answers another event. (A reply
+    without a UID is given the benefit.)"""
+    uid = reply.uid.strip().lower()
+    domain = mailbox.rpartition("@")[2].lower()
+    return not uid or uid.startswith(meeting_id.lower()) or (bool(domain) and uid.endswith(f"@{domain}"))

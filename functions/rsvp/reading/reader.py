@@ -11,7 +11,7 @@ from ..domain.meeting import Meeting
 from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
-from .calendar import calendar_reply
+from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation
@@ -80,8 +80,13 @@ def read_message(raw: bytes | ParsedMessage, meeting: Meeting | None = None) -> 
 def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
     tag = find_tag(msg, meeting)
     fallback_language = meeting.languages[0] if meeting else None
-    automatic = detect_automatic(msg)
     text = new_text(msg.text, READ_LIMIT)
+    for data in msg.calendars:
+        # Before the automatic-mail check: Google Calendar sends a person's answer with Auto-Submitted.
+        answer = calendar_reply(data)
+        if answer:
+            return _calendar_answer(msg, answer, text, _language(msg, text, fallback_language), tag, meeting)
+    automatic = detect_automatic(msg)
     if automatic:
         return Reading(
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
@@ -90,18 +95,45 @@ def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
             final_failure=automatic.final, report=automatic.report if automatic.kind == "bounce" else None,
         )
     language = _language(msg, text, fallback_language)
-    for data in msg.calendars:
-        answer = calendar_reply(data)
-        if answer:
-            count = 0 if answer.intent is Intent.DECLINE else (1 if answer.intent is Intent.ACCEPT else None)
-            attendees = (msg.from_name,) if count and msg.from_name else ()
-            return Reading(MessageKind.REPLY, answer.intent, count, attendees, None, language, 0.99, tag,
-                           (f"calendar reply PARTSTAT for {answer.attendee}",), text)
     if asks_to_unsubscribe(msg.subject, text):
         reading = _read_reply(msg, text, language, tag, meeting)
         return replace(reading, unsubscribe=True,
                        intent=Intent.UNCLEAR if reading.intent is None else reading.intent)
     return _read_reply(msg, text, language, tag, meeting)
+
+
+def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, language: str | None, tag: str | None,
+                     meeting: Meeting | None) -> Reading:
+    """A calendar button's answer, read with what the person wrote beside it: a comment that hedges or refuses
+    outweighs an Accept ("accepting to hold the date only"), one that names sessions restricts it, and an answer
+    to one occurrence (RECURRENCE-ID) is an answer for that session."""
+    reason = f"calendar reply PARTSTAT for {answer.attendee}"
+    if meeting and not for_meeting(answer, meeting.id, meeting.mailbox):
+        return Reading(MessageKind.REPLY, Intent.UNCLEAR, None, (), None, language, 0.6, tag,
+                       (f"{reason}, for another event ({answer.uid[:60]})",), text)
+    intent, reasons = answer.intent, [reason]
+    comment = answer.comment.strip() or text
+    written = read_intent(comment) if comment else None
+    if written and intent is Intent.ACCEPT and written.intent in (Intent.TENTATIVE, Intent.DECLINE):
+        intent = written.intent
+        reasons.append(f"the comment outweighs the button: {', '.join(written.reasons[:1])}")
+    if intent is Intent.DECLINE:
+        return Reading(MessageKind.REPLY, intent, 0, (), None, language, 0.95, tag, tuple(reasons), text)
+    name = msg.from_name or answer.name
+    sessions = None
+    if meeting and len(meeting.sessions) > 1:
+        if written and written.clauses:
+            answered = [c.text for c in written.clauses if c.accept or c.tentative or c.replacement]
+            refused = [c.text for c in written.clauses if c.decline]
+            sessions = sessions_from_clauses(answered, refused, meeting.sessions,
+                                             [c.text for c in written.clauses if c.text not in answered + refused])
+        if sessions is None and answer.occurrence:
+            day = [s.id for s in meeting.sessions if s.start.strftime("%Y%m%d") == answer.occurrence]
+            sessions = tuple(day) if len(day) == 1 else None
+            if sessions:
+                reasons.append(f"for the occurrence of {answer.occurrence}")
+    return Reading(MessageKind.REPLY, intent, 1, (name,) if name else (), sessions, language,
+                   0.95 if intent is answer.intent else 0.7, tag, tuple(reasons), text)
 
 
 INLINE_LIMIT = 20000  # inline answers sit under the questions of the quoted invitation, near the top
@@ -127,10 +159,15 @@ def inline_answer(full_text: str) -> Intent | None:
 def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | None, meeting: Meeting | None
                 ) -> Reading:
     quick = quick_answer(msg.subject)
-    if quick and len(text) < 200:
-        reading = IntentReading(quick, 0.95, (f"quick answer in subject: {msg.subject!r}",))
-        return _answer(msg, reading, text, language, tag, meeting)
     reading = read_intent(text)
+    if quick and len(text) < 200:
+        if reading.intent is Intent.UNCLEAR or reading.intent is quick:
+            reading = IntentReading(quick, 0.95, (f"quick answer in subject: {msg.subject!r}", *(
+                reading.reasons if reading.intent is quick else ())), reading.replacement, reading.clauses)
+        else:  # "ACCEPT" from the link, "I clicked the wrong link, we cannot attend" below: what they wrote wins
+            reading = replace(reading, confidence=min(reading.confidence, 0.8), reasons=(
+                *reading.reasons, f"the body outweighs the subject {msg.subject.strip()[:20]!r}"))
+        return _answer(msg, reading, text, language, tag, meeting)
     if reading.intent is Intent.UNCLEAR:
         inline = inline_answer(msg.text[:INLINE_LIMIT])
         if inline is not None:
@@ -216,6 +253,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         count = None  # "Pencil us in; names to follow": who would come is not said
     else:
         count = max(1, len(people))
+    if not people and count == 1 and not stated and _is_a_person(msg.from_name):
+        people = [msg.from_name.strip()]  # the writer, alone: named as their mail client names them
     accepted = [c.text for c in reading.clauses if c.accept or c.replacement or c in hedged]
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
@@ -228,6 +267,16 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
             chosen_sessions(text, meeting.sessions)
     return Reading(MessageKind.REPLY, intent, count, tuple(people), sessions, language, reading.confidence, tag,
                    reading.reasons, text)
+
+
+# "Permanent Mission of Chile", "Registration desk", "info": a From name that is not a person's.
+_NOT_A_PERSON = Compiled(lambda: r"\b(?:" + alternation("people", "organisation_words") + r")\b")
+
+
+def _is_a_person(name: str) -> bool:
+    name = name.strip()
+    return 1 < len(name) <= 60 and "@" not in name and not any(c.isdigit() for c in name) and not (
+        _NOT_A_PERSON.search(fold(name)))
 
 
 _LANGUAGES = ("en", "es", "fr", "pt", "ar", "ru", "zh")
