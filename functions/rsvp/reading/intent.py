@@ -293,6 +293,7 @@ AFFIRMING_NEGATION = Lexicon("affirming_negation")  # two negatives that affirm
 CORRECTION = Lexicon("correction")  # "Actually, …", "Corrijo:": what follows takes back what came before
 CONDITION = Lexicon("condition")  # "if the visa arrives": what it governs is not yet committed
 INVITATION_BEFORE = Compiled(lambda: _any("invitation_before"))  # "your invitation to attend": the invitation's words
+REPLACES = Lexicon("replaces")  # "Mr X will replace Ms Y": someone takes another's place
 DISCLAIMER = Lexicon("disclaimer")  # "not that we aren't interested, but…": said only before a no
 MISS = Compiled(lambda: _any("miss"))
 _OBLIGATION = Compiled(lambda: _any("obligation"))  # "I will have to miss it": the miss refuses
@@ -637,6 +638,11 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.decline = True  # "Gostaria muito de ter participado, mas…", "Я бы с удовольствием подключился, но…"
         clause.evidence.append(f"regret: {COUNTERFACTUAL.search(text).group(0)}")  # type: ignore[union-attr]
         return clause
+    replaces = REPLACES.search(text)
+    if replaces and not clause.question and not refusal:
+        clause.replacement = True  # "o Primeiro-Secretário X substituirá o Segundo-Secretário Y"
+        clause.evidence.append(replaces.group(0))
+        return clause
     refusal = refusal or CONFLICT_REFUSAL.search(text)
     if refusal and not clause.counterfactual:
         clause.decline = True
@@ -846,6 +852,10 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
              if a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
     if clash and all(c.wish for c in accepts) and not declines and not _split_by_session(accepts, clash):
         return IntentReading(Intent.DECLINE, 0.7, why("wish outweighed by a clash", clash), clauses=tuple(clauses))
+    if declines and accepts and not any(c.cancellation for c in declines) and _someone_else_named(accepts, declines):
+        # "I will not attend myself. Mr Kwame Mensah will join both sessions": another goes in the writer's place
+        return IntentReading(Intent.ACCEPT, 0.75, why("another attends", accepts) + why("in place of", declines),
+                             replacement=True, clauses=tuple(clauses))
     if declines and accepts and _other_mode(accepts, declines):
         return IntentReading(Intent.ACCEPT, 0.75, why("attends", accepts) + why("another way than", declines),
                              clauses=tuple(clauses))
@@ -871,6 +881,17 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
     return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",), clauses=tuple(clauses))
 
 
+def _someone_else_named(accepts: list[Clause], declines: list[Clause]) -> bool:
+    """Every refusal names nobody who is said to come, and every acceptance names someone (with a title, as
+    written) who is not refused: a replacement, whatever words it uses."""
+    from .people import named_people
+
+    refused = {w for c in declines for p in named_people(c.original) for w in p.split()[-1:]}
+    named = [named_people(c.original) for c in accepts]
+    return all(named) and all(p.split()[-1] not in refused for each in named for p in each) and not any(
+        _SESSION_WORDS.search(c.text) for c in declines)
+
+
 def _other_mode(accepts: list[Clause], declines: list[Clause]) -> bool:
     """'We cannot attend in person but will join online': one way of attending refused, another taken."""
     return (all(_IN_PERSON.search(c.text) for c in declines) and any(_REMOTE.search(c.text) for c in accepts)) or (
@@ -889,5 +910,5 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
 CLAUSE_CHECKS: tuple[Lexicon | Compiled, ...] = (
     PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
     PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
-    NOT_KNOWING, REGISTER_REQUEST, CORRECTION, DEFERRAL, DISCLAIMER, CONDITION)
+    NOT_KNOWING, REGISTER_REQUEST, CORRECTION, DEFERRAL, DISCLAIMER, CONDITION, REPLACES)
 _MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))

@@ -244,17 +244,23 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     speaks_for_self = any(
         (c.accept or c in hedged) and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
         and not _ON_BEHALF.search(c.text) for c in reading.clauses)
+    writer_comes = speaks_for_self or bool(_WITH_ME.search(fold(text)))  # "my colleague and I", "el suscrito y"
+    writer = msg.from_name.strip() if _is_a_person(msg.from_name) else ""
     count: int | None
     if stated:
         count = stated
-    elif people and not sender_named and (_WITH_ME.search(fold(text)) or speaks_for_self):
+        if writer and writer_comes and not sender_named and len(people) == stated - 1:
+            people.append(writer)  # "We will be three: Tom, Priya and myself"
+    elif people and not sender_named and writer_comes:
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
+        if writer:
+            people.append(writer)  # the writer, counted, named as their mail client names them
     elif intent is Intent.TENTATIVE and not people and not speaks_for_self:
         count = None  # "Pencil us in; names to follow": who would come is not said
     else:
         count = max(1, len(people))
-    if not people and count == 1 and not stated and _is_a_person(msg.from_name):
-        people = [msg.from_name.strip()]  # the writer, alone: named as their mail client names them
+    if not people and count == 1 and not stated and writer:
+        people = [writer]  # the writer, alone: named as their mail client names them
     accepted = [c.text for c in reading.clauses if c.accept or c.replacement or c in hedged]
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
