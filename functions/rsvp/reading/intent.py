@@ -403,6 +403,7 @@ _CLOSING_LINE = Compiled(lambda: r"^\s*" + _alt("closings") + r"[\s,.!]*$", re.I
 # "Wednesday yes, Thursday no": a yes or no closing a phrase ends that clause.
 _AFTER_YES_NO = Compiled(lambda: r"\b" + _alt("after_yes_no") + r"\b(?P<gap>\s*[,;]\s+)", re.I)
 _NOT_REFUSING = Compiled(lambda: _any("negation_not_refusing"))  # "not only", "no problem"
+_NEGATION_LIFTED = Compiled(lambda: _any("negation_lifted_after"))  # "ne … que": only
 _NEGATION_AFTER = Compiled(lambda: r"^\S+\s+" + _alt("negation_after_verb") + r"\b")  # "je participerai pas"
 _ABOUT_DETAILS = Compiled(lambda: _any("names_and_links", "other_details"))
 _NAMES_AND_LINKS = Compiled(lambda: _any("names_and_links"))
@@ -719,8 +720,8 @@ def _negated(text: str, position: int) -> bool:
     if AFFIRMING_NEGATION.search(window):
         return False
     if NEGATION.search(window):
-        # "not only" and "no problem" are not refusals.
-        return not _NOT_REFUSING.search(window)
+        # "not only" and "no problem" are not refusals; nor is "ne participerons que le jeudi" ("only").
+        return not (_NOT_REFUSING.search(window) or _NEGATION_LIFTED.match(text[position:position + 40]))
     after = text[position:position + 25]
     return bool(_NEGATION_AFTER.search(after))  # "je participerai pas" (spoken French)
 
@@ -852,7 +853,7 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
              if a.wish and not (b.accept or b.decline) and _CLASH.search(b.text)]
     if clash and all(c.wish for c in accepts) and not declines and not _split_by_session(accepts, clash):
         return IntentReading(Intent.DECLINE, 0.7, why("wish outweighed by a clash", clash), clauses=tuple(clauses))
-    if declines and accepts and not any(c.cancellation for c in declines) and _someone_else_named(accepts, declines):
+    if declines and accepts and not any(c.cancellation for c in declines) and _someone_else_named(clauses, accepts, declines):
         # "I will not attend myself. Mr Kwame Mensah will join both sessions": another goes in the writer's place
         return IntentReading(Intent.ACCEPT, 0.75, why("another attends", accepts) + why("in place of", declines),
                              replacement=True, clauses=tuple(clauses))
@@ -881,15 +882,27 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
     return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",), clauses=tuple(clauses))
 
 
-def _someone_else_named(accepts: list[Clause], declines: list[Clause]) -> bool:
+def _someone_else_named(clauses: list[Clause], accepts: list[Clause], declines: list[Clause]) -> bool:
     """Every refusal names nobody who is said to come, and every acceptance names someone (with a title, as
     written) who is not refused: a replacement, whatever words it uses."""
     from .people import named_people
 
     refused = {w for c in declines for p in named_people(c.original) for w in p.split()[-1:]}
-    named = [named_people(c.original) for c in accepts]
+    named = [named_people("\n".join(n.original for n in _with_neighbours(clauses, i)))
+             for i, c in enumerate(clauses) if c.accept]
     return all(named) and all(p.split()[-1] not in refused for each in named for p in each) and not any(
         _SESSION_WORDS.search(c.text) for c in declines)
+
+
+def _with_neighbours(clauses: list[Clause], index: int) -> list[Clause]:
+    """The clause and the clauses right beside it that answer nothing ("Mi colega, el Sr. X, / asistirá"): a name
+    is often set apart from its verb by a comma or a line."""
+    def silent(c: Clause) -> bool:
+        return not (c.accept or c.decline or c.tentative or c.replacement or c.question)
+
+    before = [clauses[index - 1]] if index and silent(clauses[index - 1]) else []
+    after = [clauses[index + 1]] if index + 1 < len(clauses) and silent(clauses[index + 1]) else []
+    return [*before, clauses[index], *after]
 
 
 def _other_mode(accepts: list[Clause], declines: list[Clause]) -> bool:

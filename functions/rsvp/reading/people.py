@@ -29,11 +29,14 @@ def split_title(person: str) -> tuple[str, str]:
 
 # A name: a capitalised word, then up to four more or lower-case particles ("de la", "van", "bin").
 _CAPITALISED = r"[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+"
+# Inside a name, an initial ("Desmond A. Reid") or a one-letter particle ("Ciarán Ó Móráin") before a capitalised word.
+_INITIAL = r"[A-ZÁÉÍÓÚÑ]\.(?=\s)|[A-ZÁÉÍÓÚÑ](?=\s+[A-ZÁÉÍÓÚÑ][\w'’\-])"
 # A title starts a word, with a capital (every honorific does): positions inside words fail at once.
 _PERSON = Compiled(lambda: (
-    rf"(?<!\w)(?=[A-Z])((?:{_honorific()}\s+(?:{lexicon.alternation('people', 'title_articles')}\s+"
+    rf"(?<!\w)(?=[A-Z])((?:{_honorific()}\s+(?:{lexicon.alternation('people', 'title_suffixes')}\s+)?"
+    rf"(?:{lexicon.alternation('people', 'title_articles')}\s+"
     rf"(?={_honorific()}))?){{1,3}}(?:{_CAPITALISED})"
-    rf"(?:\s+(?:{_CAPITALISED}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
+    rf"(?:\s+(?:{_CAPITALISED}|{_INITIAL}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
@@ -180,6 +183,8 @@ _WE_WILL_BE = Compiled(lambda: (
     r"\b" + lexicon.alternation("people", "we_will_be") + r" (?P<number>\d{1,2}|"
     + "|".join(lexicon.patterns("people", "numbers")) + r")\b(?! " + lexicon.alternation("people", "time_units")
     + ")"), re.I)
+_DELEGATION_OF = Compiled(lambda: r"\b" + lexicon.alternation("people", "delegation_of") + r"\s+" + _numbers()
+                          + r"(?!\s*(?:" + lexicon.alternation("people", "time_units") + r"))\b", re.I)
 _OF_US = Compiled(lambda: _numbers() + r"\s+" + lexicon.alternation("people", "of_us") + r"\b", re.I)
 _COUNTED = Compiled(lambda: r"(?P<number>(?<!\d)\d{1,2}|" + "|".join(lexicon.patterns("people", "numbers")) + r")\s*"
                     + lexicon.alternation("people", "counters"), re.I)
@@ -188,8 +193,8 @@ _COUNTED_ALONE = Compiled(lambda: "(?P<number>" + "|".join(lexicon.placed("peopl
 
 def stated_count(text: str) -> int | None:
     """The number of attendees the reply states, if it states one."""
-    match = (_COUNT.search(text) or _WE_WILL_BE.search(text) or _OF_US.search(text) or _COUNTED.search(text)
-             or _COUNTED_ALONE.search(text))
+    match = (_COUNT.search(text) or _WE_WILL_BE.search(text) or _DELEGATION_OF.search(text) or _OF_US.search(text)
+             or _COUNTED.search(text) or _COUNTED_ALONE.search(text))
     if not match:
         return None
     word = match.group("number").lower()

@@ -264,7 +264,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     accepted = [c.text for c in reading.clauses if c.accept or c.replacement or c in hedged]
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
-                 if (before.accept or before.replacement) and not (c.accept or c.decline) and _ONLY.search(c.text)]
+                 if (before.accept or before.replacement) and not (c.accept or c.decline) and (
+                     _ONLY.search(c.text) or named_people(c.original))]  # "…; el 11, el Ing. Raúl Méndez."
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
     neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged]
     sessions = None
