@@ -291,6 +291,7 @@ COMMITTED = Lexicon("committed")  # the predicate itself commits
 PERFORMATIVE = Lexicon("performative")  # answers with no attendance verb: "I confirm."
 AFFIRMING_NEGATION = Lexicon("affirming_negation")  # two negatives that affirm
 CORRECTION = Lexicon("correction")  # "Actually, …", "Corrijo:": what follows takes back what came before
+WHATEVER_HAPPENS = Compiled(lambda: _any("whatever_happens"))  # "in any case": the condition decides who, not whether
 CONDITION = Lexicon("condition")  # "if the visa arrives": what it governs is not yet committed
 INVITATION_BEFORE = Compiled(lambda: _any("invitation_before"))  # "your invitation to attend": the invitation's words
 REPLACES = Lexicon("replaces")  # "Mr X will replace Ms Y": someone takes another's place
@@ -484,7 +485,7 @@ def _sentences(text: str) -> list[str]:
 
 # A line broken inside a sentence by the writer's mail client (hard-wrapped at ~72 columns): a word or comma, then
 # a line that goes on in lower case. Joined again, so that a clause is read whole.
-_WRAPPED = re.compile(r"(?<=[^\W\d_]|,)[ \t]*\n[ \t]*(?=[^\W\d_])(?=[^\W\d_A-Z\u00c0-\u00de\u0400-\u042f])")
+_WRAPPED = re.compile(r"(?<=[^\W\d_]|,) *\n *(?=[a-z\u00df-\u00ff\u0430-\u044f\u0451])(?=[^\n\t]*$)", re.M)
 
 
 def _split(text: str) -> list[str]:
@@ -536,7 +537,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     clause.correction = bool(CORRECTION.search(text))
     clause.deferral = bool(DEFERRAL.search(text))
     condition = CONDITION.search(text)
-    clause.condition = bool(condition) and not ABOUT_SOMEONE_ELSE.search(text)
+    clause.condition = bool(condition) and not ABOUT_SOMEONE_ELSE.search(text) and not WHATEVER_HAPPENS.search(text)
     if DISCLAIMER.search(text):
         clause.disclaimer = True  # its negations deny a lack of interest; they refuse nothing themselves
         clause.evidence.append(DISCLAIMER.search(text).group(0))  # type: ignore[union-attr]

@@ -532,7 +532,7 @@ def _received_at(top: str | None) -> datetime | None:
     return _parse_date(str(top).rsplit(";", 1)[1].strip())
 
 
-_BLOCK = {"p", "div", "br", "tr", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr",
+_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "hr",
           "ul", "ol"}
 _SKIP = {"style", "script", "head", "title"}
 _QUOTE_CONTAINERS = ("gmail_quote", "divrplyfwdmsg", "appendonsend", "moz-cite-prefix", "yahoo_quoted",
@@ -541,7 +541,8 @@ _QUOTE_CONTAINERS = ("gmail_quote", "divrplyfwdmsg", "appendonsend", "moz-cite-p
 
 class _TextExtractor:
     """What is read of HTML: text outside style/script/head/title and outside quoted earlier messages; block
-    elements start lines. Fed by html_to_text's tokenizer (the same events html.parser gives, many times
+    elements start lines, and the cells of a table row are one line, separated by tabs (as mail clients write a
+    table's plain-text part). Fed by html_to_text's tokenizer (the same events html.parser gives, many times
     faster: html.parser steps through the markup in Python, this finds each tag with one regex search)."""
 
     def __init__(self) -> None:
@@ -549,6 +550,8 @@ class _TextExtractor:
         self.skip_depth = 0
         self.quote_depth = 0
         self.stack: list[tuple[str, bool]] = []
+        self.cells = 0  # cells opened in the current table row
+        self.in_cell = 0  # inside a cell, paragraphs and breaks are spaces: the row stays one line
 
     def handle_starttag(self, tag: str, marker: str) -> None:
         if tag in _SKIP:
@@ -561,7 +564,13 @@ class _TextExtractor:
             self.quote_depth += 1
             self.out.append("\n> [quoted]\n")
         if tag in _BLOCK:
-            self.out.append("\n")
+            self.out.append(" " if self.in_cell and tag not in ("tr", "table") else "\n")
+        if tag == "tr":
+            self.cells = 0
+        elif tag in ("td", "th"):
+            self.out.append("\t" if self.cells else "\n")
+            self.cells += 1
+            self.in_cell += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and self.skip_depth:
@@ -570,10 +579,14 @@ class _TextExtractor:
             open_tag, was_quote = self.stack.pop()
             if was_quote:
                 self.quote_depth -= 1
+            if open_tag in ("td", "th") and self.in_cell:
+                self.in_cell -= 1
             if open_tag == tag:
                 break
+        if tag in ("tr", "table"):
+            self.in_cell = 0
         if tag in _BLOCK:
-            self.out.append("\n")
+            self.out.append(" " if self.in_cell else "\n")
 
     def handle_data(self, data: str) -> None:
         if self.skip_depth or self.quote_depth or not data:
@@ -622,7 +635,8 @@ def html_to_text(html: str) -> str:
                 at = pos = close.start() if close else len(html)
     reader.handle_data(html[at:])
     text = "".join(reader.out)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = ["\t".join(" ".join(cell.split()) for cell in line.split("\t")).strip("\t ") for line in
+             text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -31,12 +31,13 @@ def split_title(person: str) -> tuple[str, str]:
 _CAPITALISED = r"[A-ZÁÉÍÓÚÑÜÇÀÂÊÎÔÛËÏŒÃÕ][\w'’\-]+"
 # Inside a name, an initial ("Desmond A. Reid") or a one-letter particle ("Ciarán Ó Móráin") before a capitalised word.
 _INITIAL = r"[A-ZÁÉÍÓÚÑ]\.(?=\s)|[A-ZÁÉÍÓÚÑ](?=\s+[A-ZÁÉÍÓÚÑ][\w'’\-])"
+# Words of a name are apart by spaces, never by a tab (a table's next cell) or a line break.
 # A title starts a word, with a capital (every honorific does): positions inside words fail at once.
 _PERSON = Compiled(lambda: (
-    rf"(?<!\w)(?=[A-Z])((?:{_honorific()}\s+(?:{lexicon.alternation('people', 'title_suffixes')}\s+)?"
-    rf"(?:{lexicon.alternation('people', 'title_articles')}\s+"
+    rf"(?<!\w)(?=[A-Z])((?:{_honorific()}[^\S\t\n]+(?:{lexicon.alternation('people', 'title_suffixes')}[^\S\t\n]+)?"
+    rf"(?:{lexicon.alternation('people', 'title_articles')}[^\S\t\n]+"
     rf"(?={_honorific()}))?){{1,3}}(?:{_CAPITALISED})"
-    rf"(?:\s+(?:{_CAPITALISED}|{_INITIAL}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
+    rf"(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
@@ -59,27 +60,74 @@ def _title_words() -> frozenset[str]:
     return frozenset(lexicon.words("people", "title_words"))
 
 
+_NAME_HEADER = Compiled(lambda: r"^\s*(?:" + lexicon.alternation("people", "name_headers") + r")\s*[:.]?\s*$", re.I)
+
+
+def table_names(text: str) -> list[str]:
+    """The names in a table's name column ("Nombre\tCargo\tSesiones" then a row per person), as written."""
+    names: list[str] = []
+    column: int | None = None
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("\t")]
+        if len(cells) < 2:
+            column = None if not line.strip() and column is not None and names else column
+            continue
+        header = next((i for i, cell in enumerate(cells) if _NAME_HEADER.match(cell)), None)
+        if header is not None:
+            column = header
+            continue
+        if column is not None and column < len(cells) and 1 < len(cells[column]) <= 80 and not any(
+                ch.isdigit() or ch == "@" for ch in cells[column]):
+            names.append(cells[column])
+    return names
+
+
 def named_people(text: str) -> list[str]:
-    """People introduced with a title, in order, without duplicates; greetings are skipped."""
+    """People introduced with a title (or in a table's name column), in order, without duplicates; greetings are
+    skipped."""
     found: list[str] = []
     seen = _Seen()
+    for name in table_names(text) if "\t" in text else ():
+        words = _name_words(name) or {name}
+        if not seen.has_same_person(words):
+            seen.add(words)
+            found.append(name)
     for line in _logical_lines(text):
-        candidates = [m.group(1) for m in _PERSON.finditer(line)]
+        candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
                     candidates += _AND_BEFORE_TITLE.split(match.group(0))
         for raw in candidates:
             name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
-            if len(name.split()) < 2 and not _UNSPACED_PERSON.fullmatch(name):
+            function = _FUNCTION_AFTER.search(name)
+            bare = name[:function.start()] if function else name
+            if len(bare.split()) < 2 and not _UNSPACED_PERSON.fullmatch(bare):
                 continue
-            words = _name_words(name)
-            if not _UNSPACED_PERSON.fullmatch(name) and not words - _title_words():
+            words = _name_words(bare)
+            if not _UNSPACED_PERSON.fullmatch(bare) and not words - _title_words():
                 continue  # "Minister Counsellor": titles only, nobody named
             if not seen.has_same_person(words):
                 seen.add(words)
                 found.append(name)
     return found
+
+
+# ", Counsellor" / "، المستشار" right after a name: its function, up to the end of the phrase.
+# It ends at punctuation, at the line's end, or where the next titled person begins ("…, Alterno Sra. Consejera X").
+_FUNCTION = Compiled(lambda: (
+    r"^\s*[,،]\s*((?:" + lexicon.alternation("people", "functions_after_name") + r")[^,;.()\n\t–—،|<>@]{0,40}?)"
+    r"(?=\s*(?:$|[,;.()\n\t–—،|<>@]|\s-\s)|\s+(?-i:" + _honorific() + r")[^\S\n]+[A-ZÁÉÍÓÚÑ])"), re.I)
+_FUNCTION_AFTER = Compiled(lambda: r"[,،]\s*(?:" + lexicon.alternation("people", "functions_after_name") + ")", re.I)
+
+
+def _function_after(rest: str) -> str:
+    """", Counsellor" when the text after a name gives its function (kept with the separator written)."""
+    found = _FUNCTION.match(rest)
+    if not found:
+        return ""
+    separator = "،" if "،" in found.group(0)[:found.start(1)] else ","
+    return f"{separator} {found.group(1).strip()}"
 
 
 class _Seen:

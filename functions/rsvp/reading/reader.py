@@ -12,11 +12,11 @@ from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
-from .intent import NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
+from .intent import FORM_FIELD, NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation
 from .mime import ParsedMessage, decode_text_header, parse_message
-from .people import named_people, signer, stated_count
+from .people import named_people, signer, stated_count, table_names
 from .quotes import new_text
 from .sessions import _ONLY, chosen_sessions, sessions_from_clauses
 from .unsubscribe import asks_to_unsubscribe
@@ -156,6 +156,54 @@ def inline_answer(full_text: str) -> Intent | None:
     return None
 
 
+# "See below", "Ver respuestas abajo en rojo": the answer is typed inside the quoted invitation.
+_SEE_BELOW = Compiled(lambda: r"\b(?:" + alternation("intent", "see_below") + r")\b")
+_BRACKETED = re.compile(r"\[([^\[\]\n]{3,200})\]")
+_CHECKBOX = re.compile(r"^\s*\[\s*([xX✓✔✗ ]?)\s*\]\s*(\S.{0,200})$")
+_ARROW = re.compile(r"^\s*(?:>>|->|=>|-->|»)\s*(\S.{0,200})$")
+_QUOTE_MARKS = re.compile(r"^(?:\s*>(?= |$) ?)+")  # "> " quoting; a ">>" arrow typed by the writer is kept
+
+
+def inline_marks(quoted: str) -> str:
+    """What the writer typed into the quoted invitation, as lines the reader can read: "[GHANA: Mr X - will
+    attend]", a ticked "[X] Session 1", a "[ ] Session 2" left empty, ">> SÍ - Tte. Cnel. Giménez" before the
+    session it answers, and form lines ("Participante: …") the invitation never had."""
+    lines = [_QUOTE_MARKS.sub("", line) for line in quoted.splitlines()]
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        box = _CHECKBOX.match(line)
+        if box:
+            out.append(("I will attend " if box.group(1).strip() else "I will not attend ") + box.group(2))
+            continue
+        arrow = _ARROW.match(line)
+        if arrow:
+            mark = _answer_words(arrow.group(1))
+            following = next((n.strip() for n in lines[index + 1:index + 3] if n.strip()), "")
+            out.append(f"{mark} {following}" if following and not _ARROW.match(following) else mark)
+            continue
+        out += [m.group(1) for m in _BRACKETED.finditer(line) if not m.group(1).strip().lower().startswith("mailto")]
+        form = FORM_FIELD.match(fold(line).strip())
+        if form and not _ANSWER_LINE.search(line):
+            out.append(line.strip())
+    return "\n".join(out)
+
+
+_ANSWER_LINE = re.compile(r"mailto:|https?://")
+_FIRST_WORD = re.compile(r"^\s*([^\W\d_]+)[\s,.:;!–—-]*(.*)$", re.S)
+
+
+def _answer_words(mark: str) -> str:
+    """">> SÍ - Tte. Cnel. Giménez" -> "Tte. Cnel. Giménez will attend": a bare yes or no typed as a mark, said
+    in words the reader weighs whatever the language."""
+    found = _FIRST_WORD.match(mark)
+    answer = bare_word(fold(found.group(1))) if found else None
+    if found is None or answer is None:
+        return mark
+    rest = found.group(2).strip()
+    said = "will attend" if answer is Intent.ACCEPT else "will not attend"
+    return f"{rest} {said}:" if rest else f"I {said}:"
+
+
 def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | None, meeting: Meeting | None
                 ) -> Reading:
     quick = quick_answer(msg.subject)
@@ -173,6 +221,16 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
         if inline is not None:
             reading = IntentReading(inline, 0.8, ("answered inline under the quoted question",),
                                     clauses=reading.clauses)
+    if reading.intent is Intent.UNCLEAR and not any(c.question or c.tentative for c in reading.clauses) and (
+            "\t" in text and table_names(text)):
+        reading = IntentReading(Intent.ACCEPT, 0.6, ("a table of participants",), clauses=reading.clauses)
+    if reading.intent is Intent.UNCLEAR and _SEE_BELOW.search(fold(text)):
+        marks = inline_marks(msg.text[len(text):INLINE_LIMIT] if msg.text.startswith(text) else msg.text[:INLINE_LIMIT])
+        marked = read_intent(marks) if marks else None
+        if marked and marked.intent is not Intent.UNCLEAR:
+            reading = replace(marked, confidence=min(marked.confidence, 0.7),
+                              reasons=(*marked.reasons, "answered inside the quoted invitation ('see below')"))
+            return _answer(msg, reading, marks, language, tag, meeting)
     if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
         return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
                        ("out-of-office wording in the body and no answer",), text)
