@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from html import unescape
 
 from .addresses import address_list
+from .attachments import ATTACHMENT_BYTES, ATTACHMENTS, Attachment, document_type
 from .mimeparse import MAX_PARTS, PartKinds, Tree, parse_headers, read_tree
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
@@ -40,6 +41,7 @@ class ParsedMessage:
     text: str  # the body as text (plain part, or HTML turned into text)
     text_from_html: bool
     calendars: list[bytes] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)  # PDF and DOCX files (notes verbales), bounded
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value, indexed once
     delivery_reports: list[Message] = field(default_factory=list)
     returned_headers: list[Message] = field(default_factory=list)
@@ -74,9 +76,10 @@ def _parse(raw: bytes) -> ParsedMessage:
     message, kinds = tree.message, tree.kinds
     notes = list(tree.notes)
     facts = _header_facts(message, notes)
-    text, from_html, calendars, reports, returned = _walk(message, kinds, notes)
+    text, from_html, calendars, reports, returned, attachments = _walk(message, kinds, notes)
     return replace(
-        facts, text=text, text_from_html=from_html, calendars=calendars, delivery_reports=reports,
+        facts, text=text, text_from_html=from_html, calendars=calendars, attachments=attachments,
+        delivery_reports=reports,
         returned_headers=returned, defects=[type(d).__name__ for d in message.defects] + notes,
         content_type=kinds[id(message)][0] if id(message) in kinds else message.get_content_type(),
     )
@@ -376,14 +379,27 @@ def _param(value: str, name: str) -> str | None:
 
 
 def _walk(message: Message, kinds: PartKinds, notes: list[str]
-          ) -> tuple[str, bool, list[bytes], list[Message], list[Message]]:
+          ) -> tuple[str, bool, list[bytes], list[Message], list[Message], list[Attachment]]:
     plain: list[str] = []
     html: list[Message] = []  # decoded only when there is no plain text
     calendars: list[bytes] = []
     reports: list[Message] = []
     returned: list[Message] = []
+    attachments: list[Attachment] = []
     room = TEXT_BYTES
     for part, ctype, in_attachment in _parts(message, kinds):
+        document = document_type(ctype, _filename(part)) if ctype.startswith("application/") else None
+        if document:
+            if len(attachments) >= ATTACHMENTS:
+                _note(notes, f"documents past the first {ATTACHMENTS} were not read")
+                continue
+            if _stored_size(part) > ATTACHMENT_BYTES * 4 // 3 + 4096:  # base64 of more than the bound: not decoded
+                attachments.append(Attachment(_filename(part), document, b"", too_large=True))
+                continue
+            payload = payload_bytes(part, ATTACHMENT_BYTES * 4 // 3 + 4096)
+            if payload is not None:
+                attachments.append(Attachment(_filename(part), document, payload))
+            continue
         if ctype == "text/calendar" or (ctype == "application/ics"):
             if len(calendars) >= CALENDARS:
                 _note(notes, f"calendars past the first {CALENDARS} were not read")
@@ -413,7 +429,7 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
         elif ctype == "text/html":
             html.append(part)
     if plain and any(p.strip() for p in plain):
-        return "\n".join(plain), False, calendars, reports, returned
+        return "\n".join(plain), False, calendars, reports, returned, attachments
     if html:
         room = TEXT_BYTES
         texts = []
@@ -424,8 +440,15 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
             payload = _bounded(part, room, "HTML part", notes)
             room -= _stored_size(part)
             texts.append(html_to_text("" if payload is None else decode_bytes(payload, _charset(part))))
-        return "\n".join(texts), True, calendars, reports, returned
-    return "", False, calendars, reports, returned
+        return "\n".join(texts), True, calendars, reports, returned, attachments
+    return "", False, calendars, reports, returned, attachments
+
+
+def _filename(part: Message) -> str:
+    try:
+        return str(part.get_filename() or "")[:200]
+    except (TypeError, ValueError, LookupError):
+        return ""
 
 
 def _stored_size(part: Message) -> int:

@@ -10,11 +10,12 @@ from typing import Any
 from ..domain.meeting import Meeting
 from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
+from .attachments import read_attachments
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import FORM_FIELD, NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
 from .language import detect_language, marked_language
-from .lexicon import Compiled, alternation
+from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count, table_names
 from .quotes import new_text
@@ -156,6 +157,34 @@ def inline_answer(full_text: str) -> Intent | None:
     return None
 
 
+# "Please find attached our note verbale", "Adjunto la nota", "ci-joint", "em anexo", "во вложении", "مرفق", "附件".
+_ATTACHED = Compiled(lambda: r"(?:" + "|".join(placed("intent", "attached")) + ")")
+
+
+def _from_attachments(msg: ParsedMessage, body: IntentReading, text: str, language: str | None, tag: str | None,
+                      meeting: Meeting | None) -> Reading | None:
+    """The answer in an attached note verbale (PDF or DOCX), read as the body is; when the body answers nothing
+    and the file cannot be read (a scan), the reason says so for the person who will."""
+    documents = read_attachments(msg.attachments)
+    readable = [d for d in documents if d.text]
+    if readable:
+        written = "\n\n".join(d.text for d in readable)
+        reading = read_intent(written)
+        if reading.intent is not Intent.UNCLEAR:
+            names = ", ".join(d.filename for d in readable)
+            reading = replace(reading, confidence=min(reading.confidence, 0.8),
+                              reasons=(*reading.reasons, f"read from the attachment {names}"))
+            combined = f"{text}\n\n[{names}]\n{written}".strip()
+            found = _answer(msg, reading, written, language, tag, meeting)
+            return replace(found, new_text=combined)
+    if body.intent is Intent.UNCLEAR:
+        problems = [f"the attachment {d.filename}: {d.problem}" for d in documents if d.problem]
+        if problems or readable:
+            return Reading(MessageKind.REPLY, Intent.UNCLEAR, None, (), None, language, 0.3, tag,
+                           (*body.reasons, *(problems or ["the attachment holds no answer"])), text)
+    return None
+
+
 # "See below", "Ver respuestas abajo en rojo": the answer is typed inside the quoted invitation.
 _SEE_BELOW = Compiled(lambda: r"\b(?:" + alternation("intent", "see_below") + r")\b")
 _BRACKETED = re.compile(r"\[([^\[\]\n]{3,200})\]")
@@ -231,6 +260,10 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
             reading = replace(marked, confidence=min(marked.confidence, 0.7),
                               reasons=(*marked.reasons, "answered inside the quoted invitation ('see below')"))
             return _answer(msg, reading, marks, language, tag, meeting)
+    if msg.attachments and (reading.intent is Intent.UNCLEAR or _ATTACHED.search(fold(text))):
+        read = _from_attachments(msg, reading, text, language, tag, meeting)
+        if read is not None:
+            return read
     if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
         return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
                        ("out-of-office wording in the body and no answer",), text)
