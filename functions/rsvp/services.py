@@ -677,6 +677,10 @@ class Desk:
         response = decision.response
         if response is Response.NONE or record.state.delivery is not Delivery.OK:
             return Response.NONE
+        if _sent_by_a_machine(arrival.msg):
+            # A person's answer sent by a machine (Google Calendar's buttons, a mission's document system) is
+            # recorded, never answered: RFC 3834, and no loop with another robot.
+            return Response.NONE
         if arrival.claim.done(Stage.RESPONSE):
             return response
         sending = f"reply-{arrival.key}"
@@ -1000,6 +1004,11 @@ _CALENDAR_NOTE = {
     "es": "Responda Sí / No / Quizás, o responda al correo de invitación con los nombres de su delegación.",
     "fr": "Répondez Oui / Non / Peut-être, ou répondez au courriel d'invitation avec les noms de votre délégation.",
 }
+
+
+def _sent_by_a_machine(msg: ParsedMessage) -> bool:
+    value = msg.header("Auto-Submitted").strip().lower()
+    return bool(value) and value != "no"
 
 
 def _answers_per_day(meeting: Meeting, records: list[InviteeRecord], now: datetime, days: int = 14

@@ -236,6 +236,16 @@ def test_mail_from_the_desks_own_address_is_never_answered(world: World) -> None
     assert world.mailer.kinds(CANADA) == ["invitation"]
 
 
+def test_an_answer_a_machine_sent_for_a_person_is_recorded_and_never_answered(world: World) -> None:
+    world.desk.send_invitations(world.meeting.id)
+    note = ("The Permanent Mission of Canada has the honour to confirm that Ms. Ana Torres, Counsellor, "
+            "will attend both sessions.")
+    outcome = world.arrive(reply(sender=CANADA, to=world.to(CANADA), body=note, written=at(19, 9),
+                                 headers={"Auto-Submitted": "auto-generated"}), at(19, 9))
+    assert outcome is Outcome.RECORDED and world.status(CANADA) == "accepted"
+    assert world.mailer.kinds(CANADA) == ["invitation"], "no confirmation goes back to a robot"
+
+
 def test_a_digest_that_fails_to_send_is_released_for_the_retry(world: World) -> None:
     world.clock.current = at(25, 9)
     world.mailer.fail_for = {"isu-events@minefree-americas.example.org"}

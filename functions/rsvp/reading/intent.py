@@ -548,10 +548,18 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     hedge = HEDGE.search(text)
     cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
     if PERFORMATIVE.search(text) and not clause.question:
+        if hedge:  # "I confirm, in principle": hedged, not committed
+            clause.tentative = True
+            clause.evidence.append(hedge.group(0))
+            return clause
         clause.accept = True
         clause.evidence.append(PERFORMATIVE.search(text).group(0))  # type: ignore[union-attr]
         return clause
     if ELLIPTICAL_YES.match(text) and not clause.question:
+        if hedge:  # "Sí en principio, pero…"
+            clause.tentative = True
+            clause.evidence.append(hedge.group(0))
+            return clause
         clause.accept = True
         clause.evidence.append(text[:20])
         return clause

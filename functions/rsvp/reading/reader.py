@@ -88,6 +88,12 @@ def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
         if answer:
             return _calendar_answer(msg, answer, text, _language(msg, text, fallback_language), tag, meeting)
     automatic = detect_automatic(msg)
+    if automatic and automatic.reasons == ("Auto-Submitted: auto-generated",) and not out_of_office_body(text):
+        # A mission's document system sends its notes verbales marked auto-generated: the writer is a person,
+        # and an answer the note gives is read (the desk records it and never answers a machine).
+        written = _read_reply(msg, text, _language(msg, text, fallback_language), tag, meeting)
+        if written.kind is MessageKind.REPLY and written.intent in (Intent.ACCEPT, Intent.DECLINE):
+            return replace(written, reasons=(*written.reasons, "sent by a machine for a person (Auto-Submitted)"))
     if automatic:
         return Reading(
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
