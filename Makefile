@@ -27,7 +27,8 @@ help:
 	@echo "make checkov - checkov on template.yaml, offline (installs checkov into $(CHECKOV_VENV))"
 	@echo "make bench  - reader speed, quote strippers, invitation rendering, a 10,000-invitee campaign,"
 	@echo "              the digest of a 20,000-invitee meeting"
-	@echo "make score  - score the reply reader on ../shared/corpus/replies and on our own fixtures"
+	@echo "make score  - score the reply reader on every labelled set (../shared/corpus/replies*, tests/fixtures/*)"
+	@echo "              against tests/reader_targets.toml, and how often a committed reading is right per confidence"
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -91,9 +92,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.hostile
 
 score: $(STAMP)
-	$(BIN)/python ../shared/tools/score_replies.py ../shared/corpus/replies --rsvp $(BIN)/rsvp
-	$(BIN)/python ../shared/tools/score_replies.py tests/fixtures/replies --meetings tests/fixtures/meetings --rsvp $(BIN)/rsvp
-	$(BIN)/python ../shared/tools/score_replies.py tests/fixtures/holdout --meetings tests/fixtures/meetings --rsvp $(BIN)/rsvp
+	$(BIN)/python -m tests.scores
 
 clean:
 	rm -rf .aws-sam build demo-out .pytest_cache .mypy_cache .ruff_cache
