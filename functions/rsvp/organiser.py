@@ -112,7 +112,7 @@ class Organiser:
             for session in answer.sessions if answer.sessions is not None else tuple(sessions):
                 if session in sessions:
                     sessions[session]["delegations"] += 1
-                    sessions[session]["attendees"] += answer.attendee_count
+                    sessions[session]["attendees"] += _attending(answer, session)
         return StatusReport(
             meeting=meeting, by_category=by_category, sessions=sessions, attendees=attendees, named_attendees=named,
             delivery=delivery, no_reminders=no_reminders, open_reviews=len(self.desk.repo.open_reviews(meeting_id)),
@@ -238,3 +238,11 @@ class Organiser:
             raise OrganiserError(f"unknown session(s) {', '.join(unknown)}; this meeting has {', '.join(sorted(ids))}")
         chosen = tuple(s.id for s in meeting.sessions if s.id in set(given))
         return None if len(chosen) == len(ids) else chosen
+
+
+def _attending(answer: Answer, session: str) -> int:
+    """How many of a delegation come to one session: per person when the reply said who comes when."""
+    if not answer.attendee_sessions:
+        return answer.attendee_count
+    named = sum(1 for person in answer.attendees if session in (answer.sessions_of(person) or (session,)))
+    return named + max(0, answer.attendee_count - len(answer.attendees))

@@ -64,7 +64,9 @@ def _delegation(meeting: Meeting, record: InviteeRecord, answer: Answer) -> list
     rows = []
     for person in answer.attendees:
         title, name = split_title(person)
-        rows.append(Participant(title=title, name=name, **common))  # type: ignore[arg-type]
+        own = answer.sessions_of(person)
+        each = {**common, "sessions": own if own is not None else common["sessions"]}
+        rows.append(Participant(title=title, name=name, **each))  # type: ignore[arg-type]
     unnamed = max(0, answer.attendee_count - len(answer.attendees))
     for _ in range(unnamed):
         rows.append(Participant(title="", name="", note=f"name not given ({len(rows) + 1} of {answer.attendee_count})",

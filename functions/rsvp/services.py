@@ -534,7 +534,8 @@ class Desk:
             state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
             attendee_count=reading.attendee_count, written_at=arrival.written_at,
             received_at=arrival.received_at, cutoff=meeting.rsvp_cutoff, message_key=arrival.key,
-            source="calendar" if arrival.msg.calendars and reading.confidence >= 0.99 else "reply")
+            source="calendar" if arrival.msg.calendars and reading.confidence >= 0.99 else "reply",
+            attendee_sessions=reading.attendee_sessions)
 
     def _apply(self, arrival: Arrival, meeting: Meeting, record: InviteeRecord, reading: Reading,
                decision: Decision) -> Decision:
@@ -787,6 +788,7 @@ class Desk:
     def _context(self, meeting: Meeting, record: InviteeRecord, language: str) -> dict[str, Any]:
         answer = record.state.answer
         shared = self._meeting_context(meeting, language)
+        views = shared["session_views"]
         chosen = [shared["session_views"][s] for s in (answer.sessions or ()) if s in shared["session_views"]] \
             if answer else []
         return {
@@ -798,6 +800,9 @@ class Desk:
             "desk_name": meeting.organisers[0].name if meeting.organisers else "",
             "status": record.state.status.value,
             "attendees": list(answer.attendees) if answer else [],
+            # each attendee's own sessions, when the reply gave them person by person: {name: [session titles]}
+            "attendee_sessions": {name: [views[s]["title"] for s in ids if s in views]
+                                  for name, ids in answer.attendee_sessions} if answer else {},
             "attendee_count": answer.attendee_count if answer else 0,
             "status_line": "",
             "header_line": meeting.title_in(language),

@@ -91,3 +91,21 @@ def test_a_refused_send_stays_refused(repo: Repository) -> None:
     repo.fail_send(M, E, S, "MessageRejected", retryable=False)
     assert repo.claim_send(M, E, S, later(1), STALE) is ClaimState.REJECTED
     assert not repo.release_send(M, E, S, T0, "nothing to give back")
+
+
+def test_an_answer_with_sessions_per_person_is_kept_whole(repo: Repository) -> None:
+    from rsvp.domain.invitees import Category, Invitee
+    from rsvp.domain.meeting import load_meeting
+    from rsvp.domain.records import InviteeRecord, InviteeState
+    from rsvp.domain.rsvp import Answer, Status
+    from tests.conftest import ROOT
+
+    meeting = load_meeting(ROOT / "tests" / "fixtures" / "meetings" / "mine-free-americas-2021.yaml")
+    invitee = Invitee(E, "Desarme", "Peru", "es", Category.STATE)
+    repo.save_meeting(meeting, [InviteeRecord(meeting.id, invitee, "abcdefgh23456789", InviteeState(E))])
+    answer = Answer(Status.ACCEPTED, None, ("Lic. Carmen Soto", "Ing. Raúl Méndez"), 2, T0, "inbound/1",
+                    attendee_sessions=(("Lic. Carmen Soto", ("day1",)), ("Ing. Raúl Méndez", ("day2",))))
+    assert repo.write_answer(meeting.id, E, answer)
+    record = repo.get_invitee(meeting.id, E)
+    assert record is not None and record.state.answer == answer
+    assert record.state.answer.sessions_of("Ing. Raúl Méndez") == ("day2",)

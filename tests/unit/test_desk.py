@@ -246,6 +246,27 @@ def test_an_answer_a_machine_sent_for_a_person_is_recorded_and_never_answered(wo
     assert world.mailer.kinds(CANADA) == ["invitation"], "no confirmation goes back to a robot"
 
 
+def test_who_comes_on_which_day_is_recorded_per_person_and_confirmed_so(world: World) -> None:
+    from rsvp.participants import participant_rows
+
+    world.desk.send_invitations(world.meeting.id)
+    body = ("Estimados:\n\nEl día 10 participará la Lic. Carmen Soto Aguilar; el 11, el Ing. Raúl Méndez.\n\n"
+            "Atentamente,\nCoordinación")
+    assert world.arrive(reply(sender=CANADA, to=world.to(CANADA), body=body, written=at(19, 9)), at(19, 9)) \
+        is Outcome.RECORDED
+    record = world.repo.get_invitee(world.meeting.id, CANADA)
+    assert record is not None and record.state.answer is not None
+    answer = record.state.answer
+    assert answer.sessions is None and answer.attendee_count == 2, "together they come to both sessions"
+    assert answer.sessions_of("Lic. Carmen Soto Aguilar") == ("day1",)
+    assert answer.sessions_of("Ing. Raúl Méndez") == ("day2",)
+    rows = {row.name: row.sessions for row in participant_rows(world.meeting, [record])}
+    assert rows == {"Carmen Soto Aguilar": ("day1",), "Raúl Méndez": ("day2",)}
+    confirmation = next(e for e in world.mailer.sent if e.kind == "confirmation")
+    first, second = (s.title_in(confirmation.language) for s in world.meeting.sessions)
+    assert f"Carmen Soto Aguilar ({first})" in confirmation.text and f"Raúl Méndez ({second})" in confirmation.text
+
+
 def test_a_digest_that_fails_to_send_is_released_for_the_retry(world: World) -> None:
     world.clock.current = at(25, 9)
     world.mailer.fail_for = {"isu-events@minefree-americas.example.org"}

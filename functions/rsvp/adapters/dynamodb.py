@@ -583,7 +583,9 @@ def _invitee_key(meeting_id: str, email: str) -> dict[str, str]:
 def _answer_item(answer: Answer) -> dict[str, Any]:
     return {"status": answer.status.value, "sessions": list(answer.sessions) if answer.sessions is not None else None,
             "attendees": list(answer.attendees), "attendee_count": answer.attendee_count,
-            "written_at": iso(answer.written_at), "message_key": answer.message_key, "source": answer.source}
+            "written_at": iso(answer.written_at), "message_key": answer.message_key, "source": answer.source,
+            **({"attendee_sessions": [[name, list(ids)] for name, ids in answer.attendee_sessions]}
+               if answer.attendee_sessions else {})}
 
 
 def _answer(item: dict[str, Any] | None) -> Answer | None:
@@ -593,7 +595,8 @@ def _answer(item: dict[str, Any] | None) -> Answer | None:
     return Answer(status=Status(item["status"]), sessions=tuple(sessions) if sessions is not None else None,
                   attendees=tuple(item.get("attendees", [])), attendee_count=int(item.get("attendee_count", 0)),
                   written_at=from_iso(item["written_at"]), message_key=item["message_key"],
-                  source=item.get("source", "reply"))
+                  source=item.get("source", "reply"),
+                  attendee_sessions=tuple((str(name), tuple(ids)) for name, ids in item.get("attendee_sessions", [])))
 
 
 def _invitee_record(meeting_id: str, item: dict[str, Any]) -> InviteeRecord:

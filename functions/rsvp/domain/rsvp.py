@@ -50,6 +50,12 @@ class Answer:
     written_at: datetime  # when the answering message was written: the later message wins
     message_key: str
     source: str = "reply"  # reply | organiser | calendar
+    # "Ms X on the 10th, Mr Y on the 11th": (attendee, their sessions) when they differ; `sessions` is their union
+    attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def sessions_of(self, attendee: str) -> tuple[str, ...] | None:
+        """The sessions this attendee comes to (None: all of the answer's)."""
+        return next((ids for name, ids in self.attendee_sessions if name == attendee), self.sessions)
 
     def supersedes(self, other: Answer | None) -> bool:
         """Does this answer replace `other`? The later-written one wins; ties broken by message key."""
@@ -163,14 +169,21 @@ def decide_reply(
     cutoff: datetime,
     message_key: str,
     source: str = "reply",
+    attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> Decision:
     """Decide what a genuine reply from a known invitee changes and what we answer.
 
     Lateness is judged on when the mailbox received the message, not when we processed it:
     a retry after the cutoff must not turn a timely reply into a late one.
     """
-    return replace(_decide(state, intent, sessions, attendees, attendee_count, written_at, received_at, cutoff,
-                           message_key, source), before=state.status)
+    decision = _decide(state, intent, sessions, attendees, attendee_count, written_at, received_at, cutoff,
+                       message_key, source)
+    if attendee_sessions and decision.answer is not None and decision.answer.status is not Status.DECLINED and (
+            decision.answer.message_key == message_key):
+        named = set(decision.answer.attendees)
+        decision = replace(decision, answer=replace(decision.answer, attendee_sessions=tuple(
+            (name, ids) for name, ids in attendee_sessions if name in named)))
+    return replace(decision, before=state.status)
 
 
 def _decide(state: InviteeState, intent: Intent, sessions: tuple[str, ...] | None, attendees: tuple[str, ...],

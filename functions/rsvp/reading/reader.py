@@ -19,7 +19,7 @@ from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, signer, stated_count, table_names
 from .quotes import new_text
-from .sessions import _ONLY, chosen_sessions, sessions_from_clauses
+from .sessions import _ONLY, chosen_sessions, sessions_from_clauses, sessions_per_person
 from .unsubscribe import asks_to_unsubscribe
 
 
@@ -39,6 +39,9 @@ class Reading:
     unsubscribe: bool = False  # asks for no more mail (reminders stop; the RSVP is read as usual)
     final_failure: bool = True
     report: str | None = None  # for a bounce: failure | delay | complaint | delivery
+    # "Ms X on the 10th, Mr Y on the 11th": each attendee's sessions, when they differ (else every attendee comes to
+    # `sessions`, which is then the union of theirs)
+    attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_automatic(self) -> bool:
@@ -57,6 +60,8 @@ class Reading:
             "reasons": list(self.reasons),
             **({"failed_recipients": list(self.failed_recipients)} if self.failed_recipients else {}),
             **({"unsubscribe": True} if self.unsubscribe else {}),
+            **({"attendee_sessions": {name: list(ids) for name, ids in self.attendee_sessions}}
+               if self.attendee_sessions else {}),
         }
 
 
@@ -125,7 +130,7 @@ def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, langu
         intent = written.intent
         reasons.append(f"the comment outweighs the button: {', '.join(written.reasons[:1])}")
     if intent is Intent.DECLINE:
-        return Reading(MessageKind.REPLY, intent, 0, (), None, language, 0.95, tag, tuple(reasons), text)
+        return Reading(MessageKind.REPLY, intent, 0, (), None, language, 0.99, tag, tuple(reasons), text)
     name = msg.from_name or answer.name
     sessions = None
     if meeting and len(meeting.sessions) > 1:
@@ -140,7 +145,7 @@ def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, langu
             if sessions:
                 reasons.append(f"for the occurrence of {answer.occurrence}")
     return Reading(MessageKind.REPLY, intent, 1, (name,) if name else (), sessions, language,
-                   0.95 if intent is answer.intent else 0.7, tag, tuple(reasons), text)
+                   0.99 if intent is answer.intent else 0.7, tag, tuple(reasons), text)
 
 
 INLINE_LIMIT = 20000  # inline answers sit under the questions of the quoted invitation, near the top
@@ -366,11 +371,17 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
     neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged]
     sessions = None
+    per_person: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if meeting:
         sessions = sessions_from_clauses(accepted, declined, meeting.sessions, neutral) if reading.clauses else \
             chosen_sessions(text, meeting.sessions)
+        per_person = sessions_per_person(text, people, meeting.sessions) if len(people) > 1 else ()
+        if per_person:
+            union = {s for _, ids in per_person for s in ids}
+            sessions = None if len(union) == len(meeting.sessions) else tuple(
+                s.id for s in meeting.sessions if s.id in union)
     return Reading(MessageKind.REPLY, intent, count, tuple(people), sessions, language, reading.confidence, tag,
-                   reading.reasons, text)
+                   reading.reasons, text, attendee_sessions=per_person)
 
 
 # "Permanent Mission of Chile", "Registration desk", "info": a From name that is not a person's.

@@ -174,3 +174,51 @@ def _session_patterns(session: Session, index: int) -> str:
     for title in session.title.values():
         alternatives.append(re.escape(fold(title)))
     return "|".join(f"(?:{a})" for a in alternatives)
+
+
+def sessions_per_person(text: str, people: Sequence[str], sessions: Sequence[Session]) -> tuple[
+        tuple[str, tuple[str, ...]], ...]:
+    """"Ms X on the 10th, Mr Y on the 11th", "el día 10 participará la Lic. X; el 11, el Ing. Y": the sessions each
+    person comes to, when the reply gives them person by person and they differ; () otherwise (every person comes
+    to the reply's sessions). Each person's sessions are read from the words between their name and the next one's,
+    or, when the reply names the day first, between the previous name and theirs."""
+    if len(sessions) < 2 or len(people) < 2:
+        return ()
+    lowered = fold(text)
+    patterns = [_session_pattern(s, i) for i, s in enumerate(sessions)]
+    every = tuple(s.id for s in sessions)
+
+    def named(piece: str) -> tuple[str, ...] | None:
+        if _ALL.search(piece):
+            return every
+        found = tuple(s.id for s, rx in zip(sessions, patterns, strict=True) if rx.search(piece))
+        return found or None
+
+    mentions = []
+    for person in people:
+        surname = fold(person.split(",")[0].split()[-1]) if person.split(",")[0].split() else ""
+        at = lowered.find(surname) if len(surname) > 1 else -1
+        if at < 0:
+            return ()
+        mentions.append((at, person, at + len(surname)))
+    mentions.sort()
+    line_start = lowered.rfind("\n", 0, mentions[0][0]) + 1
+    day_first = named(lowered[line_start:mentions[0][0]]) is not None
+    out = []
+    for index, (at, person, end) in enumerate(mentions):
+        if day_first:
+            start = mentions[index - 1][2] if index else line_start
+            piece = lowered[start:at]
+        else:
+            line_end = lowered.find("\n", end)
+            stop = mentions[index + 1][0] if index + 1 < len(mentions) else (
+                line_end if line_end >= 0 else len(lowered))
+            piece = lowered[end:stop]
+        chosen = named(piece)
+        if chosen is None:
+            return ()
+        out.append((person, chosen))
+    if len({chosen for _, chosen in out}) < 2:
+        return ()
+    order = {p: i for i, p in enumerate(people)}
+    return tuple(sorted(out, key=lambda pair: order[pair[0]]))
