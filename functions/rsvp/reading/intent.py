@@ -36,6 +36,8 @@ def _fold_table() -> dict[int, str]:
         base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
         if base != char:
             table[code] = base
+    for code in (*range(0x064B, 0x0660), 0x0670, 0x0640):  # Arabic short vowels, shadda, sukun; tatweel
+        table[code] = ""
     table.update({ord("ß"): "ss", ord("æ"): "ae", ord("œ"): "oe", ord("ø"): "o", ord("’"): "'", ord("‘"): "'",
                   ord("´"): "'", ord("`"): "'", 0xA0: " "})
     return table
@@ -45,7 +47,7 @@ _FOLD = _fold_table()
 
 
 def fold(text: str) -> str:
-    """Lower-case, Latin accents removed; other scripts untouched (Cyrillic й stays й)."""
+    """Lower-case, Latin accents and Arabic vowel marks removed; other letters untouched (Cyrillic й stays й)."""
     return text.lower().translate(_FOLD)
 
 

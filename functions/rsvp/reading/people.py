@@ -38,6 +38,11 @@ _PERSON = Compiled(lambda: (
     rf"(?:{lexicon.alternation('people', 'title_articles')}[^\S\t\n]+"
     rf"(?={_honorific()}))?){{1,3}}(?:{_CAPITALISED})"
     rf"(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
+# "my colleague Andrés Vidal", "accompanied by Tom Becker": an untitled name, two to four capitalised words.
+_INTRODUCED = Compiled(lambda: (
+    r"(?i:\b(?:" + lexicon.alternation("people", "introducers") + r"))[^\S\t\n]+"
+    rf"(?P<name>(?-i:{_CAPITALISED}(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|"
+    + lexicon.alternation("people", "name_particles") + r")){1,3}))"))
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
@@ -94,12 +99,14 @@ def named_people(text: str) -> list[str]:
             found.append(name)
     for line in _logical_lines(text):
         candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
+        candidates += [m.group("name") + _function_after(line[m.end():]) for m in _INTRODUCED.finditer(line)
+                       if not _HONORIFIC_RX.match(m.group("name"))]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
                     candidates += _AND_BEFORE_TITLE.split(match.group(0))
         for raw in candidates:
-            name = _TRAILING_JUNK.sub("", raw.strip(" ,.;:،"))
+            name = _TRAILING_JUNK.sub("", _POSSESSIVE.sub("", raw.strip(" ,.;:،")))
             function = _FUNCTION_AFTER.search(name)
             bare = name[:function.start()] if function else name
             if len(bare.split()) < 2 and not _UNSPACED_PERSON.fullmatch(bare):
@@ -128,6 +135,9 @@ def _function_after(rest: str) -> str:
         return ""
     separator = "،" if "،" in found.group(0)[:found.start(1)] else ","
     return f"{separator} {found.group(1).strip()}"
+
+
+_POSSESSIVE = re.compile(r"['’]s$")  # "Mr. Okafor's e-mail address": the same Mr. Okafor
 
 
 class _Seen:
@@ -262,7 +272,10 @@ def signer(text: str, people: list[str]) -> str | None:
     if closing is None:
         # No closing word: a name standing alone on one of the last lines signs the message ("Ms. Grace Mwangi",
         # then "Programme Officer").
-        last = [line.strip(" \t,.") for line in lines if line.strip()][-4:]
+        kept = [line.strip() for line in lines if line.strip()]
+        prose = max((i for i, line in enumerate(kept) if line.endswith((".", "!", "?", ":", "。", "！", "？", "："))),
+                    default=-1)  # a signature comes after the last sentence
+        last = [line.strip(" \t,.") for line in kept[prose + 1:]][-4:]
         return next((p for p in people if p in last), None)
     tail = "\n".join(lines[closing + 1:closing + 4])
     return next((p for p in people if p in tail), None)

@@ -347,6 +347,12 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         (c.accept or c in hedged) and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
         and not _ON_BEHALF.search(c.text) for c in reading.clauses)
     writer_comes = speaks_for_self or bool(_WITH_ME.search(fold(text)))  # "my colleague and I", "el suscrito y"
+    signature = signer(text, people)
+    if signature and not writer_comes and any(p != signature for p in people) and (
+            text.find(signature) == text.rfind(signature)):  # named once: in the signature only
+        # "I will not attend myself, but Mr. Mensah will … Kind regards, Dr. Helena Vogt": who signs is not coming
+        people = [p for p in people if p != signature]
+        sender_named = False
     writer = msg.from_name.strip() if _is_a_person(msg.from_name) else ""
     count: int | None
     if stated:
