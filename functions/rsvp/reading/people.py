@@ -274,8 +274,11 @@ def signer(text: str, people: list[str]) -> str | None:
         # then "Programme Officer").
         kept = [line.strip() for line in lines if line.strip()]
         prose = max((i for i, line in enumerate(kept) if line.endswith((".", "!", "?", ":", "。", "！", "？", "："))),
-                    default=-1)  # a signature comes after the last sentence
+                    default=-1)  # a signature comes after the last sentence, and never after a colon (a list)
+        if prose >= 0 and kept[prose].endswith((":", "：")):
+            return None
         last = [line.strip(" \t,.") for line in kept[prose + 1:]][-4:]
-        return next((p for p in people if p in last), None)
+        signing = [p for p in people if p in last]
+        return signing[0] if len(signing) == 1 else None  # one name signs; several are a list
     tail = "\n".join(lines[closing + 1:closing + 4])
     return next((p for p in people if p in tail), None)
