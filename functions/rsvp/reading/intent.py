@@ -363,9 +363,8 @@ class Clause:
     cancellation: bool = False
     question: bool = False
     counterfactual: bool = False
-    correction: bool = False
-    deferral: bool = False
-    condition: bool = False
+    correction: bool = False  # set when weighed (_after_correction): most messages correct nothing
+    condition: bool = False  # set when needed (_condition)
     disclaimer: bool = False
     evidence: list[str] = field(default_factory=list)
 
@@ -431,10 +430,10 @@ def _ellipses(clauses: list[Clause]) -> list[Clause]:
     out = list(clauses)
     for index in range(1, len(out)):
         before, clause = out[index - 1], out[index]
-        governed = next((c for c in reversed(out[max(0, index - 2):index]) if c.condition), None)
+        governed = next((c for c in reversed(out[max(0, index - 2):index]) if _condition(c)), None) if (
+            clause.accept or clause.replacement) else None
         if governed is not None and not any(c.accept or c.decline or c.tentative or c.replacement
-                                            for c in out[max(0, index - 2):index]) and (
-                clause.accept or clause.replacement):
+                                            for c in out[max(0, index - 2):index]):
             out[index] = replace(clause, accept=False, replacement=False, tentative=True, evidence=[
                 f"on condition: '{governed.original[:40]}'", *clause.evidence])
             continue
@@ -536,10 +535,6 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
     clause = Clause(text=text, original=original.strip(), question=_is_question(text))
-    clause.correction = bool(CORRECTION.search(text))
-    clause.deferral = bool(DEFERRAL.search(text))
-    condition = CONDITION.search(text)
-    clause.condition = bool(condition) and not ABOUT_SOMEONE_ELSE.search(text) and not WHATEVER_HAPPENS.search(text)
     if DISCLAIMER.search(text):
         clause.disclaimer = True  # its negations deny a lack of interest; they refuse nothing themselves
         clause.evidence.append(DISCLAIMER.search(text).group(0))  # type: ignore[union-attr]
@@ -592,7 +587,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.accept = True
         clause.evidence.append(registered.group(0))
         return clause
-    if clause.deferral or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
+    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
         return clause
     miss = MISS.search(text)
     if miss and not predicate and not clause.counterfactual:
@@ -630,8 +625,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             return clause
         if hedge and _ABOUT_DETAILS.search(text[max(0, hedge.start() - 25):hedge.start()]):
             hedge = None  # "names TBC", "link to follow": the details are pending, not the attendance
-        if not hedge and clause.condition:
-            hedge = condition  # "If the visa arrives in time, Mr X will attend"
+        if not hedge and _condition(clause):
+            hedge = CONDITION.search(text)  # "If the visa arrives in time, Mr X will attend"
         if hedge:
             clause.tentative = True
             clause.evidence.append(hedge.group(0))
@@ -661,7 +656,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(refusal.group(0))
         return clause
     if noun and CONFIRM.search(text) and not clause.question:
-        hedge = hedge or (condition if clause.condition else None)
+        hedge = hedge or (CONDITION.search(text) if _condition(clause) else None)
         if _negated(text, noun.start()):
             clause.tentative = bool(hedge)
             clause.decline = not hedge
@@ -697,6 +692,14 @@ class _Found:
 
     def group(self, _: int = 0) -> str:
         return self.text
+
+
+def _condition(clause: Clause) -> bool:
+    """Is the clause a condition on the writer's side (read when needed: most clauses hold none)?"""
+    if not clause.condition:
+        clause.condition = bool(CONDITION.search(clause.text)) and not ABOUT_SOMEONE_ELSE.search(clause.text) and (
+            not WHATEVER_HAPPENS.search(clause.text))
+    return clause.condition
 
 
 def _attendance(text: str) -> re.Match[str] | _Found | None:
@@ -805,8 +808,9 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
     if corrected is not None:
         return corrected
     reading = _weigh_answers(clauses)
-    deferrals = [c for c in clauses if c.deferral]
-    if deferrals and reading.intent is not Intent.DECLINE and any(c.question for c in clauses):
+    deferrals = [c for c in clauses if DEFERRAL.search(c.text)] if reading.intent is not Intent.DECLINE and (
+        any(c.question for c in clauses)) else []
+    if deferrals:
         # "Before we confirm, could you tell us…": the answer waits for ours
         return IntentReading(Intent.UNCLEAR, 0.5, (f"answer deferred: '{deferrals[0].original[:40]}'",),
                              clauses=tuple(clauses))
@@ -824,7 +828,11 @@ def _after_correction(clauses: list[Clause]) -> IntentReading | None:
     """"Yes, we will attend. Actually, the Ambassador just told me we cannot": when the writer corrects an answer
     given above, the answer after the correction is the last word (if it is one on its own)."""
     answering = [i for i, c in enumerate(clauses) if c.accept or c.decline or c.tentative or c.replacement]
-    marks = [i for i, c in enumerate(clauses) if c.correction and answering and i > answering[0]]
+    if len(answering) < 2:  # an answer before the correction and one after it
+        return None
+    for c in clauses[answering[0] + 1:]:
+        c.correction = c.correction or bool(CORRECTION.search(c.text))
+    marks = [i for i, c in enumerate(clauses) if c.correction and i > answering[0]]
     if not marks:
         return None
     for mark in marks:  # the first correction that is followed by an answer; a later one corrects that in turn
@@ -934,5 +942,5 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
 CLAUSE_CHECKS: tuple[Lexicon | Compiled, ...] = (
     PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
     PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
-    NOT_KNOWING, REGISTER_REQUEST, CORRECTION, DEFERRAL, DISCLAIMER, CONDITION, REPLACES)
+    NOT_KNOWING, REGISTER_REQUEST, DISCLAIMER, REPLACES)
 _MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))

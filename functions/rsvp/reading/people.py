@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from . import lexicon
 from .lexicon import Compiled
+from .prefilter import Needles, needles
 
 
 # The structure is here, the words in lexicon/<language>/people.yaml (area "people").
@@ -249,10 +251,25 @@ _COUNTED = Compiled(lambda: r"(?P<number>(?<!\d)\d{1,2}|" + "|".join(lexicon.pat
 _COUNTED_ALONE = Compiled(lambda: "(?P<number>" + "|".join(lexicon.placed("people", "counted_alone")) + ")")
 
 
+@functools.cache
+def _count_gates() -> tuple[Callable[[str], object], ...]:
+    """For each count pattern, a test of the literals every match of it holds (read from its noun, phrase or counter
+    part, lower-cased): most replies name no counted noun, and the number alternation is slow to try everywhere."""
+    def gate(*categories: str) -> Callable[[str], object]:
+        each = [needles(p) for c in categories for p in lexicon.placed("people", c)]
+        if any(n is None for n in each):
+            return lambda text: True
+        return Needles(frozenset(x.lower() for n in each if n is not None for x in n)).found
+    return (gate("counted_nouns"), gate("we_will_be"), gate("delegation_of"), gate("of_us"), gate("counters"))
+
+
 def stated_count(text: str) -> int | None:
     """The number of attendees the reply states, if it states one."""
-    match = (_COUNT.search(text) or _WE_WILL_BE.search(text) or _DELEGATION_OF.search(text) or _OF_US.search(text)
-             or _COUNTED.search(text) or _COUNTED_ALONE.search(text))
+    lowered = text.lower()
+    nouns, phrases, delegations, of_us, counters = _count_gates()
+    match = ((nouns(lowered) and _COUNT.search(text)) or (phrases(lowered) and _WE_WILL_BE.search(text))
+             or (delegations(lowered) and _DELEGATION_OF.search(text)) or (of_us(lowered) and _OF_US.search(text))
+             or (counters(lowered) and _COUNTED.search(text)) or _COUNTED_ALONE.search(text))
     if not match:
         return None
     word = match.group("number").lower()

@@ -373,7 +373,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
-                     _ONLY.search(c.text) or named_people(c.original))]  # "…; el 11, el Ing. Raúl Méndez."
+                     _ONLY.search(c.text) or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
+    # ("…; el 11, el Ing. Raúl Méndez.": a day and a person ride in the next clause too)
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
     neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged]
     sessions = None
@@ -400,6 +401,7 @@ def _is_a_person(name: str) -> bool:
         _NOT_A_PERSON.search(fold(name)))
 
 
+_ANY_DIGIT = re.compile(r"\d")
 _LANGUAGES = ("en", "es", "fr", "pt", "ar", "ru", "zh")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
