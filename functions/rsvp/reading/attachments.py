@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 ATTACHMENTS = 3  # files read per message
 ATTACHMENT_BYTES = 5 * 2**20  # a file larger than this is not opened
-PAGES = 10  # of a PDF
+PAGES = 3  # of a PDF: a note verbale is a page or two; pypdf takes ~25-150 ms a page
 CHARACTERS = 20_000  # of text kept from all files together
 _DOCX_XML_BYTES = 4 * 2**20  # word/document.xml, uncompressed
 

@@ -18,6 +18,7 @@ class CalendarReply:
     uid: str = ""  # the event answered: ours are "<meeting id>-<session id>@…" (or "<meeting id>.…")
     occurrence: str = ""  # RECURRENCE-ID's date (YYYYMMDD): one session of a series answered
     name: str = ""  # the attendee's CN
+    summary: str = ""  # the event's title as the client wrote it back ("Accepted: …")
 
 
 # Only a METHOD:REPLY answers; and only its structure, METHOD, ATTENDEE and COMMENT are read: icalendar is handed
@@ -27,7 +28,7 @@ _METHOD_REPLY = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.M | re.I)
 _TIME_ZONE_STARTS = re.compile(rb"^BEGIN:VTIMEZONE\r?\n", re.M)
 _TIME_ZONE_ENDS = re.compile(rb"^END:VTIMEZONE\r?\n", re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]")
-_READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT", b"UID")
+_READ = (b"BEGIN", b"END", b"METHOD", b"ATTENDEE", b"COMMENT", b"UID", b"SUMMARY")
 # RECURRENCE-ID is read as text: its TZID is often a Windows zone name ("W. Europe Standard Time") that icalendar
 # cannot place, and only the date is wanted.
 _OCCURRENCE = re.compile(rb"^RECURRENCE-ID[^:\r\n]*:(\d{8})", re.M | re.I)
@@ -81,14 +82,21 @@ def calendar_reply(data: bytes) -> CalendarReply | None:
                 comment = str(event.get("COMMENT", "") or attendee.params.get("X-RESPONSE-COMMENT", ""))
                 return CalendarReply(_PARTSTAT[status], address.lower(), comment, str(event.get("UID", "")),
                                      occurrence.group(1).decode() if occurrence else "",
-                                     str(attendee.params.get("CN", "")))
+                                     str(attendee.params.get("CN", "")), str(event.get("SUMMARY", "")))
     return None
 
 
-def for_meeting(reply: CalendarReply, meeting_id: str, mailbox: str) -> bool:
-    """Does the reply answer this meeting's invitation? Calendars echo the invitation's UID, and ours are made at the
-    meeting's mail domain ("<meeting id>-<session id>@…"); a UID from elsewhere answers another event. (A reply
+def for_meeting(reply: CalendarReply, meeting_id: str, mailbox: str, titles: tuple[str, ...] = ()) -> bool:
+    """Does the reply answer this meeting's invitation? Calendars echo the invitation's UID (ours: "<meeting id>-
+    <session id>@<the meeting's mail domain>"), though Exchange may write back its own object id; so a foreign UID
+    still answers us when the event's title is the meeting's. A reply with neither answers another event. (A reply
     without a UID is given the benefit.)"""
     uid = reply.uid.strip().lower()
     domain = mailbox.rpartition("@")[2].lower()
-    return not uid or uid.startswith(meeting_id.lower()) or (bool(domain) and uid.endswith(f"@{domain}"))
+    if not uid or uid.startswith(meeting_id.lower()) or (bool(domain) and uid.endswith(f"@{domain}")):
+        return True
+    said = set(_WORDS.findall(reply.summary.lower()))
+    return any(len(said & set(_WORDS.findall(title.lower()))) >= 2 for title in titles)
+
+
+_WORDS = re.compile(r"[^\W\d_]{4,}")  # the title's longer words (not "the", "of", "de", dates)

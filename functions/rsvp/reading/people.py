@@ -45,6 +45,15 @@ _INTRODUCED = Compiled(lambda: (
     r"(?i:\b(?:" + lexicon.alternation("people", "introducers") + r"))[^\S\t\n]+"
     rf"(?P<name>(?-i:{_CAPITALISED}(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|"
     + lexicon.alternation("people", "name_particles") + r")){1,3}))"))
+@functools.cache
+def _may_introduce() -> Callable[[str], object]:
+    """A line holding none of the introducers' literals introduces nobody (most lines)."""
+    each = [needles(p) for p in lexicon.placed("people", "introducers")]
+    if any(n is None for n in each):
+        return lambda line: True
+    return Needles(frozenset(x.lower() for n in each if n is not None for x in n)).found
+
+
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
@@ -101,8 +110,9 @@ def named_people(text: str) -> list[str]:
             found.append(name)
     for line in _logical_lines(text):
         candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
-        candidates += [m.group("name") + _function_after(line[m.end():]) for m in _INTRODUCED.finditer(line)
-                       if not _HONORIFIC_RX.match(m.group("name"))]
+        if _may_introduce()(line.lower()):
+            candidates += [m.group("name") + _function_after(line[m.end():]) for m in _INTRODUCED.finditer(line)
+                           if not _HONORIFIC_RX.match(m.group("name"))]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
@@ -132,6 +142,8 @@ _FUNCTION_AFTER = Compiled(lambda: r"[,،]\s*(?:" + lexicon.alternation("people"
 
 def _function_after(rest: str) -> str:
     """", Counsellor" when the text after a name gives its function (kept with the separator written)."""
+    if rest.lstrip()[:1] not in (",", "،"):
+        return ""
     found = _FUNCTION.match(rest)
     if not found:
         return ""

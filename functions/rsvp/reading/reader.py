@@ -120,7 +120,7 @@ def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, langu
     outweighs an Accept ("accepting to hold the date only"), one that names sessions restricts it, and an answer
     to one occurrence (RECURRENCE-ID) is an answer for that session."""
     reason = f"calendar reply PARTSTAT for {answer.attendee}"
-    if meeting and not for_meeting(answer, meeting.id, meeting.mailbox):
+    if meeting and not for_meeting(answer, meeting.id, meeting.mailbox, tuple(meeting.title.values())):
         return Reading(MessageKind.REPLY, Intent.UNCLEAR, None, (), None, language, 0.6, tag,
                        (f"{reason}, for another event ({answer.uid[:60]})",), text)
     intent, reasons = answer.intent, [reason]
@@ -271,7 +271,8 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
             reading = replace(marked, confidence=min(marked.confidence, 0.7),
                               reasons=(*marked.reasons, "answered inside the quoted invitation ('see below')"))
             return _answer(msg, reading, marks, language, tag, meeting)
-    if msg.attachments and (reading.intent is Intent.UNCLEAR or _ATTACHED.search(fold(text))):
+    if meeting is not None and msg.attachments and (reading.intent is Intent.UNCLEAR or _ATTACHED.search(fold(text))):
+        # (only mail that reached a meeting's mailbox: a PDF costs tens to hundreds of milliseconds to read)
         read = _from_attachments(msg, reading, text, language, tag, meeting)
         if read is not None:
             return read
