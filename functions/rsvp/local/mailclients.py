@@ -4,6 +4,7 @@ out-of-office robots and bounce reports. Used by the demo and the end-to-end tes
 from __future__ import annotations
 
 import email
+import re
 import uuid
 from datetime import datetime
 from email.message import EmailMessage
@@ -26,12 +27,15 @@ _SIGNED_FROM_PHONE = {"en": "Sent from my iPhone", "es": "Enviado desde mi iPhon
 
 def invitation_facts(raw: bytes) -> dict[str, str]:
     msg = email.message_from_bytes(raw)
-    text = ""
+    text, uid = "", ""
     for part in msg.walk():
-        if part.get_content_type() == "text/plain":
+        if part.get_content_type() == "text/plain" and not text:
             text = part_text(part)
-            break
+        elif part.get_content_type() == "text/calendar" and not uid:
+            found = re.search(r"^UID:(.+?)\r?$", part_text(part), re.M)
+            uid = found.group(1).strip() if found else ""
     return {
+        "uid": uid,  # the invitation's calendar UID, which a calendar's answer echoes
         "subject": decode_text_header(msg["Subject"]),
         "message_id": str(msg["Message-ID"]),
         "reply_to": parseaddr(decode_text_header(msg["Reply-To"]))[1],
@@ -111,8 +115,9 @@ def calendar_reply(*, sender: str, sender_name: str, to: str, at: datetime, invi
         "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\n"
         "BEGIN:VEVENT\r\n"
         f"ATTENDEE;PARTSTAT={partstat};CN={sender_name}:mailto:{sender}\r\n"
-        f"UID:{uuid.uuid4()}\r\nDTSTAMP:{stamp}\r\nSEQUENCE:0\r\n"
-        f"SUMMARY:{verb}: meeting\r\nORGANIZER:mailto:{to}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        f"UID:{invitation.get('uid') or uuid.uuid4()}\r\nDTSTAMP:{stamp}\r\nSEQUENCE:0\r\n"
+        f"SUMMARY:{verb}: {invitation['subject'].removeprefix('Invitation: ')}\r\nORGANIZER:mailto:{to}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     msg.add_alternative(ics, subtype="calendar", params={"method": "REPLY"}, charset="utf-8")
     return msg.as_bytes()
