@@ -15,6 +15,7 @@ from rsvp.domain.meeting import Meeting
 from rsvp.reading import read_message
 from rsvp.reading.intent import read_intent
 from rsvp.reading.mime import parse_message
+from rsvp.reading.people import person_display
 from rsvp.reading.quotes import new_text
 from tests.conftest import ROOT
 
@@ -496,3 +497,52 @@ def test_a_deputy_sent_instead_is_the_one_counted(meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert reading.intent is not None and reading.intent.value == "accept"
     assert (reading.attendees, reading.attendee_count) == (("Ms. Ana Ruiz",), 1)
+
+
+def _from(name: str, text: str) -> bytes:
+    message = EmailMessage(policy=SMTP)
+    message["From"] = f'"{name}" <writer@mission.example.org>'
+    message["To"] = "registration@minefree-americas.example.org"
+    message["Subject"] = "RE: Invitation"
+    message.set_content(text)
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(("name", "text", "count", "attendees"), [
+    ("Kwame Mensah", "Depends on whether I get approval to take the time - will confirm by Friday.", 1,
+     ("Kwame Mensah",)),
+    ("Елена Кузнецова", "Скорее всего, подключусь только ко второй сессии. Точно скажу в понедельник.", 1,
+     ("Елена Кузнецова",)),
+    ("LEFEBVRE Arnaud (EEAS-WASHINGTON)", "Je devrais pouvoir suivre la première séance, mais cela dépendra de "
+     "l'agenda du Chef de délégation.", 1, ("Arnaud Lefebvre",)),
+    # "we": who would come is not said, whoever writes
+    ("Kwame Mensah", "We may join, depending on the Minister's agenda; names to follow.", None, ()),
+    ("Diego Paz", "En principio participaríamos, pero los nombres están por confirmar.", None, ()),
+    ("王芳", "我们可能参加，具体人员待定。", None, ()),
+    ("Permanent Mission of Chile", "Probably yes, to be confirmed next week.", None, ()),  # not a person
+])
+def test_a_person_hedging_alone_would_come_alone(name: str, text: str, count: int | None,
+                                                 attendees: tuple[str, ...], meeting: Meeting) -> None:
+    reading = read_message(_from(name, text), meeting)
+    assert reading.intent is not None and reading.intent.value == "tentative"
+    assert (reading.attendee_count, reading.attendees) == (count, attendees)
+
+
+@pytest.mark.parametrize("text", [
+    "We should be able to attend the first session.", "Deberíamos poder participar en la primera sesión.",
+    "Je devrais pouvoir suivre la première séance.", "Devo conseguir participar da primeira sessão.",
+    "Я должен успеть подключиться к первой сессии.", "我应该可以参加第一场会议。",
+    "من المفترض أن أتمكن من المشاركة في الجلسة الأولى.",
+])
+def test_should_be_able_to_is_a_hedge_not_a_commitment(text: str) -> None:
+    assert read_intent(text).intent.value == "tentative"
+
+
+@pytest.mark.parametrize(("display", "person"), [
+    ("LEFEBVRE Arnaud (EEAS-WASHINGTON)", "Arnaud Lefebvre"), ("Holloway, Margaret -UNIT-", "Margaret Holloway"),
+    ("Tremblay, Sophie -GENEVA -PRMNY", "Sophie Tremblay"), ("Quesada Solís, Mariela", "Mariela Quesada Solís"),
+    ("DE LA CRUZ Maria Elena", "Maria Elena De La Cruz"), ("Ana Pérez", "Ana Pérez"), ("UN Registration", "UN Registration"),
+    ("Елена Кузнецова", "Елена Кузнецова"),
+])
+def test_a_directory_display_name_is_read_given_name_first(display: str, person: str) -> None:
+    assert person_display(display) == person

@@ -311,3 +311,25 @@ def signer(text: str, people: list[str]) -> str | None:
         return signing[0] if len(signing) == 1 else None  # one name signs; several are a list
     tail = "\n".join(lines[closing + 1:closing + 4])
     return next((p for p in people if p in tail), None)
+
+
+# "LEFEBVRE Arnaud (EEAS-WASHINGTON)", "Holloway, Margaret -UNIT-", "Quesada Solís, Mariela": how directories write a
+# person's display name; read as the person's name, given name first ("Arnaud Lefebvre").
+_DIRECTORY_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s-\s*[A-Z0-9][A-Z0-9/&.\- ]*-?$|\s-[A-Z0-9/&.]+-?$)")
+
+
+def person_display(name: str) -> str:
+    """A From display name as a person's name, given name first: a directory's unit in brackets or after a dash is
+    dropped, "Surname, Given" turned round, an upper-case surname before the given name turned round and
+    capitalised. A name that is none of these is returned as written."""
+    name = " ".join(_DIRECTORY_NOTE.sub("", name).split()).strip(" ,")
+    if name.count(",") == 1:
+        surname, given = (part.strip() for part in name.split(","))
+        if surname and given and len(surname.split()) <= 3 and len(given.split()) <= 3:
+            return f"{given} {surname}"
+    words = name.split()
+    upper = [w for w in words if len(w) > 1 and w.isupper() and w.isalpha()]
+    if 1 <= len(upper) < len(words) and words[:len(upper)] == upper and any(len(w) > 2 for w in upper) and all(
+            w[0].isupper() and not w.isupper() for w in words[len(upper):]):
+        return " ".join([*words[len(upper):], *(w.capitalize() for w in upper)])
+    return name

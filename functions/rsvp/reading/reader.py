@@ -17,7 +17,7 @@ from .intent import FORM_FIELD, NOUN_PREDICATE, PREDICATE, IntentReading, bare_w
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
-from .people import named_people, signer, stated_count, table_names
+from .people import named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
 from .sessions import _ONLY, chosen_sessions, sessions_from_clauses, sessions_per_person
 from .unsubscribe import asks_to_unsubscribe
@@ -308,8 +308,10 @@ def _instead_of() -> str:
 # verb with any ending, perhaps its object pronoun, then its "that" and a space.
 _REPORTING = Compiled(lambda: r"\b" + _alt("reporting_verbs") + r"\w*(?: " + _alt("reporting_objects") + ")? "
                       + _alt("complementisers") + r"\s")
+# "We may join", "participaríamos", "мы", "我们": the writer speaks for a group (folded text).
+_WE = Compiled(lambda: "|".join(placed(AREA, "we")))
 # "Dr X will join me", "me acompañará", "myself and Mr Y": the writer comes too (folded text).
-_WITH_ME = Compiled(lambda: r"\b" + _alt("with_me") + r"\b")
+_WITH_ME = Compiled(lambda: "|".join(placed(AREA, "with_me")))  # each entry as it matches ("我和": anywhere)
 
 
 def _after_reporting(clause: str) -> str:
@@ -354,7 +356,7 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         # "I will not attend myself, but Mr. Mensah will … Kind regards, Dr. Helena Vogt": who signs is not coming
         people = [p for p in people if p != signature]
         sender_named = False
-    writer = msg.from_name.strip() if _is_a_person(msg.from_name) else ""
+    writer = person_display(msg.from_name) if _is_a_person(msg.from_name) else ""
     count: int | None
     if stated:
         count = stated
@@ -364,8 +366,9 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         count = 1 + len(people)  # "I will attend, together with my colleague Dr X"
         if writer:
             people.append(writer)  # the writer, counted, named as their mail client names them
-    elif intent is Intent.TENTATIVE and not people and not speaks_for_self:
-        count = None  # "Pencil us in; names to follow": who would come is not said
+    elif intent is Intent.TENTATIVE and not people and not speaks_for_self and not (
+            writer and not _WE.search(fold(text))):
+        count = None  # "Pencil us in; names to follow": who would come is not said (a person's own "Maybe" is theirs)
     else:
         count = max(1, len(people))
     if not people and count == 1 and not stated and writer:
