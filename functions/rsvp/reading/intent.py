@@ -286,6 +286,7 @@ ALREADY_REGISTERED = Lexicon("already_registered")  # registered another way: an
 ACKNOWLEDGEMENT = Lexicon("acknowledgement")  # thanks for the desk's own confirmation: no new answer
 DEFERRAL = Lexicon("deferral")  # the answer is put off until something is known: no answer yet
 ABOUT_SOMEONE_ELSE = Lexicon("about_someone_else")  # a condition about the addressee says nothing of the sender
+TOPIC = Lexicon("topic")  # "关于我团出席会议人员，…": what the sentence is about, not an answer
 REGISTER_REQUEST = Lexicon("register_request")
 WISH = Lexicon("wish")  # a wish, not yet a commitment; outweighed by any refusal
 CONFLICT_REFUSAL = Lexicon("conflict_refusal")
@@ -587,7 +588,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.accept = True
         clause.evidence.append(registered.group(0))
         return clause
-    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text):
+    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text) or TOPIC.search(text):
         return clause
     miss = MISS.search(text)
     if miss and not predicate and not clause.counterfactual:

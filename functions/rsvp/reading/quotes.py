@@ -167,3 +167,41 @@ def _wrapped_attribution(found: _Patterns, lines: _Lines, index: int, line: str)
             return candidate, extra + 1
     return line, 1
 
+
+
+EARLIER_LIMIT = 100_000
+_ONE_LEVEL = re.compile(r"^\s*(?:>|\|(?!\s*\w+\s*\|)) ?")  # characters of a thread looked through for the message under the new text
+
+
+def earlier_message(text: str) -> tuple[str, str]:
+    """The message quoted just under the new text: the lines that say who wrote it (an attribution, "On … X wrote:",
+    or a header block, "From: … Sent: …") and its own words, as new_text reads them; ("", "") when none is found.
+    Quoted lines ("> ") are read one level down."""
+    found = _patterns()
+    lines = _Lines(text[:EARLIER_LIMIT], EARLIER_LIMIT)
+    index = 0
+    who = ""
+    while index < MOST_LINES:
+        line = lines.get(index)
+        if line is None:
+            return "", ""
+        line, step = _wrapped_attribution(found, lines, index, line)
+        low = line.strip().lower()
+        if _QUOTED.match(line):
+            quoted = []
+            for following in lines.following(index, MOST_LINES - index):
+                if following.strip() and not _QUOTED.match(following):
+                    break
+                quoted.append(_ONE_LEVEL.sub("", following, count=1))
+            return who, new_text("\n".join(quoted))
+        if low.endswith((":", "：")) and found.attribution.match(low):
+            who = line.strip()
+            if not _quote_follows(lines, index + step):
+                return who, new_text("\n".join(lines.following(index + step, MOST_LINES)))
+        elif low and _header_block_starts(found, lines, index, low):
+            block = lines.following(index, 8)  # the header block ends at its last field (Sent:, To:, Subject:…)
+            end = 1 + max(i for i, field in enumerate(block) if found.header_field.match(field.strip().lower()))
+            return " ".join(f.strip() for f in block[:end] if f.strip()), new_text(
+                "\n".join(lines.following(index + end, MOST_LINES)))
+        index += step
+    return "", ""

@@ -20,6 +20,7 @@ from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
 from .sessions import _ONLY, chosen_sessions, sessions_from_clauses, sessions_per_person
+from .thread import as_it_stands
 from .unsubscribe import asks_to_unsubscribe
 
 
@@ -357,8 +358,13 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         people = [p for p in people if p != signature]
         sender_named = False
     writer = person_display(msg.from_name) if _is_a_person(msg.from_name) else ""
+    standing = as_it_stands(msg.text, text, people, refused, meeting.mailbox) if (
+        meeting and intent is Intent.ACCEPT) else None
     count: int | None
-    if stated:
+    if standing:
+        people = standing  # "Ms X will replace Mr Y": the delegation the quoted answer gave, as it now stands
+        count = max(len(people), stated or 0)
+    elif stated:
         count = stated
         if writer and writer_comes and not sender_named and len(people) == stated - 1:
             people.append(writer)  # "We will be three: Tom, Priya and myself"
