@@ -169,8 +169,8 @@ def _wrapped_attribution(found: _Patterns, lines: _Lines, index: int, line: str)
 
 
 
-EARLIER_LIMIT = 100_000
-_ONE_LEVEL = re.compile(r"^\s*(?:>|\|(?!\s*\w+\s*\|)) ?")  # characters of a thread looked through for the message under the new text
+EARLIER_LIMIT = 100_000  # characters of a thread looked through for the message under the new text
+_ONE_LEVEL = re.compile(r"^\s*(?:>|\|(?!\s*\w+\s*\|)) ?")  # one level of quoting
 
 
 def earlier_message(text: str) -> tuple[str, str]:

@@ -21,7 +21,8 @@ _ADDRESS = re.compile(r"[\w.+\-]+@([\w\-]+(?:\.[\w\-]+)+)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+\S", re.M)
 _TAKEN_OUT = Compiled(lambda: "|".join(placed("writer", "instead_of") + placed("writer", "removal")), re.I)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_WORDS_AFTER = 6  # words after "in place of" or "remove" in which the one replaced or taken off is named, up to the phrase's end
+# Words after "in place of" or "remove" in which the one replaced or taken off is named, up to the phrase's end.
+_WORDS_AFTER = 6
 _PHRASE_END = re.compile(r"[,;:،，；：。!?\n]")
 
 
