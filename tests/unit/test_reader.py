@@ -546,3 +546,29 @@ def test_should_be_able_to_is_a_hedge_not_a_commitment(text: str) -> None:
 ])
 def test_a_directory_display_name_is_read_given_name_first(display: str, person: str) -> None:
     assert person_display(display) == person
+
+
+def test_format_flowed_text_is_read_as_its_writer_wrote_it() -> None:
+    """RFC 3676: a line ending in a space goes on in the next (a table row wrapped by Thunderbird stays one row)."""
+    body = ("Name\tTitle\tE-mail\r\nMr. Bakyt Djumabaev\tPermanent Representative, Ambassador \r\n"
+            "Extraordinary and Plenipotentiary\tb.d@mfa.example.org\r\n >From the capital: Ms. Aigul Asanbekova"
+            "\r\n> quoted and \r\n> flowed\r\n-- \r\nA.T.\r\n")
+    raw = ("From: a@mfa.example.org\r\nTo: registration@minefree-americas.example.org\r\nSubject: Re: Invitation\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n\r\n" + body).encode()
+    assert parse_message(raw).text.split("\n") == [
+        "Name\tTitle\tE-mail",
+        "Mr. Bakyt Djumabaev\tPermanent Representative, Ambassador Extraordinary and Plenipotentiary"
+        "\tb.d@mfa.example.org",
+        ">From the capital: Ms. Aigul Asanbekova", "> quoted and flowed", "-- ", "A.T.", ""]
+    delsp = raw.replace(b"format=flowed", b"format=flowed; delsp=yes")
+    assert "AmbassadorExtraordinary" in parse_message(delsp).text
+    assert "Ambassador \n" in parse_message(raw.replace(b"; format=flowed", b"")).text.replace("\r", "")
+
+
+def test_a_table_is_read_by_its_name_column_even_with_rows_apart(meeting: Meeting) -> None:
+    text = ("Please find our delegation below:\n\nName\tTitle\tNotes\n\nH.E. Ms. Amina Benali\tMilitary Attaché\t-\n\n"
+            "Mr. Karim Tazi\tMinister Counsellor\tneeds a pass\n\nCol. Rachid Idrissi\tMilitary Attaché\t-\n\n"
+            "We will attend the first session.")
+    reading = read_message(_plain(text), meeting)
+    assert reading.attendees == ("H.E. Ms. Amina Benali", "Mr. Karim Tazi", "Col. Rachid Idrissi")
+    assert reading.attendee_count == 3

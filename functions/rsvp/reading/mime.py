@@ -367,7 +367,7 @@ def _charset(part: Message) -> str | None:
 
 
 _PARAMS = {name: re.compile(rf";\s*{name}\s*=\s*(?:\"([^\"]*)\"|([^;\s]*))", re.I)
-           for name in ("charset", "report-type")}
+           for name in ("charset", "report-type", "format", "delsp")}
 
 
 def _param(value: str, name: str) -> str | None:
@@ -376,6 +376,48 @@ def _param(value: str, name: str) -> str | None:
     if found is None:
         return None
     return found.group(1) if found.group(1) is not None else found.group(2)
+
+
+_QUOTE_DEPTH = re.compile(r"^>+")
+
+
+def _unflowed(text: str, part: Message) -> str:
+    """A format=flowed text (RFC 3676: Thunderbird, Apple Mail) as its writer wrote it: a line ending in a space
+    goes on in the next line of the same quote depth (the space dropped too when DelSp=yes); a space-stuffed line
+    loses its first space; the signature line "-- " ends a paragraph. Other texts are returned as they are."""
+    content_type = str(part.get("content-type", ""))
+    flowed = _param(content_type, "format")
+    if flowed is None or flowed.lower() != "flowed":
+        return text
+    delete_space = (_param(content_type, "delsp") or "").lower() == "yes"
+    out: list[str] = []
+    joining: tuple[int, str] | None = None  # the paragraph being joined: its quote depth and text so far
+    for raw in text.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        found = _QUOTE_DEPTH.match(line)
+        depth = found.end() if found else 0
+        line = line[depth:]
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if joining is not None and joining[0] != depth:
+            out.append(_with_depth(*joining))
+            joining = None
+        soft = line.endswith(" ") and line != "-- "
+        if soft and delete_space:
+            line = line[:-1]
+        text_so_far = (joining[1] if joining else "") + line
+        if soft:
+            joining = (depth, text_so_far)
+        else:
+            out.append(_with_depth(depth, text_so_far))
+            joining = None
+    if joining is not None:
+        out.append(_with_depth(*joining))
+    return "\n".join(out)
+
+
+def _with_depth(depth: int, line: str) -> str:
+    return f"{'>' * depth} {line}" if depth else line
 
 
 def _walk(message: Message, kinds: PartKinds, notes: list[str]
@@ -425,7 +467,7 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
                 continue
             payload = _bounded(part, room, "text part", notes)
             room -= _stored_size(part)
-            plain.append("" if payload is None else decode_bytes(payload, _charset(part)))
+            plain.append("" if payload is None else _unflowed(decode_bytes(payload, _charset(part)), part))
         elif ctype == "text/html":
             html.append(part)
     if plain and any(p.strip() for p in plain):

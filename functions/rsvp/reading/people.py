@@ -86,7 +86,7 @@ def table_names(text: str) -> list[str]:
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.split("\t")]
         if len(cells) < 2:
-            column = None if not line.strip() and column is not None and names else column
+            column = None if line.strip() else column  # the table ends at a line of prose (rows may be apart)
             continue
         header = next((i for i, cell in enumerate(cells) if _NAME_HEADER.match(cell)), None)
         if header is not None:
@@ -103,12 +103,15 @@ def named_people(text: str) -> list[str]:
     skipped."""
     found: list[str] = []
     seen = _Seen()
-    for name in table_names(text) if "\t" in text else ():
+    in_table = table_names(text) if "\t" in text else []
+    for name in in_table:
         words = _name_words(name) or {name}
         if not seen.has_same_person(words):
             seen.add(words)
             found.append(name)
     for line in _logical_lines(text):
+        if in_table and "\t" in line:
+            continue  # a row of the table: its other cells are titles and notes ("الملحق العسكري", "公使衔参赞")
         candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
         if _may_introduce()(line.lower()):
             candidates += [m.group("name") + _function_after(line[m.end():]) for m in _INTRODUCED.finditer(line)
