@@ -572,3 +572,28 @@ def test_a_table_is_read_by_its_name_column_even_with_rows_apart(meeting: Meetin
     reading = read_message(_plain(text), meeting)
     assert reading.attendees == ("H.E. Ms. Amina Benali", "Mr. Karim Tazi", "Col. Rachid Idrissi")
     assert reading.attendee_count == 3
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # no obstacle is no refusal
+    ("We see no obstacle to our participation and will attend both sessions.", "accept"),
+    ("Со своей стороны никаких препятствий для нашего участия не видим: в обеих сессиях примут участие два сотрудника.",
+     "accept"),
+    ("Guatemala no puede dejar de estar presente en este foro.", "accept"),
+    ("M. Koffi Aka N'Guessan ne pourra finalement pas prendre part à la Conférence.", "decline"),
+    # thanks for the invitation to take part is not taking part ("да" is no word inside "Благодарим")
+    ("Благодарим за приглашение принять участие в Региональном диалоге.", "unclear"),
+    # asked without a question mark, before any decision
+    ("Before a decision is taken on our participation, could you kindly advise:\n"
+     "1. Whether interpretation will be available throughout both sessions; and\n"
+     "2. Whether delegations may register more than one participant", "unclear"),
+    ("目前尚无法确认是否出席。", "tentative"),  # not knowing whether: not a question to anyone, not a refusal
+    # a yes held back by a condition on attending, or by a later word on it
+    ("Yes, count us in - as long as the platform is one that our security rules allow us to use.", "tentative"),
+    ("يسرني تأكيد مشاركتي في الجلسة الأولى. عذراً، أرجو اعتبار مشاركتي غير مؤكدة حتى إشعار آخر.", "tentative"),
+    ("Yes, we will attend. The names of our delegates will follow.", "accept"),  # pending details hold nothing back
+    # accompanying someone else elsewhere is no attendance
+    ("Nuestro equipo estará dedicado a acompañar a la Vicecanciller durante su visita.", "unclear"),
+])
+def test_obstacles_denied_invitations_thanked_questions_unmarked_and_yeses_held_back(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

@@ -311,6 +311,7 @@ _NO_VALUE = Compiled(lambda: _any("no_values"))
 _MAYBE_VALUE = Compiled(lambda: _any("maybe_values"))
 _EMPTY_VALUE = Compiled(lambda: _any("empty_values"))
 QUESTION_START = Compiled(lambda: _any("question_openers"))
+INDIRECT_QUESTION = Compiled(lambda: _any("indirect_questions"))
 # "Yes - both sessions.", "Oui, les deux jours": a yes or no word leading a short answer.
 _LEADING_YES = Compiled(lambda: "^" + _alt("leading_yes") + r"\b\s*[,.!:;–—-]")
 _LEADING_NO = Compiled(lambda: "^" + _alt("leading_no") + r"\b\s*[,.!:;–—-](?!\s*" + _alt("no_trouble") + ")")
@@ -604,7 +605,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(cancellation.group(0))
         return clause
     not_knowing = NOT_KNOWING.search(text)
-    if not_knowing and not clause.question:
+    if not_knowing and not (clause.question and "?" in text):  # "尚无法确认是否出席": not knowing whether, asked of no one
         clause.tentative = True
         clause.evidence.append(not_knowing.group(0))
         return clause
@@ -715,8 +716,13 @@ def _attendance(text: str) -> re.Match[str] | _Found | None:
     return None
 
 
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·–a-z][.)]?)\s+")
+
+
 def _is_question(text: str) -> bool:
-    return text.endswith("?") or text.startswith("¿") or (bool(QUESTION_START.match(text)) and "?" in text)
+    """Asked, not answered: "…?", "¿…", "Will there be…?", or asked without a mark ("1. Whether interpretation…")."""
+    return text.endswith("?") or text.startswith("¿") or (bool(QUESTION_START.match(text)) and "?" in text) or bool(
+        INDIRECT_QUESTION.search(_LIST_MARK.sub("", text, count=1)))
 
 
 def _gate(checks: tuple[Lexicon | Compiled, ...]) -> Callable[[str], object] | None:
@@ -732,6 +738,7 @@ def _gate(checks: tuple[Lexicon | Compiled, ...]) -> Callable[[str], object] | N
 def _negated(text: str, position: int) -> bool:
     """A negation in the few words before the predicate (ne … pas, no podré, will not, не сможет, 无法)."""
     window = text[max(0, position - 45):position]
+    window = window[max(window.rfind(":"), window.rfind(";")) + 1:]  # a negation's reach ends at a colon
     if AFFIRMING_NEGATION.search(window):
         return False
     if NEGATION.search(window):
@@ -890,7 +897,10 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
     if tentatives and not accepts:
         return IntentReading(Intent.TENTATIVE, 0.75, why("hedged", tentatives), clauses=tuple(clauses))
     if accepts and tentatives:
-        hedged_attendance = [c for c in tentatives if PREDICATE.search(c.text)]
+        # A hedge on attending ("mi participación, no confirmada", "as long as the platform is allowed") holds the
+        # whole answer back; one on details ("names to follow") does not.
+        hedged_attendance = [c for c in tentatives if PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text)
+                             or _condition(c)]
         if all(c.wish for c in accepts):
             hedged_attendance = tentatives  # "we intend to send someone; who, pending the leadership": no commitment
         if hedged_attendance:
