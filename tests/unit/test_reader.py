@@ -597,3 +597,21 @@ def test_a_table_is_read_by_its_name_column_even_with_rows_apart(meeting: Meetin
 ])
 def test_obstacles_denied_invitations_thanked_questions_unmarked_and_yeses_held_back(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("2 March falls in the opening week of the Council and the whole team will be tied up from morning to night. "
+     "We will be following the pledges with great interest and wish you every success.", "decline"),
+    ("Las fechas coinciden con la visita de la Vicecanciller. Les deseamos una jornada muy fructífera.", "decline"),
+    ("Les 10 et 11 février coïncident malheureusement avec notre séminaire. Nous suivrons néanmoins avec grand "
+     "intérêt les conclusions.", "decline"),
+    ("К сожалению, на 2 марта у нас запланирован приезд делегации, и все сотрудники будут задействованы в её "
+     "программе. Желаем успешного проведения Конференции.", "decline"),
+    ("С удовольствием подключился бы, но всю неделю я в поле.", "decline"),
+    # good wishes alone, or a clash with an answer, are read as they are
+    ("We wish you every success!", "unclear"),
+    ("The dates coincide with our board meeting, but we will attend the second session.", "accept"),
+    ("The dates coincide with our board meeting; could the session be moved?", "unclear"),
+])
+def test_a_clash_with_regrets_or_good_wishes_and_no_answer_is_a_regret(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent

@@ -317,6 +317,8 @@ _LEADING_YES = Compiled(lambda: "^" + _alt("leading_yes") + r"\b\s*[,.!:;–—-
 _LEADING_NO = Compiled(lambda: "^" + _alt("leading_no") + r"\b\s*[,.!:;–—-](?!\s*" + _alt("no_trouble") + ")")
 # A clash named right after a wish: "I would like to attend but I have a prior commitment" is a polite regret.
 _CLASH = Compiled(lambda: _any("clash"))
+_WELL_WISHING = Compiled(lambda: _any("well_wishing"))
+_REGRET = Compiled(lambda: _any("regret_adverbs"))
 # Bare verbs commit no one by themselves ("to participate", "join us"); phrases like "count me in" do.
 BARE_VERB = Compiled(lambda: _alt("bare_verbs"))
 # "No podré el 11, pero sí a la primera": an elliptical yes after a refusal accepts the other part.
@@ -829,6 +831,16 @@ def _weigh(clauses: list[Clause]) -> IntentReading:
                                  clauses=tuple(clauses))
         return IntentReading(Intent.UNCLEAR, 0.4, (*reading.reasons, "and a refusal announced"),
                              clauses=tuple(clauses))
+    if reading.intent is Intent.UNCLEAR and not any(
+            c.accept or c.decline or c.tentative or c.replacement or c.question or c.wish for c in clauses):
+        # "2 March falls in the opening week of the Council and the whole team will be tied up… we wish you every
+        # success": a clash, with a regret or good wishes for the day, and no answer: a regret without a "no"
+        clash = next((c for c in clauses if _CLASH.search(c.text)), None)
+        farewell = next((c for c in clauses if _WELL_WISHING.search(c.text) or _REGRET.search(c.text)), None)
+        if clash is not None and farewell is not None:
+            return IntentReading(Intent.DECLINE, 0.7, (f"a clash: '{clash.original[:40]}'",
+                                                       f"regretted or wished well: '{farewell.original[:40]}'"),
+                                 clauses=tuple(clauses))
     return reading
 
 
