@@ -615,3 +615,26 @@ def test_obstacles_denied_invitations_thanked_questions_unmarked_and_yeses_held_
 ])
 def test_a_clash_with_regrets_or_good_wishes_and_no_answer_is_a_regret(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
+
+
+def test_a_declined_calendar_button_naming_who_goes_instead_is_the_missions_acceptance(meeting: Meeting) -> None:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = '"Paul-Henri Ndong" <ph@mission.example.org>', TO, "Refusé : Dialogue"
+    msg.set_content("Je serai malheureusement en mission à cette date. Mme Claire Nkoulou, Conseillère, me remplacera "
+                    "et représentera la Mission.")
+    title = next(iter(meeting.title.values()))
+    msg.add_attachment(("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nATTENDEE;PARTSTAT=DECLINED:mailto:ph@missi"
+                        f"on.example.org\r\nUID:1\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode(),
+                       maintype="text", subtype="calendar", filename="reply.ics")
+    reading = read_message(msg.as_bytes(), meeting)
+    assert reading.intent is not None and reading.intent.value == "accept"
+    assert reading.attendee_count == 1 and reading.attendees[0].startswith("Mme Claire Nkoulou")
+
+
+@pytest.mark.parametrize("text", [
+    "К сожалению, планы изменились: присутствовать на конференции не смогу. Заменить меня, увы, некому.",
+    "Unfortunately I cannot attend, and there is no one to replace me.",
+    "Lamentablemente no podré asistir y no hay nadie que me reemplace.",
+])
+def test_nobody_going_instead_is_no_replacement(text: str) -> None:
+    assert read_intent(text).intent.value == "decline"

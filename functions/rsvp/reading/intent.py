@@ -286,7 +286,8 @@ ALREADY_REGISTERED = Lexicon("already_registered")  # registered another way: an
 ACKNOWLEDGEMENT = Lexicon("acknowledgement")  # thanks for the desk's own confirmation: no new answer
 DEFERRAL = Lexicon("deferral")  # the answer is put off until something is known: no answer yet
 ABOUT_SOMEONE_ELSE = Lexicon("about_someone_else")  # a condition about the addressee says nothing of the sender
-TOPIC = Lexicon("topic")  # "关于我团出席会议人员，…": what the sentence is about, not an answer
+TOPIC = Lexicon("topic")
+NOBODY = Lexicon("nobody")  # "no one can replace me", "некому", "nadie": no one goes instead  # "关于我团出席会议人员，…": what the sentence is about, not an answer
 REGISTER_REQUEST = Lexicon("register_request")
 WISH = Lexicon("wish")  # a wish, not yet a commitment; outweighed by any refusal
 CONFLICT_REFUSAL = Lexicon("conflict_refusal")
@@ -650,6 +651,10 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(f"regret: {COUNTERFACTUAL.search(text).group(0)}")  # type: ignore[union-attr]
         return clause
     replaces = REPLACES.search(text)
+    if replaces and NOBODY.search(text) and not clause.question:
+        clause.decline = True  # "Заменить меня, увы, некому": nobody goes instead
+        clause.evidence.append(NOBODY.search(text).group(0))  # type: ignore[union-attr]
+        return clause
     if replaces and not clause.question and not refusal:
         clause.replacement = True  # "o Primeiro-Secretário X substituirá o Segundo-Secretário Y"
         clause.evidence.append(replaces.group(0))

@@ -130,6 +130,11 @@ def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, langu
     if written and intent is Intent.ACCEPT and written.intent in (Intent.TENTATIVE, Intent.DECLINE):
         intent = written.intent
         reasons.append(f"the comment outweighs the button: {', '.join(written.reasons[:1])}")
+    if intent is Intent.DECLINE and written and written.intent is Intent.ACCEPT and any(
+            c.replacement for c in written.clauses):
+        # "Declined" with "Mme X me remplacera": the mission comes, through the one who goes instead
+        found = _answer(msg, written, comment, language, tag, meeting)
+        return replace(found, reasons=(*reasons, "the comment names who goes instead", *found.reasons), new_text=text)
     if intent is Intent.DECLINE:
         return Reading(MessageKind.REPLY, intent, 0, (), None, language, 0.99, tag, tuple(reasons), text)
     name = msg.from_name or answer.name
