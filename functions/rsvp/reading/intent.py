@@ -312,14 +312,14 @@ _NO_VALUE = Compiled(lambda: _any("no_values"))
 _MAYBE_VALUE = Compiled(lambda: _any("maybe_values"))
 _EMPTY_VALUE = Compiled(lambda: _any("empty_values"))
 QUESTION_START = Compiled(lambda: _any("question_openers"))
-INDIRECT_QUESTION = Compiled(lambda: _any("indirect_questions"))
+INDIRECT_QUESTION = Lexicon("indirect_questions")
 # "Yes - both sessions.", "Oui, les deux jours": a yes or no word leading a short answer.
 _LEADING_YES = Compiled(lambda: "^" + _alt("leading_yes") + r"\b\s*[,.!:;–—-]")
 _LEADING_NO = Compiled(lambda: "^" + _alt("leading_no") + r"\b\s*[,.!:;–—-](?!\s*" + _alt("no_trouble") + ")")
 # A clash named right after a wish: "I would like to attend but I have a prior commitment" is a polite regret.
-_CLASH = Compiled(lambda: _any("clash"))
-_WELL_WISHING = Compiled(lambda: _any("well_wishing"))
-_REGRET = Compiled(lambda: _any("regret_adverbs"))
+_CLASH = Lexicon("clash")
+_WELL_WISHING = Lexicon("well_wishing")
+_REGRET = Lexicon("regret_adverbs")
 # Bare verbs commit no one by themselves ("to participate", "join us"); phrases like "count me in" do.
 BARE_VERB = Compiled(lambda: _alt("bare_verbs"))
 # "No podré el 11, pero sí a la primera": an elliptical yes after a refusal accepts the other part.
