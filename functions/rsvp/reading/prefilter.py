@@ -14,6 +14,7 @@ import functools
 import re
 import re._constants as _c  # type: ignore[import-not-found]  # the parser re itself uses
 import re._parser as _parser  # type: ignore[import-not-found]
+from collections.abc import Callable
 from typing import Any
 
 _MAX_STRINGS = 64  # an exact set larger than this is not expanded further
@@ -127,7 +128,8 @@ class Needles:
         # A needle that begins with another is redundant: the shorter is found wherever the longer is.
         minimal = [n for n in literals if not any(n[:end] in literals for end in range(1, len(n)))]
         self.literals = frozenset(minimal)
-        self._rx = re.compile(_trie(sorted(minimal)))
+        self.pattern = _trie(sorted(minimal))
+        self._rx = re.compile(self.pattern)
         self.found = self._rx.search
 
     def __repr__(self) -> str:
@@ -151,3 +153,43 @@ def _emit(node: dict[str, Any]) -> str:
     if "" in node:
         return ""  # a needle ends here: what follows is not needed
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+
+
+class Narrowed:
+    """A search for the leftmost match of many alternatives that tries only the alternatives whose needles the text
+    holds: one scan finds the needles present, and the alternation of just those parts (compiled once per set
+    seen, a few dozen sets for a lexicon) is searched. Parts keep their order, and a part left out cannot match the
+    text, so the match is the one the whole alternation finds. Parts without needles are always tried."""
+
+    CACHED = 256  # alternations kept compiled
+
+    def __init__(self, parts: list[str], compose: Callable[[list[str]], str]) -> None:
+        each = [needles(part) for part in parts]
+        scan = Needles(frozenset().union(*(found for found in each if found is not None)))
+        owners: dict[str, set[int]] = {}
+        for index, found in enumerate(each):
+            for literal in found or ():
+                # (a needle dropped as redundant is found as the shorter needle it begins with)
+                stand_in = next(literal[:end] for end in range(1, len(literal) + 1) if literal[:end] in scan.literals)
+                owners.setdefault(stand_in, set()).add(index)
+        self._owners = {literal: frozenset(indexes) for literal, indexes in owners.items()}
+        self._always = frozenset(index for index, found in enumerate(each) if found is None)
+        self._parts = parts
+        self._compose = compose
+        self._first = scan.found  # the first needle: most texts hold none (and this search skips fast)
+        self._every = re.compile(f"(?=({scan.pattern}))").findall  # every needle, overlapping ones too
+        self._compiled = functools.lru_cache(maxsize=self.CACHED)(self._compile)
+
+    def _compile(self, chosen: tuple[int, ...]) -> Callable[[str], re.Match[str] | None]:
+        return re.compile(self._compose([self._parts[index] for index in chosen])).search
+
+    def search(self, text: str) -> re.Match[str] | None:
+        chosen = set(self._always)
+        first = self._first(text)
+        if first is not None:
+            owners = self._owners
+            for literal in set(self._every(text, first.start())):
+                chosen |= owners[literal]
+        return self._compiled(tuple(sorted(chosen)))(text) if chosen else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from .lexicon import alternation, patterns, words
 
@@ -173,10 +174,16 @@ EARLIER_LIMIT = 100_000  # characters of a thread looked through for the message
 _ONE_LEVEL = re.compile(r"^\s*(?:>|\|(?!\s*\w+\s*\|)) ?")  # one level of quoting
 
 
-def earlier_message(text: str) -> tuple[str, str]:
+def earlier_message(text: str, unless: Callable[[str], bool] | None = None) -> tuple[str, str]:
     """The message quoted just under the new text: the lines that say who wrote it (an attribution, "On … X wrote:",
     or a header block, "From: … Sent: …") and its own words, as new_text reads them; ("", "") when none is found.
-    Quoted lines ("> ") are read one level down."""
+    Quoted lines ("> ") are read one level down. When `unless(who)` holds, its words are not read (who, "")."""
+    who, lines = _earlier_lines(text)
+    return (who, "") if unless is not None and unless(who) else (who, new_text("\n".join(lines())))
+
+
+def _earlier_lines(text: str) -> tuple[str, Callable[[], list[str]]]:
+    """Who wrote the message under the new text, and its lines, read when asked for."""
     found = _patterns()
     lines = _Lines(text[:EARLIER_LIMIT], EARLIER_LIMIT)
     index = 0
@@ -184,24 +191,29 @@ def earlier_message(text: str) -> tuple[str, str]:
     while index < MOST_LINES:
         line = lines.get(index)
         if line is None:
-            return "", ""
+            return "", list
         line, step = _wrapped_attribution(found, lines, index, line)
         low = line.strip().lower()
         if _QUOTED.match(line):
-            quoted = []
-            for following in lines.following(index, MOST_LINES - index):
-                if following.strip() and not _QUOTED.match(following):
-                    break
-                quoted.append(_ONE_LEVEL.sub("", following, count=1))
-            return who, new_text("\n".join(quoted))
+            return who, functools.partial(_one_level_down, lines, index)
         if low.endswith((":", "：")) and found.attribution.match(low):
             who = line.strip()
             if not _quote_follows(lines, index + step):
-                return who, new_text("\n".join(lines.following(index + step, MOST_LINES)))
+                return who, functools.partial(lines.following, index + step, MOST_LINES)
         elif low and _header_block_starts(found, lines, index, low):
             block = lines.following(index, 8)  # the header block ends at its last field (Sent:, To:, Subject:…)
             end = 1 + max(i for i, field in enumerate(block) if found.header_field.match(field.strip().lower()))
-            return " ".join(f.strip() for f in block[:end] if f.strip()), new_text(
-                "\n".join(lines.following(index + end, MOST_LINES)))
+            return " ".join(f.strip() for f in block[:end] if f.strip()), functools.partial(
+                lines.following, index + end, MOST_LINES)
         index += step
-    return "", ""
+    return "", list
+
+
+def _one_level_down(lines: _Lines, start: int) -> list[str]:
+    """The quoted lines from `start` on, one level of quoting taken off."""
+    quoted = []
+    for following in lines.following(start, MOST_LINES - start):
+        if following.strip() and not _QUOTED.match(following):
+            break
+        quoted.append(_ONE_LEVEL.sub("", following, count=1))
+    return quoted

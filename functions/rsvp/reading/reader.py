@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,7 +12,17 @@ from ..domain.tags import tag_from_address
 from .attachments import read_attachments
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
-from .intent import FORM_FIELD, NOUN_PREDICATE, PREDICATE, IntentReading, bare_word, fold, quick_answer, read_intent
+from .intent import (
+    FORM_FIELD,
+    NOUN_PREDICATE,
+    PREDICATE,
+    IntentReading,
+    Lexicon,
+    bare_word,
+    fold,
+    quick_answer,
+    read_intent,
+)
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
@@ -304,10 +313,13 @@ _FIRST_PERSON = Compiled(lambda: r"\b" + _alt("first_person") + r"\b")
 _ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
 
-@functools.cache
-def _instead_of() -> str:
-    """"Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming (read in the text as written)."""
-    return _alt("instead_of")
+# "Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming (read in the text as written).
+_INSTEAD_OF = Compiled(lambda: "(?:" + _alt("instead_of") + r")\s+")
+
+
+def _replaced(text: str) -> list[str]:
+    """What follows each "instead of" in `text` (the person replaced begins it)."""
+    return [text[m.end():m.end() + 200] for m in _INSTEAD_OF.finditer(text)]
 
 
 # "I am pleased to confirm that Mr X will represent us": the writer reports; only what follows counts. A reporting
@@ -315,9 +327,9 @@ def _instead_of() -> str:
 _REPORTING = Compiled(lambda: r"\b" + _alt("reporting_verbs") + r"\w*(?: " + _alt("reporting_objects") + ")? "
                       + _alt("complementisers") + r"\s")
 # "We may join", "participaríamos", "мы", "我们": the writer speaks for a group (folded text).
-_WE = Compiled(lambda: "|".join(placed(AREA, "we")))
+_WE = Lexicon("we", area=AREA)
 # "Dr X will join me", "me acompañará", "myself and Mr Y": the writer comes too (folded text).
-_WITH_ME = Compiled(lambda: "|".join(placed(AREA, "with_me")))  # each entry as it matches ("我和": anywhere)
+_WITH_ME = Lexicon("with_me", area=AREA)  # each entry as it matches ("我和": anywhere)
 
 
 def _after_reporting(clause: str) -> str:
@@ -342,8 +354,9 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         return Reading(MessageKind.REPLY, intent, None, (), None, language, reading.confidence, tag, reading.reasons,
                        text)
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
+    replaced = _replaced(text)
     people = [p for p in named_people(text) if p.split()[-1] not in refused
-              and not re.search(rf"{_instead_of()}\s+{re.escape(p)}", text)]
+              and not any(after.startswith(p) for after in replaced)]
     sender = msg.from_name.replace(",", " ").split()
     sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
         signer(text, people))

@@ -29,8 +29,10 @@ _PHRASE_END = re.compile(r"[,;:،，；：。!?\n]")
 def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mailbox: str) -> list[str] | None:
     """The delegation after this message, when it changes one the writer gave in the message it quotes; None when
     it quotes no earlier answer of theirs, or lists its delegation in full again."""
-    who, earlier = earlier_message(full_text)
-    if not earlier or _ours(who, mailbox) or len(_LIST_ITEM.findall(new)) >= 2 or "\t" in new:
+    if len(_LIST_ITEM.findall(new)) >= 2 or "\t" in new:
+        return None
+    _, earlier = earlier_message(full_text, unless=lambda who: _ours(who, mailbox))
+    if not earlier:
         return None
     before = named_people(earlier)
     if not before or read_intent(earlier).intent is not Intent.ACCEPT:
