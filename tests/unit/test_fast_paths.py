@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsvp.reading import intent
+from rsvp.reading import intent, reader
 from rsvp.reading.mime import parse_message
-from rsvp.reading.prefilter import Needles, needles
+from rsvp.reading.prefilter import Narrowed, Needles, needles
 from rsvp.reading.quotes import new_text
 
 from ..conftest import ROOT
@@ -76,14 +76,29 @@ def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() ->
              for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
     clauses = [intent.fold(c).strip() for t in texts for c in intent._split(t)]
     assert len(clauses) > 700
-    for name in dir(intent):
-        lexicon = getattr(intent, name)
+    for name, lexicon in [(f"{module.__name__}.{name}", getattr(module, name)) for module in (intent, reader)
+                          for name in dir(module)]:
         if not isinstance(lexicon, intent.Lexicon):
             continue
         plain = re.compile("|".join(f"(?:{p})" for p in lexicon.parts))
         for clause in clauses:
             ours, theirs = lexicon.search(clause), plain.search(clause)
             assert (ours.span() if ours else None) == (theirs.span() if theirs else None), (name, clause)
+
+
+NARROWED_PARTS = ["attend", "attendance", "tend(er)?", "ab", "bc", "b", "(join|sumo)s?", r"\w+ing", "cd|xy"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NARROWED_PARTS), min_size=1, max_size=6, unique=True),
+       st.text(alphabet="abcdxyjoinsumtedg ", max_size=30))
+def test_a_narrowed_search_finds_what_the_whole_alternation_finds(parts: list[str], text: str) -> None:
+    """Overlapping needles ("ab" and "bc" in "abc"), a needle inside another ("tend" in "attend"), a part with none."""
+    def compose(chosen: list[str]) -> str:
+        return "|".join(f"(?:{p})" for p in chosen)
+
+    ours, theirs = Narrowed(parts, compose).search(text), re.search(compose(parts), text)
+    assert (ours.span() if ours else None) == (theirs.span() if theirs else None)
 
 
 def marker_regexes() -> dict[str, re.Pattern[str]]:

@@ -48,6 +48,14 @@ _FOLD = _fold_table()
 
 def fold(text: str) -> str:
     """Lower-case, Latin accents and Arabic vowel marks removed; other letters untouched (Cyrillic й stays й)."""
+    return _folded(text) if len(text) <= _FOLDS_KEPT_UP_TO else text.lower().translate(_FOLD)
+
+
+_FOLDS_KEPT_UP_TO = 8192  # characters: a message's new text is folded for several rules, a clause's for a few
+
+
+@functools.lru_cache(maxsize=128)  # (at most ~1 MB kept)
+def _folded(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
@@ -165,23 +173,21 @@ _NARROWED_FROM = 8  # parts: below this, one alternation behind one needle scan 
 
 
 def _prefiltered(start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
-    """The search of `start`, the alternation of `parts`, then `end`: tried only on text holding one of the parts'
-    needles (when all parts have some); of a long alternation, only the parts whose needles the text holds."""
+    """The search of `start`, the alternation of `parts`, then `end` (built when its lexicon is first searched):
+    tried only on text holding one of the parts' needles (when all parts have some); of a long alternation, only
+    the parts whose needles the text holds."""
 
     def compose(chosen: list[str]) -> str:
         return start + "|".join(f"(?:{p})" for p in chosen) + end
 
-    def build() -> Callable[[str], re.Match[str] | None]:
-        literals = _union_of_needles(parts)
-        if literals is None:
-            return re.compile(compose(parts)).search
-        if len(parts) >= _NARROWED_FROM:
-            return Narrowed(parts, compose).search
-        search = re.compile(compose(parts)).search
-        found = Needles(literals).found
-        return lambda text: search(text) if found(text) else None
-
-    return _OnFirstUse(build)
+    literals = _union_of_needles(parts)
+    if literals is None:
+        return re.compile(compose(parts)).search
+    if len(parts) >= _NARROWED_FROM:
+        return Narrowed(parts, compose).search
+    search = re.compile(compose(parts)).search
+    found = Needles(literals).found
+    return lambda text: search(text) if found(text) else None
 
 
 def _begins_with_word_character(pattern: str) -> bool:
@@ -547,7 +553,6 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     if _MAY_ANSWER is not None and not _MAY_ANSWER(text):  # most clauses: greetings, addresses, small talk
         return Clause(text=text, original=original.strip(), question=_is_question(text))
     predicate = _attendance(text)
-    noun = NOUN_PREDICATE.search(text)
     refusal = REFUSAL.search(text)
     clause = Clause(text=text, original=original.strip(), question=_is_question(text))
     if DISCLAIMER.search(text):
@@ -558,7 +563,6 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     if refusal and AFFIRMING_NEGATION.search(text):
         refusal = None  # "nothing will prevent us", "rien ne nous empêchera": the refusal word is denied
     hedge = HEDGE.search(text)
-    cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
     if PERFORMATIVE.search(text) and not clause.question:
         if hedge:  # "I confirm, in principle": hedged, not committed
             clause.tentative = True
@@ -612,6 +616,8 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
             clause.decline = bool(_OBLIGATION.search(text[:miss.start()]))
         clause.evidence.append(miss.group(0))
         return clause
+    noun = NOUN_PREDICATE.search(text)
+    cancellation = CANCELLATION.search(text) or CANCEL_OWN.search(text)
     if cancellation and (predicate or noun or CANCEL_OWN.search(text)):
         clause.cancellation = True
         clause.decline = True
