@@ -385,6 +385,31 @@ def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Me
     assert (reading.attendee_count, list(reading.attendees)) == (count, attendees)
 
 
+@pytest.mark.parametrize(("text", "count", "attendees"), [
+    # a thank-you sentence is no closing: the writer who signs after "Best," is the colleague's companion
+    ("Thanks for the invitation. My colleague and I would like to join.\n\nMy colleague is Dr. Amina Yusuf."
+     "\n\nBest,\nJulia Brennan", 2, ["Dr. Amina Yusuf", "Julia Brennan"]),
+    ("Count us in - we’ll be three: me, Tom Becker and Priya Nair.", 3, ["Tom Becker", "Priya Nair", "Julia Brennan"]),
+    ("I will attend with two colleagues (names to follow).", 3, []),
+    ("Asistiré junto con dos colegas; los nombres seguirán.", 3, []),
+    ("Я приму участие вместе с двумя коллегами.", 3, []),
+    # "a.i." is no "I": the writer who signs is not coming
+    ("The Chargé d'affaires a.i., Mr. Tomas Lindqvist, will lead the delegation. He will be accompanied by Ms. Freya"
+     " Holm.\n\nBest regards\nKarin Ek", 2, ["Mr. Tomas Lindqvist", "Ms. Freya Holm"]),
+    # Portuguese "dos" is "of the", never two
+    ("Seguem os dados dos participantes:\n\nDra. Teresa Vasconcelos – Diretora\nEng. Paulo Matos – Coordenador\n"
+     "Sra. Luísa Fonseca – Assistente\n\nObrigada,\nLuísa", 3,
+     ["Dra. Teresa Vasconcelos", "Eng. Paulo Matos", "Sra. Luísa Fonseca"]),
+    # a function on its own line under a name is nobody
+    ("Confirmamos la asistencia de:\n\nEmbajadora Laura Giménez\nRepresentante Permanente Alterna\n\n"
+     "Sr. Tomás Aguirre\nSecretario de Embajada", 2, ["Embajadora Laura Giménez", "Sr. Tomás Aguirre"]),
+])
+def test_the_writer_and_the_companions_they_count(text: str, count: int, attendees: list[str],
+                                                  meeting: Meeting) -> None:
+    reading = read_message(mail(text, sender="Julia Brennan <jb@ngo.example.org>"), meeting)
+    assert (reading.attendee_count, list(reading.attendees)) == (count, attendees)
+
+
 def test_an_inline_yes_answers_only_an_attendance_question(meeting: Meeting) -> None:
     attendance = _plain("Hi,\n\n> Will you attend the Dialogue?\nYes.\n\n> Sessions:\nBoth.\n\nMaria")
     visa = _plain("Hi,\n\n> Do you need a visa support letter?\nYes.\n\nMaria")

@@ -54,6 +54,26 @@ def _may_introduce() -> Callable[[str], object]:
     return Needles(frozenset(x.lower() for n in each if n is not None for x in n)).found
 
 
+# ", Tom Becker and Priya Nair": the next untitled names of a list an introducer began.
+_NEXT_IN_LIST = Compiled(lambda: (
+    r"\s*(?:,\s*|\s(?i:" + lexicon.alternation("people", "list_joiners") + r")\s+)"
+    rf"(?P<name>{_CAPITALISED}(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|"
+    + lexicon.alternation("people", "name_particles") + r")){1,3})(?=\s*(?:$|[,.;:()]|\s(?i:"
+    + lexicon.alternation("people", "list_joiners") + r")\s))"))
+
+
+def _listed_after(line: str, at: int) -> list[str]:
+    """The names that carry on a list of people from `at` ("me, Tom Becker and Priya Nair"): capitalised words,
+    none of them an organisation's, up to a list's joiner or punctuation."""
+    names = []
+    while (found := _NEXT_IN_LIST.match(line, at)) is not None and not (
+            _ORGANISATION_WORD.search(found.group("name")) or _HONORIFIC_RX.match(found.group("name"))):
+        names.append(found.group("name"))
+        at = found.end()
+    return names
+
+
+_ORGANISATION_WORD = Compiled(lambda: r"\b(?:" + lexicon.alternation("people", "organisation_words") + r")\b", re.I)
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
@@ -114,8 +134,10 @@ def named_people(text: str) -> list[str]:
             continue  # a row of the table: its other cells are titles and notes ("الملحق العسكري", "公使衔参赞")
         candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
         if _may_introduce()(line.lower()):
-            candidates += [m.group("name") + _function_after(line[m.end():]) for m in _INTRODUCED.finditer(line)
-                           if not _HONORIFIC_RX.match(m.group("name"))]
+            for m in _INTRODUCED.finditer(line):
+                if not _HONORIFIC_RX.match(m.group("name")):
+                    candidates.append(m.group("name") + _function_after(line[m.end():]))
+                    candidates += _listed_after(line, m.end())
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
@@ -138,8 +160,9 @@ def named_people(text: str) -> list[str]:
 # ", Counsellor" / "، المستشار" right after a name: its function, up to the end of the phrase.
 # It ends at punctuation, at the line's end, or where the next titled person begins ("…, Alterno Sra. Consejera X").
 _FUNCTION = Compiled(lambda: (
-    r"^\s*[,،]\s*((?:" + lexicon.alternation("people", "functions_after_name") + r")[^,;.()\n\t–—،|<>@]{0,40}?)"
-    r"(?=\s*(?:$|[,;.()\n\t–—،|<>@]|\s-\s)|\s+(?-i:" + _honorific() + r")[^\S\n]+[A-ZÁÉÍÓÚÑ])"), re.I)
+    r"^\s*[,،]\s*((?:" + lexicon.alternation("people", "functions_after_name")
+    + r")(?:[^,;.()\n\t–—،|<>@]|(?<=\ba)\.\s?i\.){0,40}?)"  # ("Chargé d'affaires a.i.": ad interim)
+    r"(?=\s*(?:$|[,;()\n\t–—،|<>@]|\.(?!\s?i\.)|\s-\s)|\s+(?-i:" + _honorific() + r")[^\S\n]+[A-ZÁÉÍÓÚÑ])"), re.I)
 _FUNCTION_AFTER = Compiled(lambda: r"[,،]\s*(?:" + lexicon.alternation("people", "functions_after_name") + ")", re.I)
 
 
@@ -278,8 +301,12 @@ def _count_gates() -> tuple[Callable[[str], object], ...]:
     return (gate("counted_nouns"), gate("we_will_be"), gate("delegation_of"), gate("of_us"), gate("counters"))
 
 
-def stated_count(text: str) -> int | None:
-    """The number of attendees the reply states, if it states one."""
+def stated_count(text: str, language: str | None = None) -> int | None:
+    """The number of attendees the reply states, if it states one (in a message in `language`, that language's
+    words that another writes as a number count nobody: Portuguese "dos participantes", of the participants)."""
+    text = text.replace("’", "'")  # "we’ll be three"
+    if language in _not_numbers():
+        text = _not_numbers()[language].sub("", text)
     lowered = text.lower()
     nouns, phrases, delegations, of_us, counters = _count_gates()
     match = ((nouns(lowered) and _COUNT.search(text)) or (phrases(lowered) and _WE_WILL_BE.search(text))
@@ -294,13 +321,35 @@ def stated_count(text: str) -> int | None:
     return int(value) if value else None
 
 
+@functools.cache
+def _not_numbers() -> dict[str, re.Pattern[str]]:
+    return {language: re.compile(r"\b(?:" + "|".join(map(re.escape, found)) + r")\b", re.I)
+            for language, found in lexicon.words_by_language("people", "not_numbers").items()}
+
+
+# "I will attend with two colleagues", "acompañado de dos colegas", "с двумя коллегами": others beside the writer.
+_COMPANIONS = Compiled(lambda: r"\b(?:" + lexicon.alternation("people", "companions") + r")\s+" + _numbers()
+                       + r"\s+(?:" + "|".join(lexicon.placed("people", "counted_nouns")) + ")", re.I)
+
+
+def companions(text: str) -> int | None:
+    """How many people the reply says come with someone ("with two colleagues": 2), if it says so."""
+    match = _COMPANIONS.search(text.lower())
+    if not match:
+        return None
+    word = match.group("number")
+    return int(word) if word.isdigit() else int(lexicon.values("people", "numbers").get(word) or 0) or None
+
+
+_CLOSING_LONGEST = 40  # characters: "Thank you and best regards,", "Avec mes salutations distinguées,"
 _CLOSING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "closings") + r"\b", re.I)
 
 
 def signer(text: str, people: list[str]) -> str | None:
     """The titled name under the closing ("Saludos,\nSra. Paola Ríos"): the sender, whatever From says."""
     lines = text.splitlines()
-    closing = max((i for i, line in enumerate(lines) if _CLOSING.match(line)), default=None)
+    closing = max((i for i, line in enumerate(lines) if len(line.strip()) <= _CLOSING_LONGEST and _CLOSING.match(line)),
+                  default=None)  # ("Thanks for the invitation. We will…" is a sentence, not a closing)
     if closing is None:
         # No closing word: a name standing alone on one of the last lines signs the message ("Ms. Grace Mwangi",
         # then "Programme Officer").

@@ -26,7 +26,7 @@ from .intent import (
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
-from .people import named_people, person_display, signer, stated_count, table_names
+from .people import companions, named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
 from .sessions import _ONLY, chosen_sessions, sessions_from_clauses, sessions_per_person
 from .thread import as_it_stands
@@ -308,7 +308,8 @@ def _alt(category: str) -> str:
 
 
 # The sender speaking for themself: "I will attend", "asistiré", "je participerai", "participarei" (folded text).
-_FIRST_PERSON = Compiled(lambda: r"\b" + _alt("first_person") + r"\b")
+# (Never a letter of an abbreviation: "Chargé d'affaires a.i.", "i.e.")
+_FIRST_PERSON = Compiled(lambda: r"(?<![.\w])(?:" + _alt("first_person") + r")\b(?!\.\w)")
 # "I am writing on behalf of Ambassador Lopez, who will attend": the writer speaks for someone else.
 _ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
@@ -360,7 +361,7 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     sender = msg.from_name.replace(",", " ").split()
     sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
         signer(text, people))
-    stated = stated_count(text)
+    stated = stated_count(text, language)
     # On a tentative reply, who would come and when is read from the hedged attendance ("I will probably join on the
     # 11th"), not from a hedge about something else ("not sure yet: it depends on the Ambassador's 10th").
     hedged = [c for c in reading.clauses if c.tentative and (PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text))
@@ -382,6 +383,10 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     if standing:
         people = standing  # "Ms X will replace Mr Y": the delegation the quoted answer gave, as it now stands
         count = max(len(people), stated or 0)
+    elif stated and writer_comes and companions(text) == stated:
+        count = stated + 1  # "I will attend with two colleagues (names to follow)": the writer and two more
+        if writer and not sender_named and len(people) == stated:
+            people.append(writer)
     elif stated:
         count = stated
         if writer and writer_comes and not sender_named and len(people) == stated - 1:
