@@ -481,6 +481,36 @@ def test_a_note_verbale_naming_the_delegation_is_an_acceptance(text: str, count:
     assert reading.intent is not None and reading.intent.value == "accept" and reading.attendee_count == count
 
 
+@pytest.mark.parametrize(("text", "per_person"), [
+    # every session, in words of the languages that had none
+    ("现将我馆参会人员信息报送如下：\n\n姓名\t职务\t场次\n黄志强\t处长\t两场均参加\n吴敏\t一等秘书\t仅第一场\n",
+     {"黄志强": ["day1", "day2"], "吴敏": ["day1"]}),
+    ("Примут участие:\nг-н Иван Петров - в обеих сессиях;\nг-жа Анна Смирнова - только 11 февраля.",
+     {"г-н Иван Петров": ["day1", "day2"], "г-жа Анна Смирнова": ["day2"]}),
+])
+def test_every_session_person_by_person(text: str, per_person: dict[str, list[str]], meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert {name: list(ids) for name, ids in reading.attendee_sessions} == per_person
+
+
+@pytest.mark.parametrize(("text", "intent", "sessions"), [
+    # the restriction stands in a clause that answers nothing, the answer in one that names no session
+    ("Wednesday only for me, I'm afraid - I teach on Thursday mornings. Happy to be registered for that one.",
+     "accept", ["day1"]),
+    # on a hedged answer
+    ("Tentativamente asistiríamos la Dra. Rocío Benítez y yo, probablemente solo el miércoles 10, pero dependemos de "
+     "la agenda del Ministerio.", "tentative", ["day1"]),
+    ("Предварительно - два участника, скорее всего только в первой сессии (10 февраля).", "tentative", ["day1"]),
+    # "just" is no restriction when the answer names its session itself
+    ("I will attend both sessions.\n\nApologies - I have just checked my calendar: I am chairing a board meeting on "
+     "Thursday the 11th, so please register me for the first session only.", "accept", ["day1"]),
+])
+def test_a_restriction_to_sessions_wherever_it_stands(text: str, intent: str, sessions: list[str],
+                                                       meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.sessions or [])) == (intent, sessions)
+
+
 @pytest.mark.parametrize(("text", "intent", "sessions", "count"), [
     ("Podré estar el miércoles, pero el jueves no.", "accept", ["day1"], 1),
     ("Asistiremos tres colegas a la segunda sesión.", "accept", ["day2"], 3),

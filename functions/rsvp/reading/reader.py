@@ -28,7 +28,7 @@ from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import companions, named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
-from .sessions import _ONLY, chosen_sessions, sessions_from_clauses, sessions_per_person
+from .sessions import _ABSENCE, _ONLY, chosen_sessions, names_a_session, sessions_from_clauses, sessions_per_person
 from .thread import as_it_stands
 from .unsubscribe import asks_to_unsubscribe
 
@@ -408,8 +408,14 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
                      _ONLY.search(c.text) or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
     # ("…; el 11, el Ing. Raúl Méndez.": a day and a person ride in the next clause too)
+    # "Wednesday only for me, I'm afraid - … Happy to be registered", "probablemente solo el miércoles 10": a clause
+    # that answers nothing itself, or only hedges, but restricts to a session restricts an answer that names none.
+    if meeting and not names_a_session(accepted, meeting.sessions):
+        accepted += [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement or c.question)
+                     and c.text not in accepted and _ONLY.search(c.text) and not _ABSENCE.search(c.text)]
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
-    neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged]
+    neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged
+               and c.text not in accepted]
     sessions = None
     per_person: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if meeting:

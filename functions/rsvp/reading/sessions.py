@@ -50,6 +50,11 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     return tuple(chosen)
 
 
+def names_a_session(texts: Sequence[str], sessions: Sequence[Session]) -> bool:
+    """Does any of these (folded) texts name one of the sessions?"""
+    return any(_session_pattern(s, i).search(text) for text in texts for i, s in enumerate(sessions))
+
+
 # Why someone cannot come to a session: the session named here is excluded.
 _ABSENCE = Compiled(lambda: _placed("absence_reasons"))
 
