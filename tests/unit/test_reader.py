@@ -481,6 +481,16 @@ def test_a_note_verbale_naming_the_delegation_is_an_acceptance(text: str, count:
     assert reading.intent is not None and reading.intent.value == "accept" and reading.attendee_count == count
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("No contamos con nadie disponible para conectarse. Esperamos poder sumarnos en una próxima ocasión.", "decline"),
+    ("We cannot attend this year. We very much hope to join you on a future occasion.", "decline"),
+    ("Nous ne pourrons pas être présents; nous espérons participer une prochaine fois.", "decline"),
+    ("Me hubiera encantado acompañarles en una ocasión tan significativa.", "decline"),  # this occasion
+])
+def test_a_hope_for_another_occasion_answers_nothing(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
+
 @pytest.mark.parametrize(("text", "per_person"), [
     # every session, in words of the languages that had none
     ("现将我馆参会人员信息报送如下：\n\n姓名\t职务\t场次\n黄志强\t处长\t两场均参加\n吴敏\t一等秘书\t仅第一场\n",
@@ -501,6 +511,13 @@ def test_every_session_person_by_person(text: str, per_person: dict[str, list[st
     ("Tentativamente asistiríamos la Dra. Rocío Benítez y yo, probablemente solo el miércoles 10, pero dependemos de "
      "la agenda del Ministerio.", "tentative", ["day1"]),
     ("Предварительно - два участника, скорее всего только в первой сессии (10 февраля).", "tentative", ["day1"]),
+    # a session named in what the answer depends on is not chosen
+    ("Tal vez me conecte el jueves, depende de cómo salga la reunión del miércoles. Te aviso.", "tentative", ["day2"]),
+    # connecting is attending, in the forms a sentence puts it
+    ("Confirmo la participación de la Dra. Lucía Paredes en ambas sesiones.\nCorrijo: el jueves 11 tiene Consejo de "
+     "Ministros, por lo que solo podrá conectarse el miércoles 10.", "accept", ["day1"]),
+    ("Aucun membre de la délégation ne pourra se connecter le 10, mais M. Paul Roy participera le 11.", "accept",
+     ["day2"]),
     # "just" is no restriction when the answer names its session itself
     ("I will attend both sessions.\n\nApologies - I have just checked my calendar: I am chairing a board meeting on "
      "Thursday the 11th, so please register me for the first session only.", "accept", ["day1"]),

@@ -13,7 +13,9 @@ from .attachments import read_attachments
 from .automatic import detect_automatic, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import (
+    CONDITION,
     FORM_FIELD,
+    HEDGE,
     NOUN_PREDICATE,
     PREDICATE,
     IntentReading,
@@ -338,6 +340,24 @@ def _after_reporting(clause: str) -> str:
     return clause[match.end():] if match else clause
 
 
+_PIECE = re.compile(r"[,;]\s+|\s[-–—]\s")
+
+
+def _without_what_it_depends_on(clause: str) -> str:
+    """An answer's clause without the pieces after its first that hedge or set a condition: "tal vez me conecte el
+    jueves, depende de cómo salga la reunión del miércoles" chooses Thursday; Wednesday is what it depends on."""
+    pieces = _PIECE.split(clause)
+    if len(pieces) < 2:
+        return clause
+    kept = [pieces[0], *(p for p in pieces[1:] if not (_starts_with(HEDGE, p) or _starts_with(CONDITION, p)))]
+    return ", ".join(kept)
+
+
+def _starts_with(lexicon: Lexicon, text: str) -> bool:
+    found = lexicon.search(text)
+    return found is not None and found.start() == 0
+
+
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
@@ -402,7 +422,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         count = max(1, len(people))
     if not people and count == 1 and not stated and writer:
         people = [writer]  # the writer, alone: named as their mail client names them
-    accepted = [c.text for c in reading.clauses if c.accept or c.replacement or c in hedged]
+    accepted = [_without_what_it_depends_on(c.text) for c in reading.clauses
+                if c.accept or c.replacement or c in hedged]
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
