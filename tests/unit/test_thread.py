@@ -72,3 +72,63 @@ def test_the_earlier_message_is_found_under_each_kind_of_quote() -> None:
     assert earlier_message(gmail) == ("On Mon, 1 Feb 2021 at 10:00, Niamh <n@x.org> wrote:", "We confirm Mr. Tom Lee.")
     assert earlier_message(outlook)[1] == "Confirmo."
     assert earlier_message("Just this.") == ("", "")
+
+
+APPLE_CLARIFICATION = (
+    "{new}\n\nSent from my iPhone\n\n"
+    "> On 29 Jan 2021, at 11:05, Registration <registration+vd7yf7vu1b@minefree-americas.example.org> wrote:\n"
+    ">\n> Dear Mr. Salazar,\n>\n> Could you please confirm which session(s) Mr. Salazar and Ms. Ortiz will attend?\n"
+    ">\n> Registration desk\n>\n> > Dear colleagues,\n> >\n"
+    "> > Mr. Diego Salazar and Ms. Paula Ortiz will attend on behalf of the Foundation.\n> >\n> > Diego Salazar\n")
+
+
+def test_an_answer_to_the_desks_question_keeps_the_delegation_the_desk_asked_about(meeting: Meeting) -> None:
+    """The writer's earlier answer stands under the desk's question (Apple Mail quotes the attribution too)."""
+    message = EmailMessage(policy=SMTP)
+    message["From"], message["To"] = "Diego Salazar <ds@fundacion.example.org>", "registration+vd7yf7vu1b@x.org"
+    message["Subject"] = "Re: Invitation"
+    message.set_content(APPLE_CLARIFICATION.format(new="Yes, both sessions."))
+    reading = read_message(message.as_bytes(), meeting)
+    assert (reading.attendee_count, list(reading.attendees)) == (2, ["Mr. Diego Salazar", "Ms. Paula Ortiz"])
+
+
+def _answering_the_desk(new: str) -> bytes:
+    message = EmailMessage(policy=SMTP)
+    message["From"], message["To"] = "Marcela Ríos <mrios@mindefensa.example.org>", "registration+vcujyybicb@x.org"
+    message["Subject"] = "RE: Su inscripción"
+    message.set_content(f"{new}\n\n________________________________\nDe: Registration "
+                        "<registration+vcujyybicb@minefree-americas.example.org>\nEnviado el: viernes, 29 de enero "
+                        "de 2021 11:05\nPara: Marcela Ríos <mrios@mindefensa.example.org>\nAsunto: Su inscripción\n\n"
+                        "Estimada Sra. Ríos:\n\nGracias por confirmar la participación de su Ministerio. ¿Podría "
+                        "indicarnos el nombre y cargo de la persona que se conectará?\n\nMesa de inscripción\n")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(("new", "intent", "attendees"), [
+    ("Será el Primer Secretario Andrés Villalba.\n\nSaludos,\nMarcela", "accept",
+     ["Primer Secretario Andrés Villalba"]),
+    ("Gracias, les escribo pronto.\n\nSaludos,\nSra. Marcela Ríos", "unclear", []),  # who signs names nobody
+    ("Todavía no lo sabemos; quizás el Sr. Pablo Mena.\n\nSaludos,\nMarcela", "tentative", ["Sr. Pablo Mena"]),
+])
+def test_names_given_in_answer_to_the_desks_question(new: str, intent: str, attendees: list[str],
+                                                       meeting: Meeting) -> None:
+    reading = read_message(_answering_the_desk(new), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.attendees)) == (intent, attendees)
+
+
+@pytest.mark.parametrize(("text", "count", "attendees"), [
+    ("Por instrucciones de la Embajadora Carmen Valdivia, me permito confirmar su participación.\n\nAtentamente,\n"
+     "Rosa Huamán", 1, ["Embajadora Carmen Valdivia"]),
+    ("Rectification : c'est moi, Marc Tremblay, conseiller, qui participerai à la Conférence. Sophie restera au "
+     "Conseil ce jour-là. Merci d'annuler son inscription.\n\nMarc Tremblay", 1, ["Marc Tremblay, conseiller"]),
+])
+def test_who_replies_for_whom(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
+    """On someone's instructions the writer is not counted; the writer who takes a colleague's place is, once."""
+    message = EmailMessage(policy=SMTP)
+    sender = text.rsplit("\n", 1)[-1]
+    message["From"], message["To"] = f"{sender} <w@mission.example.org>", "registration+abc@x.org"
+    message["Subject"] = "RE: Invitation"
+    message.set_content(text)
+    reading = read_message(message.as_bytes(), meeting)
+    assert (reading.intent.value if reading.intent else None, reading.attendee_count, list(reading.attendees)) == (
+        "accept", count, attendees)

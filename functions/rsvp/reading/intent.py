@@ -301,6 +301,7 @@ REPLACEMENT = Lexicon("replacement")
 ALREADY_REGISTERED = Lexicon("already_registered")  # registered another way: an acceptance
 ACKNOWLEDGEMENT = Lexicon("acknowledgement")  # thanks for the desk's own confirmation: no new answer
 DEFERRAL = Lexicon("deferral")  # the answer is put off until something is known: no answer yet
+CANCEL_SOMEONE_ELSE = Lexicon("cancel_someone_else")  # "merci d'annuler son inscription": the delegation changes
 ANOTHER_OCCASION = Lexicon("another_occasion")  # "we hope to join you on a future occasion": not this meeting
 ABOUT_SOMEONE_ELSE = Lexicon("about_someone_else")  # a condition about the addressee says nothing of the sender
 TOPIC = Lexicon("topic")
@@ -608,7 +609,7 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(registered.group(0))
         return clause
     if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text) or TOPIC.search(text) or (
-            ANOTHER_OCCASION.search(text)):
+            ANOTHER_OCCASION.search(text) or CANCEL_SOMEONE_ELSE.search(text)):
         return clause
     miss = MISS.search(text)
     if miss and not predicate and not clause.counterfactual:

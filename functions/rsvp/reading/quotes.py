@@ -174,11 +174,16 @@ EARLIER_LIMIT = 100_000  # characters of a thread looked through for the message
 _ONE_LEVEL = re.compile(r"^\s*(?:>|\|(?!\s*\w+\s*\|)) ?")  # one level of quoting
 
 
-def earlier_message(text: str, unless: Callable[[str], bool] | None = None) -> tuple[str, str]:
+def earlier_message(text: str, unless: Callable[[str], bool] | None = None,
+                    through: Callable[[str], bool] | None = None) -> tuple[str, str]:
     """The message quoted just under the new text: the lines that say who wrote it (an attribution, "On … X wrote:",
     or a header block, "From: … Sent: …") and its own words, as new_text reads them; ("", "") when none is found.
-    Quoted lines ("> ") are read one level down. When `unless(who)` holds, its words are not read (who, "")."""
+    Quoted lines ("> ") are read one level down. When `through(who)` holds, the message quoted under that one is
+    read instead (once: the desk's question quoting the answer it asks about). When `unless(who)` holds, its words
+    are not read (who, "")."""
     who, lines = _earlier_lines(text)
+    if through is not None and through(who):
+        who, lines = _earlier_lines("\n".join(lines())[:EARLIER_LIMIT])
     return (who, "") if unless is not None and unless(who) else (who, new_text("\n".join(lines())))
 
 
@@ -195,6 +200,10 @@ def _earlier_lines(text: str) -> tuple[str, Callable[[], list[str]]]:
         line, step = _wrapped_attribution(found, lines, index, line)
         low = line.strip().lower()
         if _QUOTED.match(line):
+            if not who:  # Apple Mail quotes its attribution too: "> On 29 Jan 2021, at 11:05, X wrote:"
+                inner = _ONE_LEVEL.sub("", line, count=1).strip()
+                if inner.lower().endswith((":", "：")) and found.attribution.match(inner.lower()):
+                    return inner, functools.partial(_one_level_down, lines, index + 1)
             return who, functools.partial(_one_level_down, lines, index)
         if low.endswith((":", "：")) and found.attribution.match(low):
             who = line.strip()

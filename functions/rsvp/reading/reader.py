@@ -31,7 +31,7 @@ from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import companions, named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
 from .sessions import _ABSENCE, _ONLY, chosen_sessions, names_a_session, sessions_from_clauses, sessions_per_person
-from .thread import as_it_stands
+from .thread import answers_our_question, as_it_stands
 from .unsubscribe import asks_to_unsubscribe
 
 
@@ -278,6 +278,12 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
         if inline is not None:
             reading = IntentReading(inline, 0.8, ("answered inline under the quoted question",),
                                     clauses=reading.clauses)
+    if reading.intent is Intent.UNCLEAR and meeting is not None and not any(
+            c.question or c.tentative or c.decline for c in reading.clauses) and _named_not_signing(text) and (
+            answers_our_question(msg.text, meeting.mailbox)):
+        # "Será el Primer Secretario Andrés Villalba.": names given in answer to the desk's question about them
+        reading = IntentReading(Intent.ACCEPT, 0.7, ("names given in answer to the desk's question",),
+                                clauses=reading.clauses)
     if reading.intent is Intent.UNCLEAR and not any(c.question or c.tentative for c in reading.clauses) and (
             "\t" in text and table_names(text)):
         reading = IntentReading(Intent.ACCEPT, 0.6, ("a table of participants",), clauses=reading.clauses)
@@ -358,6 +364,13 @@ def _starts_with(lexicon: Lexicon, text: str) -> bool:
     return found is not None and found.start() == 0
 
 
+def _named_not_signing(text: str) -> list[str]:
+    """The people a text names, but for the one who signs it."""
+    people = named_people(text)
+    signature = signer(text, people)
+    return [p for p in people if p != signature]
+
+
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
@@ -379,8 +392,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     people = [p for p in named_people(text) if p.split()[-1] not in refused
               and not any(after.startswith(p) for after in replaced)]
     sender = msg.from_name.replace(",", " ").split()
-    sender_named = (any(part in sender for p in people for part in p.split()[-2:]) if sender else False) or bool(
-        signer(text, people))
+    sender_named = (any(part in sender for p in people for part in p.split(",")[0].split()[-2:]) if sender else False
+                    ) or bool(signer(text, people))  # (a name's last words, before its function)
     stated = stated_count(text, language)
     # On a tentative reply, who would come and when is read from the hedged attendance ("I will probably join on the
     # 11th"), not from a hedge about something else ("not sure yet: it depends on the Ambassador's 10th").

@@ -1,7 +1,8 @@
 """A later message in a thread that changes the delegation an earlier one gave ("Ms X will replace Mr Y", "in
 addition, please register Col. Z", "Mr W can no longer attend"): the delegation as it stands after it.
 
-The earlier answer is the writer's own message quoted under the new text (never the desk's invitation). Its people
+The earlier answer is the writer's own message quoted under the new text, or under the desk's message the new text
+answers (a clarification quoting it); never the desk's own words. Its people
 stay unless the new text takes them out: named in a refusal ("Mr Y cannot attend after all") or after an
 instead-of word ("in place of", "reemplazará al", "вместо", "محل", "代替"); those the new text names are added or
 kept as the new text writes them. A new text that lists the delegation again in full is read alone.
@@ -31,7 +32,9 @@ def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mail
     it quotes no earlier answer of theirs, or lists its delegation in full again."""
     if len(_LIST_ITEM.findall(new)) >= 2 or "\t" in new:
         return None
-    _, earlier = earlier_message(full_text, unless=lambda who: _ours(who, mailbox))
+    # (the earlier answer may stand under the desk's own question about it: "Which sessions will Ms X attend?")
+    _, earlier = earlier_message(full_text, unless=lambda who: _ours(who, mailbox), through=lambda who: _ours(
+        who, mailbox))
     if not earlier:
         return None
     before = named_people(earlier)
@@ -45,6 +48,13 @@ def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mail
             continue  # taken out, or replaced
         standing.append(next((p for p in people if _same_person(p, person)), person))  # as the new text names them
     return standing + [p for p in people if p not in standing and not (_named_in(p, out) or _named_in(p, replaced))]
+
+
+def answers_our_question(full_text: str, mailbox: str) -> bool:
+    """Does the message quoted under the new text come from the desk and ask something ("Could you tell us the name of
+    the person who will connect?")?"""
+    who, earlier = earlier_message(full_text)
+    return _ours(who, mailbox) and ("?" in earlier or "？" in earlier or "؟" in earlier)
 
 
 def _ours(who: str, mailbox: str) -> bool:
