@@ -444,6 +444,15 @@ def test_arabic_names_joined_by_and_are_two_people(meeting: Meeting) -> None:
     assert reading.attendees == ("السيد أحمد علي", "السيدة فاطمة حسن") and reading.attendee_count == 2
 
 
+@pytest.mark.parametrize(("text", "attendees"), [
+    ("请为我馆王立新参赞登记出席3月2日会议。", ["王立新参赞"]),  # after the mission's own word, before 登记
+    ("我团张伟参赞将出席本次会议。", ["张伟参赞"]),
+])
+def test_a_chinese_name_after_the_mission_and_before_registering(text: str, attendees: list[str],
+                                                                 meeting: Meeting) -> None:
+    assert list(read_message(_plain(text), meeting).attendees) == attendees
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("Não vejo a hora de participar!", "accept"),
     ("Обязательно будем!", "accept"),
