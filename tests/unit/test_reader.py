@@ -379,6 +379,11 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
     ("Please register Ms. Hanna Berg instead of Mr. Lars Berg.", 1, ["Ms. Hanna Berg"]),
     ("We are pleased to confirm that 12 delegates will attend.", 12, []),  # two digits, not the last one
     ("我国代表团共12人出席会议。", 12, []),
+    # a Russian function before a name is its title; "Таджикского центра" (an adjective, a body) is no name
+    ("Примут участие Постоянный представитель А.В. Морозов и советник Е.И. Лебедева.", 2,
+     ["Постоянный представитель А.В. Морозов", "советник Е.И. Лебедева"]),
+    ("В совещании примет участие эксперт Таджикского национального центра г-н Рустам Назаров.", 1,
+     ["г-н Рустам Назаров"]),
 ])
 def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
@@ -403,6 +408,10 @@ def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Me
     # a function on its own line under a name is nobody
     ("Confirmamos la asistencia de:\n\nEmbajadora Laura Giménez\nRepresentante Permanente Alterna\n\n"
      "Sr. Tomás Aguirre\nSecretario de Embajada", 2, ["Embajadora Laura Giménez", "Sr. Tomás Aguirre"]),
+    # the writer names themselves in brackets after "myself"
+    ("We will attend, two of us: myself (Laura Benítez, Country Director) for both sessions, and Mr. Tomás Quishpe.",
+     2, ["Laura Benítez", "Mr. Tomás Quishpe"]),
+    ("Participaremos duas pessoas: eu (Marta Duarte) e o Sr. Rui Lopes.", 2, ["Marta Duarte", "Sr. Rui Lopes"]),
 ])
 def test_the_writer_and_the_companions_they_count(text: str, count: int, attendees: list[str],
                                                   meeting: Meeting) -> None:
@@ -530,6 +539,10 @@ def test_every_session_person_by_person(text: str, per_person: dict[str, list[st
     # "just" is no restriction when the answer names its session itself
     ("I will attend both sessions.\n\nApologies - I have just checked my calendar: I am chairing a board meeting on "
      "Thursday the 11th, so please register me for the first session only.", "accept", ["day1"]),
+    # a hedge that itself puts someone down carries its sessions
+    ("Pencil us in for Wednesday. I'll confirm names Monday.", "tentative", ["day1"]),
+    ("Tentativamente, dos participantes el jueves 11. Confirmaremos más adelante.", "tentative", ["day2"]),
+    ("Предварительно - два участника, 11 февраля.", "tentative", ["day2"]),
 ])
 def test_a_restriction_to_sessions_wherever_it_stands(text: str, intent: str, sessions: list[str],
                                                        meeting: Meeting) -> None:

@@ -42,7 +42,7 @@ _PERSON = Compiled(lambda: (
     rf"(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|{lexicon.alternation('people', 'name_particles')})){{0,4}})"))
 # "my colleague Andrés Vidal", "accompanied by Tom Becker": an untitled name, two to four capitalised words.
 _INTRODUCED = Compiled(lambda: (
-    r"(?i:\b(?:" + lexicon.alternation("people", "introducers") + r"))[^\S\t\n]+"
+    r"(?i:\b(?:" + lexicon.alternation("people", "introducers") + r"))[^\S\t\n]+\(?"  # "myself (Laura Benítez"
     rf"(?P<name>(?-i:{_CAPITALISED}(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|"
     + lexicon.alternation("people", "name_particles") + r")){1,3}))"))
 @functools.cache
@@ -132,12 +132,14 @@ def named_people(text: str) -> list[str]:
     for line in _logical_lines(text):
         if in_table and "\t" in line:
             continue  # a row of the table: its other cells are titles and notes ("الملحق العسكري", "公使衔参赞")
-        candidates = [m.group(1) + _function_after(line[m.end():]) for m in _PERSON.finditer(line)]
+        placed = [(m.start(), m.group(1) + _function_after(line[m.end():])) for m in _PERSON.finditer(line)]
         if _may_introduce()(line.lower()):
             for m in _INTRODUCED.finditer(line):
                 if not _HONORIFIC_RX.match(m.group("name")):
-                    candidates.append(m.group("name") + _function_after(line[m.end():]))
-                    candidates += _listed_after(line, m.end())
+                    placed.append((m.start("name"), m.group("name") + _function_after(line[m.end():])))
+                    if line[m.start("name") - 1] != "(":  # "myself (Laura Benítez, Country Director)": one person
+                        placed += [(m.end(), name) for name in _listed_after(line, m.end())]
+        candidates = [name for _, name in sorted(placed, key=lambda found: found[0])]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for other_script in _persons():
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people

@@ -18,6 +18,7 @@ from .intent import (
     HEDGE,
     NOUN_PREDICATE,
     PREDICATE,
+    PROVISIONAL,
     IntentReading,
     Lexicon,
     bare_word,
@@ -397,7 +398,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     stated = stated_count(text, language)
     # On a tentative reply, who would come and when is read from the hedged attendance ("I will probably join on the
     # 11th"), not from a hedge about something else ("not sure yet: it depends on the Ambassador's 10th").
-    hedged = [c for c in reading.clauses if c.tentative and (PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text))
+    hedged = [c for c in reading.clauses if c.tentative and (
+        PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text) or PROVISIONAL.search(c.text))
               ] if intent is Intent.TENTATIVE else []
     speaks_for_self = any(
         (c.accept or c in hedged) and not c.replacement and _FIRST_PERSON.search(_after_reporting(c.text))
@@ -442,6 +444,10 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
                      _ONLY.search(c.text) or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
     # ("…; el 11, el Ing. Raúl Méndez.": a day and a person ride in the next clause too)
+    # "Предварительно - два участника, 11 февраля": what a provisional booking puts down may follow it
+    accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
+                 if before in hedged and not (c.accept or c.decline or c.question or c.tentative)
+                 and not (PREDICATE.search(before.text) or NOUN_PREDICATE.search(before.text))]
     # "Wednesday only for me, I'm afraid - … Happy to be registered", "probablemente solo el miércoles 10": a clause
     # that answers nothing itself, or only hedges, but restricts to a session restricts an answer that names none.
     if meeting and not names_a_session(accepted, meeting.sessions):
