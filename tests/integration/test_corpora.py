@@ -41,7 +41,9 @@ def test_peer_targets_every_bounce_a_bounce_no_automatic_mail_as_a_reply_few_ord
         reading = read_message((peers / name).read_bytes())
         commit = reading.kind.value == "reply" and reading.intent is not None and reading.intent.value in (
             "accept", "decline")
-        if label == "bounce" and reading.kind.value != "bounce":
+        # A delay warning ("Action: delayed") is a notice, not a bounce: nothing failed yet (sisimai calls it one).
+        delay_notice = reading.kind.value == "auto_reply" and reading.report == "delay"
+        if label == "bounce" and reading.kind.value != "bounce" and not delay_notice:
             misses.append((name, reading.kind.value))
         if label in ("auto_reply", "automatic") and reading.kind.value == "reply":
             misses.append((name, reading.kind.value))

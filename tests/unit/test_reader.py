@@ -180,6 +180,44 @@ def test_an_out_of_office_body_without_headers_is_recognised() -> None:
     assert reading.kind.value == "auto_reply"
 
 
+@pytest.mark.parametrize("text", [
+    "##- Please type your reply above this line -##\n\nYour request (#4521) has been received and is being reviewed.",
+    "Se ha creado el ticket 0021456 a partir de su correo.\n\nEstado: Nuevo",
+    "Ceci est un message automatique, merci de ne pas répondre.",
+    "Esta é uma mensagem automática. Por favor, não responda a este e-mail.",
+    "Ваше обращение № 4521 зарегистрировано. Это автоматическое сообщение.",
+    "此邮件为系统自动发送，请勿回复。",
+    "شكراً لتواصلكم مع وزارة الخارجية. هذه رسالة آلية، يرجى عدم الرد عليها.",
+])
+def test_a_text_that_says_a_machine_sent_it_is_an_auto_reply(text: str) -> None:
+    assert read_message(mail(text)).kind.value == "auto_reply"
+
+
+def test_an_answer_beside_a_do_not_reply_line_is_still_read() -> None:
+    reading = read_message(mail("We will attend both sessions.\n\nThis is an automated message, please do not reply."))
+    assert (reading.kind.value, reading.intent.value if reading.intent else None) == ("reply", "accept")
+
+
+def _delivery_report(action: str, status: str) -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.mission.example.org>\r\nTo: " + TO + "\r\n"
+        "Subject: Delayed Mail (still being retried)\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThis is the mail system. Your message could not be delivered"
+        " yet; it will be retried.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.mission.example.org\r\n\r\n"
+        f"Final-Recipient: rfc822; slow@mission.example.org\r\nAction: {action}\r\nStatus: {status}\r\n"
+        "--b--\r\n").encode()
+
+
+def test_a_delay_warning_is_a_notice_and_a_failure_a_bounce() -> None:
+    delayed = read_message(_delivery_report("delayed", "4.4.1"))
+    failed = read_message(_delivery_report("failed", "5.1.1"))
+    assert (delayed.kind.value, delayed.report, delayed.final_failure) == ("auto_reply", "delay", False)
+    assert (failed.kind.value, failed.report, failed.failed_recipients) == (
+        "bounce", "failure", ("slow@mission.example.org",))
+
+
 def test_an_exchange_non_delivery_report_names_the_failed_recipient() -> None:
     reading = read_message(mail("Delivery has failed to these recipients or groups:\n\ngone@mission.example.org\n",
                                 subject="Undeliverable: Invitation", sender="postmaster@mission.example.org"))
@@ -462,6 +500,12 @@ def test_a_chinese_name_after_the_mission_and_before_registering(text: str, atte
     assert list(read_message(_plain(text), meeting).attendees) == attendees
 
 
+def test_a_chinese_name_after_by_and_the_writer_in_person() -> None:
+    reading = read_message(mail("2月10日由林峰先生参加，2月11日由我本人参加。\n\n马晓雯",
+                                sender="马晓雯 <ma@mfa.example.cn>"))
+    assert (reading.attendee_count, list(reading.attendees)) == (2, ["林峰先生", "马晓雯"])
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("Não vejo a hora de participar!", "accept"),
     ("Обязательно будем!", "accept"),
@@ -614,6 +658,12 @@ def _from(name: str, text: str) -> bytes:
     ("Diego Paz", "En principio participaríamos, pero los nombres están por confirmar.", None, ()),
     ("王芳", "我们可能参加，具体人员待定。", None, ()),
     ("Permanent Mission of Chile", "Probably yes, to be confirmed next week.", None, ()),  # not a person
+    # a number the hedge gives is the count it would be
+    ("Marc Lefèvre", "Nous serons vraisemblablement deux, sans doute le mercredi 10. Je vous le confirme vendredi.",
+     2, ()),
+    ("Kwame Mensah", "We will probably be three; names to follow once approved.", 3, ()),
+    ("Diego Paz", "Seremos probablemente dos personas; los nombres están todavía por confirmar.", 2, ()),
+    ("سارة", "على الأرجح سنشارك في الجلسة الأولى فقط، بمشارك واحد لم يحدد اسمه بعد.", 1, ()),
 ])
 def test_a_person_hedging_alone_would_come_alone(name: str, text: str, count: int | None,
                                                  attendees: tuple[str, ...], meeting: Meeting) -> None:

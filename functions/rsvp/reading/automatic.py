@@ -18,6 +18,7 @@ _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaem
 _BOUNCE_SUBJECTS = matcher("automatic", "bounce_subjects")
 _OOO_SUBJECTS = matcher("automatic", "out_of_office_subjects")
 _OOO_BODY = matcher("automatic", "out_of_office_body")
+_MACHINE_BODY = matcher("automatic", "machine_body")
 _READ_RECEIPT = matcher("automatic", "read_receipt_subjects")
 _LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]"
 _EMAIL = re.compile(rf"{_LOCAL_PART}++@[\w-]+(?:\.[\w-]+)+")
@@ -89,6 +90,12 @@ def out_of_office_body(text: str) -> bool:
     return _OOO_BODY(text[:600].lower())
 
 
+def machine_body(text: str) -> bool:
+    """A short text that says a machine wrote it ("This is an automated message, please do not reply", a ticket
+    opened for our mail): an acknowledgement with no automatic-mail header."""
+    return len(text) <= 2000 and _MACHINE_BODY(text.lower())
+
+
 def _bounce(msg: ParsedMessage) -> Automatic | None:
     reasons: list[str] = []
     if msg.content_type == "multipart/report" and msg.report_type == "delivery-status":
@@ -106,8 +113,11 @@ def _bounce(msg: ParsedMessage) -> Automatic | None:
         return None
     failed, final = _failed_recipients(msg)
     if not final:
+        # "Delayed Mail (still being retried)", "Remise différée": nothing failed yet, so no bounce; a notice the
+        # desk keeps and never answers. A final failure, if it comes, is a report of its own.
         reasons.append("delay warning only (not a final failure)")
-    return Automatic("bounce", tuple(reasons), failed, final, "failure" if final else "delay")
+        return Automatic("auto_reply", tuple(reasons), failed, final, "delay")
+    return Automatic("bounce", tuple(reasons), failed, final, "failure")
 
 
 def _ses_notification(msg: ParsedMessage) -> Automatic | None:

@@ -277,10 +277,12 @@ def _numbers() -> str:
     return r"(?P<number>\b\d{1,2}|" + "|".join(lexicon.placed("people", "numbers")) + ")"
 
 
-# "3 delegates", "dos delegadas", "три представителя"; "we will be 3"; "three of us"; "三人" (no space needed).
+# "3 delegates", "dos delegadas", "три представителя"; "we will be 3" ("nous serons vraisemblablement deux");
+# "three of us"; "三人" (no space needed).
 _COUNT = Compiled(lambda: _numbers() + r"\s+(?:" + "|".join(lexicon.placed("people", "counted_nouns")) + ")", re.I)
 _WE_WILL_BE = Compiled(lambda: (
-    r"\b" + lexicon.alternation("people", "we_will_be") + r" (?P<number>\d{1,2}|"
+    r"\b" + lexicon.alternation("people", "we_will_be") + r"(?:,? " + lexicon.alternation("people", "count_hedges")
+    + r",?)? (?P<number>\d{1,2}|"
     + "|".join(lexicon.patterns("people", "numbers")) + r")\b(?! " + lexicon.alternation("people", "time_units")
     + ")"), re.I)
 _DELEGATION_OF = Compiled(lambda: r"\b" + lexicon.alternation("people", "delegation_of") + r"\s+" + _numbers()

@@ -10,7 +10,7 @@ from ..domain.meeting import Meeting
 from ..domain.rsvp import Intent, MessageKind
 from ..domain.tags import tag_from_address
 from .attachments import read_attachments
-from .automatic import detect_automatic, out_of_office_body
+from .automatic import detect_automatic, machine_body, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import (
     CONDITION,
@@ -117,7 +117,8 @@ def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
             kind=MessageKind(automatic.kind), intent=None, attendee_count=None, attendees=(), sessions=None,
             language=detect_language(f"{msg.subject}\n{text}", fallback_language), confidence=0.95, tag=tag,
             reasons=automatic.reasons, new_text=text, failed_recipients=automatic.failed_recipients,
-            final_failure=automatic.final, report=automatic.report if automatic.kind == "bounce" else None,
+            final_failure=automatic.final,
+            report=automatic.report if automatic.kind == "bounce" or automatic.report == "delay" else None,
         )
     language = _language(msg, text, fallback_language)
     if asks_to_unsubscribe(msg.subject, text):
@@ -303,6 +304,9 @@ def _read_reply(msg: ParsedMessage, text: str, language: str | None, tag: str | 
     if reading.intent is Intent.UNCLEAR and out_of_office_body(text):
         return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
                        ("out-of-office wording in the body and no answer",), text)
+    if reading.intent is Intent.UNCLEAR and machine_body(text):
+        return Reading(MessageKind.AUTO_REPLY, None, None, (), None, language, 0.7, tag,
+                       ("the text says a machine sent it, and gives no answer",), text)
     return _answer(msg, reading, text, language, tag, meeting)
 
 
@@ -318,7 +322,9 @@ def _alt(category: str) -> str:
 
 # The sender speaking for themself: "I will attend", "asistiré", "je participerai", "participarei" (folded text).
 # (Never a letter of an abbreviation: "Chargé d'affaires a.i.", "i.e.")
-_FIRST_PERSON = Compiled(lambda: r"(?<![.\w])(?:" + _alt("first_person") + r")\b(?!\.\w)")
+# A word entry stands alone ("i" is no letter of "in"); an entry of a language written without spaces ("我本人")
+# is found anywhere.
+_FIRST_PERSON = Compiled(lambda: r"(?<!\.)(?:" + "|".join(placed(AREA, "first_person")) + r")(?!\.\w)")
 # "I am writing on behalf of Ambassador Lopez, who will attend": the writer speaks for someone else.
 _ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
