@@ -782,3 +782,38 @@ def test_a_declined_calendar_button_naming_who_goes_instead_is_the_missions_acce
 ])
 def test_nobody_going_instead_is_no_replacement(text: str) -> None:
     assert read_intent(text).intent.value == "decline"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a day named by its number on which the meeting has no session: the writer is asked, not registered
+    ("Hello, please register me for the session on Friday 12 February. Thanks", "unclear"),
+    ("Bom dia! Confirmo presença na terça-feira, dia 9.", "unclear"),
+    # …but the reply deadline, a date of something else beside every session, and a session's own day are fine
+    ("We will attend both sessions; I will send the names by 8 February.", "accept"),
+    ("El viaje se ha postergado al 15 de febrero, así que sí podré conectarme a ambas sesiones.", "accept"),
+    ("Confirmo presença no dia 10.", "accept"),
+])
+def test_a_day_without_a_session_is_asked_about(text: str, intent: str, meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Probably yes.", "tentative"),
+    ("Probablemente sí.", "tentative"),
+    ("Скорее всего да.", "tentative"),
+    # one session refused, the other only hoped for or hedged
+    ("El miércoles seguro que no puedo. El jueves probablemente sí, pero depende de una reunión.", "tentative"),
+    ("周三那一场我确实参加不了。周四的第二场应该可以，但还要看馆领导的安排。", "tentative"),
+    ("We cannot join on Wednesday. On Thursday we will attend, subject to the Minister's approval.", "tentative"),
+    ("We cannot join on Wednesday. On Thursday we will attend.", "accept"),
+    # Chinese: a refusal by the verb's own ending (参加不了), and questions before choosing who comes
+    ("我们参加不了这次会议。", "decline"),
+    ("在确定参会人员之前，想请教：第二场是否提供中文同传？", "unclear"),
+    # French: neither one session nor the other
+    ("Le Luxembourg ne pourra être représenté ni à la séance du 10 février ni à celle du 11.", "decline"),
+])
+def test_hedged_yeses_and_sessions_refused_beside_a_hedge(text: str, intent: str, meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == intent
+

@@ -442,7 +442,7 @@ _ELLIPTICAL_YES_SESSION = Compiled(lambda: "^" + _alt("and_openers") + r"?(?P<wh
 # "Yes, we received it": a yes about the mail, not about the meeting.
 _RECEIPT = Compiled(lambda: _any("receipt"))
 _REGRET_ADVERB = Compiled(lambda: "^" + _alt("regret_adverbs") + r"[,;:]?\s+(?=" + _alt("no_words") + r"\b)")
-_SESSION_WORDS = Compiled(lambda: r"\b(?:" + _alt("session_words") + r"|\d{1,2}" + _alt("ordinal_suffixes") + r"?)\b")
+_SESSION_WORDS = Compiled(lambda: _any("session_words") + r"|\b\d{1,2}" + _alt("ordinal_suffixes") + r"?\b")
 _IN_PERSON = Compiled(lambda: _any("in_person"))
 _REMOTE = Compiled(lambda: _any("remote"))
 
@@ -600,6 +600,10 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.evidence.append(text[:30])
         return clause
     elliptical = _ELLIPTICAL_YES_SESSION.match(text)
+    if elliptical and not clause.question and HEDGE.search(elliptical.group("what")):
+        clause.tentative = True  # "Probably yes", "el jueves probablemente sí": a yes held back by its hedge
+        clause.evidence.append(HEDGE.search(elliptical.group("what")).group(0))  # type: ignore[union-attr]
+        return clause
     if elliptical and _SESSION_WORDS.search(elliptical.group("what")) and not clause.question:
         clause.accept = True  # "Wednesday yes", "the 10th: yes"
         clause.evidence.append(text[:30])
@@ -925,21 +929,24 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
         return IntentReading(Intent.ACCEPT, 0.75, why("attends", accepts) + why("another way than", declines),
                              clauses=tuple(clauses))
     if declines and accepts:
-        return IntentReading(Intent.ACCEPT if _split_by_session(accepts, declines) else Intent.UNCLEAR,
-                             0.6 if _split_by_session(accepts, declines) else 0.4,
+        split = _split_by_session(accepts, declines)
+        if split and _hedging_attendance(tentatives, accepts):
+            # "Not Wednesday; Thursday I will attend, subject to the rector's agenda": the session kept is hedged
+            return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", tentatives) + why("and refuses", declines),
+                                 clauses=tuple(clauses))
+        return IntentReading(Intent.ACCEPT if split else Intent.UNCLEAR, 0.6 if split else 0.4,
                              why("accepts", accepts) + why("and refuses", declines), clauses=tuple(clauses))
+    if declines and tentatives and _split_by_session(tentatives, declines):
+        # "El miércoles no puedo. El jueves probablemente sí": one session refused, the other only hoped for
+        return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", tentatives) + why("and refuses", declines),
+                             clauses=tuple(clauses))
     if declines:
         return IntentReading(Intent.DECLINE, 0.9 if len(declines) > 1 or not tentatives else 0.7,
                              why("refusal", declines), clauses=tuple(clauses))
     if tentatives and not accepts:
         return IntentReading(Intent.TENTATIVE, 0.75, why("hedged", tentatives), clauses=tuple(clauses))
     if accepts and tentatives:
-        # A hedge on attending ("mi participación, no confirmada", "as long as the platform is allowed") holds the
-        # whole answer back; one on details ("names to follow") does not.
-        hedged_attendance = [c for c in tentatives if PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text)
-                             or _condition(c)]
-        if all(c.wish for c in accepts):
-            hedged_attendance = tentatives  # "we intend to send someone; who, pending the leadership": no commitment
+        hedged_attendance = _hedging_attendance(tentatives, accepts)
         if hedged_attendance:
             return IntentReading(Intent.TENTATIVE, 0.6, why("hedged", hedged_attendance), clauses=tuple(clauses))
         return IntentReading(Intent.ACCEPT, 0.7, why("acceptance", accepts) + why("details pending", tentatives),
@@ -947,6 +954,15 @@ def _weigh_answers(clauses: list[Clause]) -> IntentReading:
     if accepts:
         return IntentReading(Intent.ACCEPT, 0.9, why("acceptance", accepts), clauses=tuple(clauses))
     return IntentReading(Intent.UNCLEAR, 0.3, ("no answer found in the new text",), clauses=tuple(clauses))
+
+
+def _hedging_attendance(tentatives: list[Clause], accepts: list[Clause]) -> list[Clause]:
+    """The hedges that hold an acceptance back: one on attending ("mi participación, no confirmada", "as long as the
+    platform is allowed"), not one on details ("names to follow"); any hedge, when every acceptance is a wish ("we
+    intend to send someone; who, pending the leadership")."""
+    if all(c.wish for c in accepts):
+        return tentatives
+    return [c for c in tentatives if PREDICATE.search(c.text) or NOUN_PREDICATE.search(c.text) or _condition(c)]
 
 
 def _someone_else_named(clauses: list[Clause], accepts: list[Clause], declines: list[Clause]) -> bool:

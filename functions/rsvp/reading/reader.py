@@ -31,7 +31,15 @@ from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import companions, named_people, person_display, signer, stated_count, table_names
 from .quotes import new_text
-from .sessions import _ABSENCE, _ONLY, chosen_sessions, names_a_session, sessions_from_clauses, sessions_per_person
+from .sessions import (
+    _ABSENCE,
+    _ONLY,
+    chosen_sessions,
+    days_without_a_session,
+    names_a_session,
+    sessions_from_clauses,
+    sessions_per_person,
+)
 from .thread import answers_our_question, as_it_stands
 from .unsubscribe import asks_to_unsubscribe
 
@@ -378,6 +386,13 @@ def _named_not_signing(text: str) -> list[str]:
     return [p for p in people if p != signature]
 
 
+def _a_day_without_a_session(reading: IntentReading, meeting: Meeting) -> bool:
+    """An acceptance that names, by its number, a day near the meeting with none of its sessions, and no session."""
+    accepting = [c.text for c in reading.clauses if c.accept or c.replacement]
+    return bool(accepting) and not names_a_session(accepting, meeting.sessions) and days_without_a_session(
+        accepting, meeting.sessions, meeting.local(meeting.rsvp_cutoff).date())
+
+
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,
             meeting: Meeting | None) -> Reading:
     intent = reading.intent
@@ -391,6 +406,11 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
             intent = Intent.ACCEPT
     if intent is Intent.DECLINE:
         return Reading(MessageKind.REPLY, intent, 0, (), None, language, reading.confidence, tag, reading.reasons, text)
+    if intent is Intent.ACCEPT and meeting and _a_day_without_a_session(reading, meeting):
+        # "Please register me for the session on Friday 12 February": no session that day; the writer is asked
+        intent = Intent.UNCLEAR
+        reading = IntentReading(intent, 0.4, (*reading.reasons, "names a day on which there is no session"),
+                                clauses=reading.clauses)
     if intent is Intent.UNCLEAR:
         return Reading(MessageKind.REPLY, intent, None, (), None, language, reading.confidence, tag, reading.reasons,
                        text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 
 from ..domain.meeting import Session
 from . import lexicon
@@ -150,21 +151,62 @@ def _session_pattern(session: Session, index: int) -> re.Pattern[str]:
     return pattern
 
 
+def _not_an_hour() -> str:
+    return r"(?!\s*(?::\d|" + _placed("hour_marks") + "))"
+
+
+def _day_patterns(day: int, month: int) -> list[str]:
+    """The patterns naming a day by its number: "10 February", "el 10", "no dia 10", "10/02" (every language)."""
+    suffix, not_an_hour = _SUFFIX.pattern, _not_an_hour()
+    return [*_dates(day, month),
+            rf"\b{_alt('before_day')}\s+{day}{suffix}\b{not_an_hour}",
+            # "no dia 11", "el día 10", "le jour 11"
+            rf"\b{_alt('before_day_word')}\s+{_alt('day_words')}\s+{day}\b",
+            rf"\b{day:02d}[./]{month:02d}\b"]
+
+
+_NEAR = 7  # days either side of the sessions in which a date named beside an acceptance is taken for the meeting's
+
+
+@functools.lru_cache(maxsize=64)
+def _other_days(session_days: tuple[date, ...], after: date) -> re.Pattern[str] | None:
+    days = [session_days[0] + timedelta(days=n) for n in range(-_NEAR, (session_days[-1] - session_days[0]).days
+                                                               + _NEAR + 1)]
+    others = [d for d in days if d not in session_days and d > after]
+    if not others:
+        return None
+    # A day without its month ("dia 9", "le 12") is taken for the sessions' month, unless a month follows it
+    # ("votre invitation du 1er février").
+    months = "|".join(f"(?:{m})" for names in lexicon.by_language("sessions", "months").values() for m in names)
+    no_month = rf"(?![\s,]*(?:(?:de|of)\s+)?(?:{months}))"
+    session_months = {d.month for d in session_days}
+    patterns = [p for d in others for p in (
+        _day_patterns(d.day, d.month) if d.month in session_months else [*_dates(d.day, d.month),
+                                                                        rf"\b{d.day:02d}[./]{d.month:02d}\b"])]
+    return re.compile("|".join(f"(?:{p}){no_month}" for p in patterns))
+
+
+def days_without_a_session(texts: Sequence[str], sessions: Sequence[Session], after: date) -> bool:
+    """Do these (folded) texts name, by its number, a day near the meeting that holds none of its sessions ("register
+    me for the session on Friday 12 February", "confirmo presença na terça-feira, dia 9")? Days up to `after` (the
+    reply deadline) are left out: a reply names its deadline."""
+    if not sessions or any(_ALL.search(text) for text in texts):
+        return False
+    pattern = _other_days(tuple(sorted({s.start.date() for s in sessions})), after)
+    return pattern is not None and any(pattern.search(text) for text in texts)
+
+
 def _session_patterns(session: Session, index: int) -> str:
-    day = session.start.day
     weekday = session.start.weekday()
     suffix, join = _SUFFIX.pattern, _JOIN.pattern
-    not_an_hour = r"(?!\s*(?::\d|" + _placed("hour_marks") + "))"
-    alternatives = _dates(day, session.start.month)
+    not_an_hour = _not_an_hour()
+    day = session.start.day
+    alternatives = _day_patterns(day, session.start.month)
     alternatives += [rf"\b(?:{names[weekday]})\b" for names in lexicon.by_language("sessions", "weekdays").values()]
-    alternatives.append(rf"\b{_alt('before_day')}\s+{day}{suffix}\b{not_an_hour}")
-    # "no dia 11", "el día 10", "le jour 11"
-    alternatives.append(rf"\b{_alt('before_day_word')}\s+{_alt('day_words')}\s+{day}\b")
     # "on the 10th and 11th", "les 10 et 11", "los días 10 y 11": a list of days after an article
     alternatives += [rf"\b{_alt('before_days')}\s+{day}{suffix}(?:{join}\d{{1,2}}{suffix})+\b{not_an_hour}",
                      rf"\b{_alt('before_days')}\s+\d{{1,2}}{suffix}(?:{join}\d{{1,2}}{suffix})*{join}"
                      rf"(?:{_alt('before_day')}\s+)?{day}{suffix}\b{not_an_hour}"]
-    alternatives.append(rf"\b{session.start.day:02d}[./]{session.start.month:02d}\b")
     ordinals = [names[index] for names in lexicon.by_language("sessions", "ordinals").values()]
     if ordinals:
         ordinal = "(?:" + "|".join(f"(?:{o})" for o in ordinals) + ")"
