@@ -817,3 +817,28 @@ def test_hedged_yeses_and_sessions_refused_beside_a_hedge(text: str, intent: str
     reading = read_message(_plain(text), meeting)
     assert reading.intent is not None and reading.intent.value == intent
 
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    # all sessions except some: the others, in every language, by ordinal or by day
+    ("My colleague and I will be with you for all sessions except the first.", ["day2"]),
+    ("Asistiremos a todas las sesiones menos la primera.", ["day2"]),
+    ("Прошу зарегистрировать меня на все сессии, кроме первой.", ["day2"]),
+    ("ستشارك زميلتي\nفي جميع جلسات الحوار باستثناء جلسة يوم الخميس 11 فبراير.", ["day1"]),
+    ("I will attend both sessions, except the last hour of the second.", None),  # a part of a session is no session
+    ("Asistiremos al menos a la primera sesión, y seguramente a ambas.", None),  # "al menos": at least
+    # "but not": what follows is refused, not chosen
+    ("I will attend the 10th but not the 11th.", ["day1"]),
+    ("Asistiré el 10 pero no el 11.", ["day1"]),
+    ("Je participerai le 10 mais pas le 11.", ["day1"]),
+    # a correction of the sessions: the last word counts
+    ("I would like to register for the session on the 10th.\n\nCorrection: the 11th, not the 10th. So Thursday "
+     "only, please.", ["day2"]),
+    ("Confirmo que participarán el día 11 de febrero.\n\nCORRECCIÓN: disculpen, la fecha correcta es el miércoles 10"
+     " de febrero, no el 11.", ["day1"]),
+])
+def test_all_but_some_sessions_and_corrections_of_them(text: str, sessions: list[str] | None,
+                                                      meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == "accept"
+    assert (list(reading.sessions) if reading.sessions else None) == sessions
+

@@ -14,6 +14,7 @@ from .automatic import detect_automatic, machine_body, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import (
     CONDITION,
+    CORRECTION,
     FORM_FIELD,
     HEDGE,
     NOUN_PREDICATE,
@@ -33,6 +34,8 @@ from .people import companions, named_people, person_display, signer, stated_cou
 from .quotes import new_text
 from .sessions import (
     _ABSENCE,
+    _ALL,
+    _EXCEPT,
     _ONLY,
     chosen_sessions,
     days_without_a_session,
@@ -386,6 +389,20 @@ def _named_not_signing(text: str) -> list[str]:
     return [p for p in people if p != signature]
 
 
+def _sessions_corrected(reading: IntentReading, meeting: Meeting) -> tuple[list[str], list[str], list[str]] | None:
+    """When the writer corrects the sessions of an acceptance given above ("Correction: the 11th, not the 10th",
+    "Rectification : pour les deux séances"), the clauses from the correction on: (accepting, refusing, neither)."""
+    clauses = reading.clauses
+    for index, clause in enumerate(clauses):
+        if index and CORRECTION.search(clause.text) and any(c.accept or c.replacement for c in clauses[:index]) and (
+                names_a_session([clause.text], meeting.sessions) or _ALL.search(clause.text)):
+            after = clauses[index:]
+            return ([clause.text, *(c.text for c in after[1:] if c.accept or c.replacement)],
+                    [c.text for c in after[1:] if c.decline and not c.replacement],
+                    [c.text for c in after[1:] if not (c.accept or c.decline or c.replacement)])
+    return None
+
+
 def _a_day_without_a_session(reading: IntentReading, meeting: Meeting) -> bool:
     """An acceptance that names, by its number, a day near the meeting with none of its sessions, and no session."""
     accepting = [c.text for c in reading.clauses if c.accept or c.replacement]
@@ -468,7 +485,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     # "Delighted to accept - but only for Wednesday": the restriction rides in the next clause.
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
-                     _ONLY.search(c.text) or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
+                     _ONLY.search(c.text) or _EXCEPT.search(c.text)
+                     or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
     # ("…; el 11, el Ing. Raúl Méndez.": a day and a person ride in the next clause too)
     # "Предварительно - два участника, 11 февраля": what a provisional booking puts down may follow it
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)
@@ -482,6 +500,10 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     declined = [c.text for c in reading.clauses if c.decline and not c.replacement]
     neutral = [c.text for c in reading.clauses if not (c.accept or c.decline or c.replacement) and c not in hedged
                and c.text not in accepted]
+    corrected = _sessions_corrected(reading, meeting) if meeting else None
+    if corrected is not None:
+        # "…the session on the 10th. Correction: the 11th, not the 10th": the sessions after the correction count
+        accepted, declined, neutral = corrected
     sessions = None
     per_person: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if meeting:

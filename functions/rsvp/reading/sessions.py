@@ -24,14 +24,51 @@ def _placed(*categories: str) -> str:
 
 _ALL = Compiled(lambda: _placed("all_sessions"), re.I)
 _EXCLUDED = Compiled(lambda: _placed("excluding") + r"[^.]*$")  # "not on the", "sauf le" just before a session
-_ONLY = Compiled(lambda: _placed("only", "but_not"), re.I)
+_ONLY = Compiled(lambda: _placed("only", "but_not"), re.I)  # a restriction, either way
+_ONLY_WORD = Compiled(lambda: _placed("only"), re.I)  # "only", "solo": what it names is chosen ("but not": refused)
+
+
+_EXCEPT = Compiled(lambda: _placed("except_words"))
+_EXCEPT_REACH = re.compile(r"[^.;:!?\n]{0,50}")
+_SHORT_LEAD = re.compile(r"[\s,]*(?:[^\W\d]+[\s,]+){0,3}")
+
+
+def _excepted(text: str, sessions: Sequence[Session]) -> set[str]:
+    """Sessions taken out of a whole by "except" (folded text): those named right after it, by their words or by a
+    bare ordinal ("all sessions except the first", "todas menos la primera", "все, кроме первой")."""
+    out: set[str] = set()
+    for found in _EXCEPT.finditer(text):
+        reach = _EXCEPT_REACH.match(text, found.end())
+        tail = reach.group() if reach else ""
+        for index, session in enumerate(sessions):
+            ordinals = [names[index] for names in lexicon.by_language("sessions", "ordinals").values()
+                        if index < len(names)]
+            named = [m for m in (_session_pattern(session, index).search(tail),
+                                 *(re.search(rf"\b(?:{o})\b", tail) for o in ordinals)) if m]
+            # right after the word ("except the first", "باستثناء جلسة يوم الخميس"), not a part of a session
+            # ("except the last hour of the second")
+            if any(_SHORT_LEAD.fullmatch(tail[:m.start()]) for m in named):
+                out.add(session.id)
+    return out
+
+
+def _all_but(text: str, sessions: Sequence[Session]) -> tuple[str, ...] | None:
+    """The sessions left when some are excepted from the whole ("all except the first": the second), or None."""
+    excepted = _excepted(text, sessions) if _EXCEPT.search(text) else set()
+    left = tuple(s.id for s in sessions if s.id not in excepted)
+    return left if excepted and left else None
 
 
 def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool = True) -> tuple[str, ...] | None:
     """Session ids the reply restricts itself to, or None when it does not restrict (all sessions)."""
-    if len(sessions) < 2 or _ALL.search(text):
+    if len(sessions) < 2:
         return None
     lowered = fold(text)
+    all_but = _all_but(lowered, sessions)
+    if all_but is not None:
+        return all_but
+    if _ALL.search(text):
+        return None
     mentioned: list[str] = []
     excluded: list[str] = []
     for index, session in enumerate(sessions):
@@ -80,7 +117,10 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
         return {s.id for s, rx in zip(sessions, patterns, strict=True)
                 for m in rx.finditer(text) if _EXCLUDED.search(text[max(0, m.start() - 20):m.start()])}
 
-    only = [_after_only(text, named) for text in accepted if _ONLY.search(text) and not _ALL.search(text)]
+    all_but = [left for text in accepted if (left := _all_but(text, sessions)) is not None]
+    if all_but:
+        return tuple(s.id for s in sessions if all(s.id in left for left in all_but))
+    only = [_after_only(text, named) for text in accepted if _ONLY_WORD.search(text) and not _ALL.search(text)]
     only_ids = set().union(*only) if only else set()
     if only_ids and len(only_ids) < len(sessions):
         return tuple(s.id for s in sessions if s.id in only_ids)
@@ -132,7 +172,7 @@ def _dates(day: int, month: int) -> list[str]:
 def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
     """Sessions in the scope of "only": those named after it ("busy on the 10th, so only the 11th"), else
     all those the clause names ("the 10th only")."""
-    match = _ONLY.search(text)
+    match = _ONLY_WORD.search(text)
     after = named(text[match.start():]) if match else set()
     return after or named(text)
 
