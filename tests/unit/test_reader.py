@@ -842,3 +842,20 @@ def test_all_but_some_sessions_and_corrections_of_them(text: str, sessions: list
     assert reading.intent is not None and reading.intent.value == "accept"
     assert (list(reading.sessions) if reading.sessions else None) == sessions
 
+
+@pytest.mark.parametrize(("text", "intent", "sessions"), [
+    # a hedged yes names the session it would be
+    ("周三那一场我参加不了。周四的第二场应该可以，但还要看馆领导的安排。", "tentative", ["day2"]),
+    ("Thursday probably yes; I will confirm on Monday.", "tentative", ["day2"]),
+    ("A Conselheira Ana Lemos deverá, provavelmente, acompanhar a primeira sessão, caso não seja convocada.",
+     "tentative", ["day1"]),
+    # the same day written beside every person restricts the delegation to it
+    ("Encaminho a relação dos participantes:\n\n- Cel. Marcelo Lins – Chefe – dia 10\n- Maj. Renata Brandão – "
+     "Adjunta – dia 10\n", "accept", ["day1"]),
+])
+def test_sessions_of_a_hedged_yes_and_of_every_person(text: str, intent: str, sessions: list[str],
+                                                      meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert reading.intent is not None and reading.intent.value == intent
+    assert list(reading.sessions or ()) == sessions
+

@@ -436,9 +436,9 @@ _NAMES_AND_LINKS = Compiled(lambda: _any("names_and_links"))
 # Modal words hedge a verb: without an attendance verb in the clause they say nothing about the answer.
 _MODAL_ONLY = Compiled(lambda: _alt("modal_hedges"))
 _ELLIPTICAL_NO = Compiled(lambda: "^(?:" + _alt("but_openers") + "|" + _alt("and_openers")
-                          + r")?(?P<what>[^,;:]{2,30}?)[,:]? " + _alt("no_words") + r"[.!]?$")
+                          + r")?(?P<what>[^,;:]{2,30}?)[,:]? " + _alt("no_words") + r"[.!;]?$")
 _ELLIPTICAL_YES_SESSION = Compiled(lambda: "^" + _alt("and_openers") + r"?(?P<what>[^,;:]{2,30}?)[,:]? "
-                                   + _alt("yes_words") + r"[.!]?$")
+                                   + _alt("yes_words") + r"[.!;]?$")
 # "Yes, we received it": a yes about the mail, not about the meeting.
 _RECEIPT = Compiled(lambda: _any("receipt"))
 _REGRET_ADVERB = Compiled(lambda: "^" + _alt("regret_adverbs") + r"[,;:]?\s+(?=" + _alt("no_words") + r"\b)")

@@ -266,9 +266,9 @@ def _session_patterns(session: Session, index: int) -> str:
 def sessions_per_person(text: str, people: Sequence[str], sessions: Sequence[Session]) -> tuple[
         tuple[str, tuple[str, ...]], ...]:
     """"Ms X on the 10th, Mr Y on the 11th", "el día 10 participará la Lic. X; el 11, el Ing. Y": the sessions each
-    person comes to, when the reply gives them person by person and they differ; () otherwise (every person comes
-    to the reply's sessions). Each person's sessions are read from the words between their name and the next one's,
-    or, when the reply names the day first, between the previous name and theirs."""
+    person comes to, when the reply gives them person by person (and not every person to every session); ()
+    otherwise (every person comes to the reply's sessions). Each person's sessions are read from the words between
+    their name and the next one's, or, when the reply names the day first, between the previous name and theirs."""
     if len(sessions) < 2 or len(people) < 2:
         return ()
     lowered = fold(text)
@@ -305,7 +305,7 @@ def sessions_per_person(text: str, people: Sequence[str], sessions: Sequence[Ses
         if chosen is None:
             return ()
         out.append((person, chosen))
-    if len({chosen for _, chosen in out}) < 2:
-        return ()
+    if len({chosen for _, chosen in out}) < 2 and out[0][1] == every:
+        return ()  # everyone at every session: nothing person by person ("– dia 10" on every line still restricts)
     order = {p: i for i, p in enumerate(people)}
     return tuple(sorted(out, key=lambda pair: order[pair[0]]))
