@@ -422,6 +422,13 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
      ["Постоянный представитель А.В. Морозов", "советник Е.И. Лебедева"]),
     ("В совещании примет участие эксперт Таджикского национального центра г-н Рустам Назаров.", 1,
      ["г-н Рустам Назаров"]),
+    # the same person named again by surname, or in Latin letters in brackets, is one person
+    ("Примет участие советник Т.А. Григорян. Уточнение: г-н Григорян сможет участвовать только в первой сессии.", 1,
+     ["советник Т.А. Григорян"]),
+    ("يسرنا إبلاغكم بأن السيد كريم بن صالح (Mr. Karim Bensalah) سيمثل البعثة.\n\nعلماً بأن السيد بن صالح لا يحمل"
+     " بطاقة دخول.", 1, ["السيد كريم بن صالح"]),
+    # a greeting is nobody; a title before a Chinese name is not part of it
+    ("尊敬的女士/先生：\n\n我团拟派一等秘书张敏女士出席2月11日的第二场会议。", 1, ["张敏女士"]),
 ])
 def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
@@ -450,6 +457,9 @@ def test_who_is_counted(text: str, count: int, attendees: list[str], meeting: Me
     ("We will attend, two of us: myself (Laura Benítez, Country Director) for both sessions, and Mr. Tomás Quishpe.",
      2, ["Laura Benítez", "Mr. Tomás Quishpe"]),
     ("Participaremos duas pessoas: eu (Marta Duarte) e o Sr. Rui Lopes.", 2, ["Marta Duarte", "Sr. Rui Lopes"]),
+    # the writer instructed to confirm someone else's attendance does not come
+    ("Encarrega-me o Senhor Embaixador de confirmar a participação do Embaixador João Pedro Valadares.", 1,
+     ["Embaixador João Pedro Valadares"]),
 ])
 def test_the_writer_and_the_companions_they_count(text: str, count: int, attendees: list[str],
                                                   meeting: Meeting) -> None:

@@ -132,6 +132,7 @@ def named_people(text: str) -> list[str]:
     for line in _logical_lines(text):
         if in_table and "\t" in line:
             continue  # a row of the table: its other cells are titles and notes ("الملحق العسكري", "公使衔参赞")
+        line = _TRANSLITERATED.sub("", line)  # "السيد كريم بن صالح (Mr. Karim Bensalah)": one person, twice written
         placed = [(m.start(), m.group(1) + _function_after(line[m.end():])) for m in _PERSON.finditer(line)]
         if _may_introduce()(line.lower()):
             for m in _INTRODUCED.finditer(line):
@@ -179,6 +180,8 @@ def _function_after(rest: str) -> str:
     return f"{separator} {found.group(1).strip()}"
 
 
+# A name in Latin letters in brackets right after a name in another script: the same person's name transliterated.
+_TRANSLITERATED = re.compile(r"(?<=[\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff])\s*[(（][A-Z][A-Za-z.\s'-]{2,50}[)）]")
 _POSSESSIVE = re.compile(r"['’]s$")  # "Mr. Okafor's e-mail address": the same Mr. Okafor
 
 
@@ -268,7 +271,9 @@ def _logical_lines(text: str) -> list[str]:
 
 
 def _name_words(name: str) -> set[str]:
-    words = {w.strip(".,").lower() for w in _HONORIFIC_RX.sub(" ", f" {name} ").split()}
+    """The words that name the person: no honorific, and no word written in lower case in a script that has case
+    (a function or title: "советник Т.А. Григорян" and "г-н Григорян" are one person)."""
+    words = {w.strip(".,").lower() for w in _HONORIFIC_RX.sub(" ", f" {name} ").split() if not w.islower()}
     return {w for w in words if w and len(w) > 1}
 
 
