@@ -869,3 +869,22 @@ def test_sessions_of_a_hedged_yes_and_of_every_person(text: str, intent: str, se
     assert reading.intent is not None and reading.intent.value == intent
     assert list(reading.sessions or ()) == sessions
 
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    # registering oneself is an acceptance
+    ("Buen día. Me inscribo para la sesión del miércoles.", ["day1"]),
+    ("Gostaria de me inscrever na sessão de quarta, às 11h de Brasília. Na quinta tenho reunião.", ["day1"]),
+    ("Bonjour, je m'inscris pour le 10.", ["day1"]),
+])
+def test_registering_oneself_is_accepting(text: str, sessions: list[str], meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.sessions or ())) == ("accept", sessions)
+
+
+def test_the_writer_in_arabic_counted_with_a_colleague_named_as_signed_and_the_addressee_left_out(
+        meeting: Meeting) -> None:
+    text = ("السيدة ماريا رويث المحترمة،\n\nيسرني إبلاغكم بأنني سأشارك مع المستشار بدر سالم العنزي في الجلسة الأولى."
+            "\n\nمع التحية،\nنورة فهد المطيري\nسكرتير ثالث")
+    reading = read_message(mail(text, sender="Noura Almutairi <n@embassy.example.org>"), meeting)
+    assert (reading.attendee_count, list(reading.attendees)) == (2, ["المستشار بدر سالم العنزي", "نورة فهد المطيري"])
+

@@ -75,6 +75,7 @@ def _listed_after(line: str, at: int) -> list[str]:
 
 _ORGANISATION_WORD = Compiled(lambda: r"\b(?:" + lexicon.alternation("people", "organisation_words") + r")\b", re.I)
 _GREETING = Compiled(lambda: r"^\s*" + lexicon.alternation("people", "greetings") + r"\b", re.I)
+_SALUTATION_END = Compiled(lambda: lexicon.alternation("people", "salutation_ends"))
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
 
@@ -255,7 +256,7 @@ def _logical_lines(text: str) -> list[str]:
         greeting = _GREETING.match(line)
         if greeting and "," in line[greeting.end():] and len(line.split(",", 1)[1].split()) >= 4:
             line = line.split(",", 1)[1].strip()  # "Hi, I am writing on behalf of Ambassador Lopez …"
-        elif not line or greeting:
+        elif not line or greeting or _SALUTATION_END.search(line.lower()):
             lines.append("")
             previous_raw = ""
             continue
@@ -372,6 +373,26 @@ def signer(text: str, people: list[str]) -> str | None:
         return signing[0] if len(signing) == 1 else None  # one name signs; several are a list
     tail = "\n".join(lines[closing + 1:closing + 4])
     return next((p for p in people if p in tail), None)
+
+
+# A name in Arabic, Cyrillic or Chinese letters standing alone on a line: "طارق بن سالم", "Б.Т. Осмонов", "黄志华".
+_SCRIPT_NAME = re.compile(r"(?:[\u0621-\u064A\u066E-\u06D3]+(?: [\u0621-\u064A\u066E-\u06D3]+){1,4}"
+                          r"|(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+(?: [А-ЯЁ][а-яё]+)?"
+                          r"|[\u4e00-\u9fff]{2,4})")
+
+
+def signed_in_script(text: str) -> str | None:
+    """The name signed under the closing in the message's own non-Latin script ("مع خالص التقدير،\nطارق بن سالم"):
+    how the writer names themself when their mail client gives their name in Latin letters."""
+    lines = [line.strip(" \t,.،") for line in text.splitlines()]
+    closing = max((i for i, line in enumerate(lines) if len(line) <= _CLOSING_LONGEST and _CLOSING.match(line)),
+                  default=None)
+    if closing is None:
+        return None
+    first = next((line for line in lines[closing + 1:] if line.strip("-_ ")), "")  # (past a "-- " delimiter)
+    if not _SCRIPT_NAME.fullmatch(first) or _ORGANISATION_WORD.search(first):
+        return None
+    return first
 
 
 # "LEFEBVRE Arnaud (EEAS-WASHINGTON)", "Holloway, Margaret -UNIT-", "Quesada Solís, Mariela": how directories write a

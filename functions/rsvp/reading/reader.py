@@ -30,7 +30,15 @@ from .intent import (
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
-from .people import companions, named_people, person_display, signer, stated_count, table_names
+from .people import (
+    companions,
+    named_people,
+    person_display,
+    signed_in_script,
+    signer,
+    stated_count,
+    table_names,
+)
 from .quotes import new_text
 from .sessions import (
     _ABSENCE,
@@ -455,6 +463,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         people = [p for p in people if p != signature]
         sender_named = False
     writer = person_display(msg.from_name) if _is_a_person(msg.from_name) else ""
+    if writer and writer.isascii():
+        writer = signed_in_script(text) or writer  # "Tarek Ben Salem" signs "طارق بن سالم": named as they sign
     standing = as_it_stands(msg.text, text, people, refused, meeting.mailbox) if (
         meeting and intent is Intent.ACCEPT) else None
     count: int | None
