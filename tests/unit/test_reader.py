@@ -888,3 +888,18 @@ def test_the_writer_in_arabic_counted_with_a_colleague_named_as_signed_and_the_a
     reading = read_message(mail(text, sender="Noura Almutairi <n@embassy.example.org>"), meeting)
     assert (reading.attendee_count, list(reading.attendees)) == (2, ["المستشار بدر سالم العنزي", "نورة فهد المطيري"])
 
+
+def test_a_polite_request_to_register_someone_is_an_acceptance(meeting: Meeting) -> None:
+    reading = read_message(_plain("Further to the exchange below, I should be grateful if you would also register "
+                                  "Mr. Devon Charles, Second Secretary."), meeting)
+    assert (reading.intent.value if reading.intent else None, reading.attendee_count) == ("accept", 1)
+
+
+def test_a_note_verbale_sent_by_a_document_system_in_bulk_is_read() -> None:
+    text = ("Ce message vous est adressé par le système de gestion électronique du courrier. Merci de ne pas répondre."
+            "\n\nLa Mission permanente a l'honneur de confirmer que la délégation sera composée comme suit :\n\n"
+            "- S.E. M. Abdoulaye Ndiaye, Ambassadeur ;\n- Mme Fatou Bintou Sarr, Premier Conseiller.")
+    reading = read_message(mail(text, headers={"Auto-Submitted": "auto-generated", "Precedence": "bulk"}))
+    assert (reading.kind.value, reading.intent.value if reading.intent else None, reading.attendee_count) == (
+        "reply", "accept", 2)
+

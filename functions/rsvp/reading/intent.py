@@ -613,7 +613,9 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
         clause.accept = True
         clause.evidence.append(registered.group(0))
         return clause
-    if DEFERRAL.search(text) or ABOUT_SOMEONE_ELSE.search(text) or ACKNOWLEDGEMENT.search(text) or TOPIC.search(text) or (
+    about_someone_else = ABOUT_SOMEONE_ELSE.search(text) and not REGISTER_REQUEST.search(text)  # ("grateful if you
+    # would register Mr X": a request, not a condition)
+    if DEFERRAL.search(text) or about_someone_else or ACKNOWLEDGEMENT.search(text) or TOPIC.search(text) or (
             ANOTHER_OCCASION.search(text) or CANCEL_SOMEONE_ELSE.search(text)):
         return clause
     miss = MISS.search(text)

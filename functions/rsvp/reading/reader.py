@@ -125,7 +125,8 @@ def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
         if answer:
             return _calendar_answer(msg, answer, text, _language(msg, text, fallback_language), tag, meeting)
     automatic = detect_automatic(msg)
-    if automatic and automatic.reasons == ("Auto-Submitted: auto-generated",) and not out_of_office_body(text):
+    if automatic and "Auto-Submitted: auto-generated" in automatic.reasons and set(automatic.reasons) <= (
+            _SENT_FOR_A_PERSON) and not out_of_office_body(text):
         # A mission's document system sends its notes verbales marked auto-generated: the writer is a person,
         # and an answer the note gives is read (the desk records it and never answers a machine).
         written = _read_reply(msg, text, _language(msg, text, fallback_language), tag, meeting)
@@ -145,6 +146,11 @@ def _read(msg: ParsedMessage, meeting: Meeting | None) -> Reading:
         return replace(reading, unsubscribe=True,
                        intent=Intent.UNCLEAR if reading.intent is None else reading.intent)
     return _read_reply(msg, text, language, tag, meeting)
+
+
+# The marks a mission's document system puts on the notes verbales it sends for a person: auto-generated, perhaps in
+# bulk (bulk alone is a mailing, whatever it says).
+_SENT_FOR_A_PERSON = frozenset({"Auto-Submitted: auto-generated", "Precedence: bulk"})
 
 
 def _calendar_answer(msg: ParsedMessage, answer: CalendarReply, text: str, language: str | None, tag: str | None,
