@@ -903,3 +903,17 @@ def test_a_note_verbale_sent_by_a_document_system_in_bulk_is_read() -> None:
     assert (reading.kind.value, reading.intent.value if reading.intent else None, reading.attendee_count) == (
         "reply", "accept", 2)
 
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # questions asked before the answer is given: no answer yet
+    ("Con el fin de definir la participación de la Oficina, les agradeceríamos indicarnos:\n\n1. Si se contará con "
+     "interpretación simultánea en ambas sesiones.", "unclear"),
+    ("Nous souhaiterions, avant de vous communiquer la position de la Mission, obtenir quelques précisions :\n\n- une "
+     "interprétation en français sera-t-elle assurée ?", "unclear"),
+    # Portuguese: "vou tentar" and "não garanto" hedge; "não vai dar" refuses
+    ("Vou tentar me conectar na quinta-feira, dia 11, mas não garanto. Na quarta não vai dar mesmo.", "tentative"),
+    ("Não vai dar, infelizmente.", "decline"),
+])
+def test_questions_first_and_portuguese_hedges(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
