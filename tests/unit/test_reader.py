@@ -427,6 +427,13 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
      ["советник Т.А. Григорян"]),
     ("يسرنا إبلاغكم بأن السيد كريم بن صالح (Mr. Karim Bensalah) سيمثل البعثة.\n\nعلماً بأن السيد بن صالح لا يحمل"
      " بطاقة دخول.", 1, ["السيد كريم بن صالح"]),
+    # Chinese names with their titles after 由, 、, 和, an office's name or 同事
+    ("我团将出席会议。代表团由邵文涛大使、孙海燕参赞和吴振宇一等秘书组成。", 3,
+     ["邵文涛大使", "孙海燕参赞", "吴振宇一等秘书"]),
+    ("我方拟由外交部军控司何静处长和国防部维和事务办公室周海军大校出席。", 2, ["何静处长", "周海军大校"]),
+    # Spanish ranks in several abbreviated words; a function line is nobody
+    ("Participarán:\n\nCap. Nav. Jorge Iván Salcido Ortega\nAgregado Naval Adjunto\n\nGral. Brig. (SP) Wilson "
+     "Chiriboga Torres", 2, ["Cap. Nav. Jorge Iván Salcido Ortega", "Gral. Brig. (SP) Wilson Chiriboga Torres"]),
     # a greeting is nobody; a title before a Chinese name is not part of it
     ("尊敬的女士/先生：\n\n我团拟派一等秘书张敏女士出席2月11日的第二场会议。", 1, ["张敏女士"]),
 ])

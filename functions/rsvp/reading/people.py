@@ -13,7 +13,9 @@ from .prefilter import Needles, needles
 
 # The structure is here, the words in lexicon/<language>/people.yaml (area "people").
 def _honorific() -> str:
-    return lexicon.alternation("people", "honorifics")
+    # Longest first: "Cap. Nav." before "Cap.", "Tte. Cnel." before "Tte." (the first that fits is taken).
+    titles = sorted(lexicon.patterns("people", "honorifics"), key=len, reverse=True)
+    return "(?:" + "|".join(f"(?:{t})" for t in titles) + ")"
 
 
 _HONORIFIC_RX = Compiled(lambda: rf"(?<!\w){_honorific()}(?!\w)")
