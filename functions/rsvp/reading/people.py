@@ -81,11 +81,19 @@ _SALUTATION_END = Compiled(lambda: lexicon.alternation("people", "salutation_end
 _TRAILING_JUNK = Compiled(lambda: r"(?:\s+" + lexicon.alternation("people", "name_particles") + ")+$")
 
 
+# The letters a language's titled people are written in: its patterns are tried only on a line that has one.
+_SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]"),
+            "zh": re.compile(r"[\u4e00-\u9fff]")}
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+
+
 @functools.cache
-def _persons() -> tuple[re.Pattern[str], ...]:
-    """Titled people in the scripts the Latin honorifics do not cover, one pattern per language, in order."""
-    return tuple(re.compile("|".join(f"(?:{p})" for p in found)) for category in ("persons", "persons_unspaced")
-                 for found in lexicon.by_language("people", category).values())
+def _persons() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """Titled people in the scripts the Latin honorifics do not cover, one pattern per language, in order, each
+    with the test a line must pass for it to be tried."""
+    return tuple((_SCRIPTS.get(language, _ANY_LETTER), re.compile("|".join(f"(?:{p})" for p in found)))
+                 for category in ("persons", "persons_unspaced")
+                 for language, found in lexicon.by_language("people", category).items())
 
 
 _UNSPACED_PERSON = Compiled(lambda: lexicon.alternation("people", "persons_unspaced"))
@@ -135,7 +143,8 @@ def named_people(text: str) -> list[str]:
     for line in _logical_lines(text):
         if in_table and "\t" in line:
             continue  # a row of the table: its other cells are titles and notes ("الملحق العسكري", "公使衔参赞")
-        line = _TRANSLITERATED.sub("", line)  # "السيد كريم بن صالح (Mr. Karim Bensalah)": one person, twice written
+        if "(" in line or "（" in line:  # "السيد كريم بن صالح (Mr. Karim Bensalah)": one person, twice written
+            line = _TRANSLITERATED.sub("", line)
         placed = [(m.start(), m.group(1) + _function_after(line[m.end():])) for m in _PERSON.finditer(line)]
         if _may_introduce()(line.lower()):
             for m in _INTRODUCED.finditer(line):
@@ -145,7 +154,9 @@ def named_people(text: str) -> list[str]:
                         placed += [(m.end(), name) for name in _listed_after(line, m.end())]
         candidates = [name for _, name in sorted(placed, key=lambda found: found[0])]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
-            for other_script in _persons():
+            for script, other_script in _persons():
+                if not script.search(line):
+                    continue
                 for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
                     candidates += _AND_BEFORE_TITLE.split(match.group(0))
         for raw in candidates:

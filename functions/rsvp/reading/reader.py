@@ -28,7 +28,7 @@ from .intent import (
     read_intent,
 )
 from .language import detect_language, marked_language
-from .lexicon import Compiled, alternation, placed
+from .lexicon import Compiled, alternation, patterns, placed
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import (
     companions,
@@ -349,7 +349,10 @@ def _alt(category: str) -> str:
 # (Never a letter of an abbreviation: "Chargé d'affaires a.i.", "i.e.")
 # A word entry stands alone ("i" is no letter of "in"); an entry of a language written without spaces ("我本人")
 # is found anywhere.
-_FIRST_PERSON = Compiled(lambda: r"(?<!\.)(?:" + "|".join(placed(AREA, "first_person")) + r")(?!\.\w)")
+_FIRST_PERSON = Compiled(lambda: r"(?<!\.)(?:" + "|".join(
+    ([rf"\b{alternation(AREA, 'first_person', 'words')}\b"] if patterns(AREA, "first_person", "words") else [])
+    + ([alternation(AREA, "first_person", "anywhere")] if patterns(AREA, "first_person", "anywhere") else []))
+    + r")(?!\.\w)")
 # "I am writing on behalf of Ambassador Lopez, who will attend": the writer speaks for someone else.
 _ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
@@ -419,9 +422,10 @@ def _sessions_corrected(reading: IntentReading, meeting: Meeting) -> tuple[list[
 
 def _a_day_without_a_session(reading: IntentReading, meeting: Meeting) -> bool:
     """An acceptance that names, by its number, a day near the meeting with none of its sessions, and no session."""
-    accepting = [c.text for c in reading.clauses if c.accept or c.replacement]
-    return bool(accepting) and not names_a_session(accepting, meeting.sessions) and days_without_a_session(
-        accepting, meeting.sessions, meeting.local(meeting.rsvp_cutoff).date())
+    accepting = [c.text for c in reading.clauses if (c.accept or c.replacement) and _ANY_DIGIT.search(c.text)]
+    return bool(accepting) and days_without_a_session(
+        accepting, meeting.sessions, meeting.local(meeting.rsvp_cutoff).date()) and not names_a_session(
+        [c.text for c in reading.clauses if c.accept or c.replacement], meeting.sessions)
 
 
 def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str | None, tag: str | None,

@@ -210,9 +210,7 @@ _NEAR = 7  # days either side of the sessions in which a date named beside an ac
 
 @functools.lru_cache(maxsize=64)
 def _other_days(session_days: tuple[date, ...], after: date) -> re.Pattern[str] | None:
-    days = [session_days[0] + timedelta(days=n) for n in range(-_NEAR, (session_days[-1] - session_days[0]).days
-                                                               + _NEAR + 1)]
-    others = [d for d in days if d not in session_days and d > after]
+    others = [d for d in _near_days(session_days) if d not in session_days and d > after]
     if not others:
         return None
     # A day without its month ("dia 9", "le 12") is taken for the sessions' month, unless a month follows it
@@ -230,10 +228,27 @@ def days_without_a_session(texts: Sequence[str], sessions: Sequence[Session], af
     """Do these (folded) texts name, by its number, a day near the meeting that holds none of its sessions ("register
     me for the session on Friday 12 February", "confirmo presença na terça-feira, dia 9")? Days up to `after` (the
     reply deadline) are left out: a reply names its deadline."""
-    if not sessions or any(_ALL.search(text) for text in texts):
+    if not sessions:
         return False
-    pattern = _other_days(tuple(sorted({s.start.date() for s in sessions})), after)
+    session_days = tuple(sorted({s.start.date() for s in sessions}))
+    numbers = {int(n) for text in texts for n in _DAY_NUMBER.findall(text)}
+    if not numbers & _other_day_numbers(session_days, after) or any(_ALL.search(text) for text in texts):
+        return False  # (most replies name no day, or only the sessions' and the deadline's: no pattern is tried)
+    pattern = _other_days(session_days, after)
     return pattern is not None and any(pattern.search(text) for text in texts)
+
+
+_DAY_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+
+
+@functools.lru_cache(maxsize=64)
+def _other_day_numbers(session_days: tuple[date, ...], after: date) -> frozenset[int]:
+    return frozenset(d.day for d in _near_days(session_days) if d not in session_days and d > after)
+
+
+def _near_days(session_days: tuple[date, ...]) -> list[date]:
+    return [session_days[0] + timedelta(days=n)
+            for n in range(-_NEAR, (session_days[-1] - session_days[0]).days + _NEAR + 1)]
 
 
 def _session_patterns(session: Session, index: int) -> str:

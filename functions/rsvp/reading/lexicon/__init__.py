@@ -242,8 +242,20 @@ def area(name: str) -> dict[str, Category]:
 
 def matcher(area_name: str, category: str) -> Callable[[str], bool]:
     """Does the text (folded or lowered, as the schema says) hold one of the category's entries? (`start`:
-    does it begin with one.) Built on first use."""
-    return lambda text: any(test(text) for test in _tests(area_name, category))
+    does it begin with one.) Built on first use; a text without any literal every entry needs is passed by at once."""
+    return lambda text: bool(_gate(area_name, category)(text)) and any(
+        test(text) for test in _tests(area_name, category))
+
+
+@functools.cache
+def _gate(area_name: str, category: str) -> Callable[[str], object]:
+    from ..prefilter import Needles, needles
+
+    literal = _literal(area_name, category)
+    found = [needles(re.escape(e.pattern) if literal else e.pattern) for e in area(area_name)[category].entries]
+    if not found or any(n is None or not all(n) for n in found):
+        return lambda text: True
+    return Needles(frozenset(x for n in found if n for x in n)).found
 
 
 @functools.cache
