@@ -434,6 +434,11 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
     # Spanish ranks in several abbreviated words; a function line is nobody
     ("Participarán:\n\nCap. Nav. Jorge Iván Salcido Ortega\nAgregado Naval Adjunto\n\nGral. Brig. (SP) Wilson "
      "Chiriboga Torres", 2, ["Cap. Nav. Jorge Iván Salcido Ortega", "Gral. Brig. (SP) Wilson Chiriboga Torres"]),
+    # a form's name field filled in, with the function after it; a Russian function kept, up to the next person
+    ("Confirmo.\n\nParticipante: Marina Costa, Coordenadora de Programas", 1,
+     ["Marina Costa, Coordenadora de Programas"]),
+    ("Примут участие г-н К.А. Лебедев, первый секретарь, и г-жа Н.П. Зайцева, атташе.", 2,
+     ["г-н К.А. Лебедев, первый секретарь", "г-жа Н.П. Зайцева, атташе"]),
     # a greeting is nobody; a title before a Chinese name is not part of it
     ("尊敬的女士/先生：\n\n我团拟派一等秘书张敏女士出席2月11日的第二场会议。", 1, ["张敏女士"]),
 ])

@@ -108,6 +108,11 @@ def _title_words() -> frozenset[str]:
 
 
 _NAME_HEADER = Compiled(lambda: r"^\s*(?:" + lexicon.alternation("people", "name_headers") + r")\s*[:.]?\s*$", re.I)
+# "Participante: Marina Costa, Coordenadora de Programas", "Name: Tom Becker": a form's name field filled in.
+_NAME_FIELD = Compiled(lambda: (
+    r"^\s*(?i:" + lexicon.alternation("people", "name_headers") + r")\s*[:：]\s*"
+    rf"(?P<name>{_CAPITALISED}(?:[^\S\t\n]+(?:{_CAPITALISED}|{_INITIAL}|"
+    + lexicon.alternation("people", "name_particles") + r")){1,3})\s*(?=$|,)"))
 
 
 def table_names(text: str) -> list[str]:
@@ -152,13 +157,23 @@ def named_people(text: str) -> list[str]:
                     placed.append((m.start("name"), m.group("name") + _function_after(line[m.end():])))
                     if line[m.start("name") - 1] != "(":  # "myself (Laura Benítez, Country Director)": one person
                         placed += [(m.end(), name) for name in _listed_after(line, m.end())]
+        field = _NAME_FIELD.match(line)
+        if field and not any(at == field.start("name") for at, _ in placed):
+            placed.append((field.start("name"), field.group("name") + _function_after(line[field.end():])))
         candidates = [name for _, name in sorted(placed, key=lambda found: found[0])]
         if not line.isascii():  # every pattern of _persons() needs a letter of its script
             for script, other_script in _persons():
                 if not script.search(line):
                     continue
-                for match in other_script.finditer(line):  # "السيد أحمد علي والسيدة فاطمة حسن": two people
-                    candidates += _AND_BEFORE_TITLE.split(match.group(0))
+                matches = list(other_script.finditer(line))
+                for match, following in zip(matches, [*matches[1:], None], strict=False):
+                    names = _AND_BEFORE_TITLE.split(match.group(0))  # "السيد أحمد علي والسيدة فاطمة حسن": two
+                    # "г-н К.А. Лебедев, первый секретарь": its function, up to the next person named (an Arabic
+                    # name's function after "،" stays apart: Arabic lists of participants are labelled without it)
+                    function = _function_after(line[match.end():following.start() if following else len(line)])
+                    if not function.startswith("،"):
+                        names[-1] += function
+                    candidates += names
         for raw in candidates:
             name = _TRAILING_JUNK.sub("", _POSSESSIVE.sub("", raw.strip(" ,.;:،")))
             function = _FUNCTION_AFTER.search(name)
