@@ -929,3 +929,17 @@ def test_a_note_verbale_sent_by_a_document_system_in_bulk_is_read() -> None:
 def test_questions_first_and_portuguese_hedges(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
 
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a note verbale "présente ses compliments": no one is present by it
+    ("La Mission permanente présente ses compliments à l'Unité d'appui et a l'honneur d'accuser réception de son "
+     "invitation.\n\nLa Mission, qui salue l'initiative, se voit contrainte, à son grand regret, de renoncer à prendre "
+     "part à cette rencontre.", "decline"),
+    # following the work "with the greatest attention" is interest, not attendance
+    ("Ce n'est pas que la Conférence ne nous intéresse pas ; mais notre équipe sera absorbée ce jour-là. "
+     "Nous suivrons vos travaux avec la plus grande attention.", "decline"),
+    ("Nous suivrons les travaux en ligne.", "accept"),
+])
+def test_compliments_and_following_with_interest(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
