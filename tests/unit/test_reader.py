@@ -943,3 +943,17 @@ def test_questions_first_and_portuguese_hedges(text: str, intent: str) -> None:
 def test_compliments_and_following_with_interest(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
 
+
+def test_one_taken_off_a_delegation_that_otherwise_stands(meeting: Meeting) -> None:
+    # the delegation quoted below, less the one taken off; without it quoted, who stands is for a person to see
+    earlier = ("Estimados señores:\n\nFavor eliminar al Consejero Pablo Herrera de nuestra lista. El resto de la "
+               "delegación se mantiene sin cambios.\n\nAtentamente,\nMisión\n\n"
+               "El 20 ene 2021, Misión <mision@rree.example.org> escribió:\n"
+               "> Confirmamos la participación del Embajador Gonzalo Villarán y del Consejero Pablo Herrera.\n")
+    quoted = read_message(mail(earlier, sender="Misión <mision@rree.example.org>"), meeting)
+    assert (quoted.intent.value if quoted.intent else None, list(quoted.attendees)) == (
+        "accept", ["Embajador Gonzalo Villarán"])
+    alone = read_message(_plain("Please remove Counsellor Paul Hill from our list. The rest of the delegation remains "
+                                "unchanged."), meeting)
+    assert (alone.intent.value if alone.intent else None, alone.attendee_count) == ("unclear", None)
+

@@ -303,6 +303,7 @@ ALREADY_REGISTERED = Lexicon("already_registered")  # registered another way: an
 ACKNOWLEDGEMENT = Lexicon("acknowledgement")  # thanks for the desk's own confirmation: no new answer
 DEFERRAL = Lexicon("deferral")  # the answer is put off until something is known: no answer yet
 CANCEL_SOMEONE_ELSE = Lexicon("cancel_someone_else")  # "merci d'annuler son inscription": the delegation changes
+DELEGATION_UNCHANGED = Lexicon("delegation_unchanged")  # "the rest of the delegation remains unchanged": it stands
 ANOTHER_OCCASION = Lexicon("another_occasion")  # "we hope to join you on a future occasion": not this meeting
 ABOUT_SOMEONE_ELSE = Lexicon("about_someone_else")  # a condition about the addressee says nothing of the sender
 TOPIC = Lexicon("topic")
@@ -607,6 +608,11 @@ def _read_clause(original: str, repair: bool = False) -> Clause:
     if elliptical and _SESSION_WORDS.search(elliptical.group("what")) and not clause.question:
         clause.accept = True  # "Wednesday yes", "the 10th: yes"
         clause.evidence.append(text[:30])
+        return clause
+    unchanged = DELEGATION_UNCHANGED.search(text)
+    if unchanged and not clause.question:
+        clause.accept = True  # the delegation given before stands (as changed beside it)
+        clause.evidence.append(unchanged.group(0))
         return clause
     registered = ALREADY_REGISTERED.search(text)
     if registered and not clause.question and not _negated(text, registered.start() + 3):
@@ -980,12 +986,17 @@ def _someone_else_named(clauses: list[Clause], accepts: list[Clause], declines: 
 
 
 def _with_neighbours(clauses: list[Clause], index: int) -> list[Clause]:
-    """The clause and the clauses right beside it that answer nothing ("Mi colega, el Sr. X, / asistirá"): a name
-    is often set apart from its verb by a comma or a line."""
+    """The clause and the clauses right beside it that answer nothing ("Mi colega, el Sr. X, / asistirá"; two before
+    it when a function stands between: "زميلي السيد X، / مسؤول البرامج، / سيشارك"): a name is often set apart from its
+    verb by a comma or a line."""
     def silent(c: Clause) -> bool:
         return not (c.accept or c.decline or c.tentative or c.replacement or c.question)
 
-    before = [clauses[index - 1]] if index and silent(clauses[index - 1]) else []
+    before: list[Clause] = []
+    for earlier in reversed(clauses[max(0, index - 2):index]):  # ("زميلي السيد X، / مسؤول البرامج، / سيشارك")
+        if not silent(earlier):
+            break
+        before.insert(0, earlier)
     after = [clauses[index + 1]] if index + 1 < len(clauses) and silent(clauses[index + 1]) else []
     return [*before, clauses[index], *after]
 
@@ -1008,5 +1019,5 @@ def _split_by_session(accepts: list[Clause], declines: list[Clause]) -> bool:
 CLAUSE_CHECKS: tuple[Lexicon | Compiled, ...] = (
     PREDICATE, NOUN_PREDICATE, REFUSAL, CONFLICT_REFUSAL, COUNTERFACTUAL, HEDGE, CANCELLATION, CANCEL_OWN,
     PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
-    NOT_KNOWING, REGISTER_REQUEST, DISCLAIMER, REPLACES)
+    NOT_KNOWING, REGISTER_REQUEST, DISCLAIMER, REPLACES, DELEGATION_UNCHANGED)
 _MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))

@@ -15,6 +15,7 @@ from .calendar import CalendarReply, calendar_reply, for_meeting
 from .intent import (
     CONDITION,
     CORRECTION,
+    DELEGATION_UNCHANGED,
     FORM_FIELD,
     HEDGE,
     NOUN_PREDICATE,
@@ -51,7 +52,7 @@ from .sessions import (
     sessions_from_clauses,
     sessions_per_person,
 )
-from .thread import answers_our_question, as_it_stands
+from .thread import answers_our_question, as_it_stands, taken_out
 from .unsubscribe import asks_to_unsubscribe
 
 
@@ -453,6 +454,8 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
     replaced = _replaced(text)
     people = [p for p in named_people(text) if p.split()[-1] not in refused
               and not any(after.startswith(p) for after in replaced)]
+    removed = taken_out(text, people)  # "Please remove Mr X from our list; the rest remains unchanged"
+    people = [p for p in people if p not in removed]
     sender = msg.from_name.replace(",", " ").split()
     sender_named = (any(part in sender for p in people for part in p.split(",")[0].split()[-2:]) if sender else False
                     ) or bool(signer(text, people))  # (a name's last words, before its function)
@@ -498,6 +501,11 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
         count = None  # "Pencil us in; names to follow": who would come is not said (a person's own "Maybe" is theirs)
     else:
         count = max(1, len(people))
+    accepting = [c for c in reading.clauses if c.accept]
+    if not standing and accepting and all(DELEGATION_UNCHANGED.search(c.text) for c in accepting):
+        # "the rest of the delegation remains unchanged", its list not quoted: who stands is for a person to see
+        return Reading(MessageKind.REPLY, Intent.UNCLEAR, None, (), None, language, 0.4, tag,
+                       (*reading.reasons, "changes a delegation given before that this message does not quote"), text)
     if not people and count == 1 and not stated and writer:
         people = [writer]  # the writer, alone: named as their mail client names them
     accepted = [_without_what_it_depends_on(c.text) for c in reading.clauses

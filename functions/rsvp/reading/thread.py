@@ -21,6 +21,7 @@ from .quotes import earlier_message
 _ADDRESS = re.compile(r"[\w.+\-]+@([\w\-]+(?:\.[\w\-]+)+)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+\S", re.M)
 _TAKEN_OUT = Compiled(lambda: "|".join(placed("writer", "instead_of") + placed("writer", "removal")), re.I)
+_REMOVED = Compiled(lambda: "|".join(placed("writer", "removal")), re.I)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words after "in place of" or "remove" in which the one replaced or taken off is named, up to the phrase's end.
 _WORDS_AFTER = 6
@@ -48,6 +49,14 @@ def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mail
             continue  # taken out, or replaced
         standing.append(next((p for p in people if _same_person(p, person)), person))  # as the new text names them
     return standing + [p for p in people if p not in standing and not (_named_in(p, out) or _named_in(p, replaced))]
+
+
+def taken_out(text: str, people: list[str]) -> list[str]:
+    """Those of `people` the text takes off the delegation ("please remove Mr. Eoin Fitzgerald from our list", "favor
+    eliminar al Consejero X"; one replaced is the reader's own rule, by the words that follow "instead of")."""
+    out = " ".join(" ".join(_PHRASE_END.split(fold(text[m.end():]), maxsplit=1)[0].split()[:_WORDS_AFTER])
+                   for m in _REMOVED.finditer(text))
+    return [p for p in people if _named_in(p, out)]
 
 
 def answers_our_question(full_text: str, mailbox: str) -> bool:
