@@ -957,3 +957,31 @@ def test_one_taken_off_a_delegation_that_otherwise_stands(meeting: Meeting) -> N
                                 "unchanged."), meeting)
     assert (alone.intent.value if alone.intent else None, alone.attendee_count) == ("unclear", None)
 
+
+@pytest.mark.parametrize(("text", "intent", "sessions"), [
+    # "not the first, but the second": the negation does not reach past the turn
+    ("Подтверждаем участие. Прошу прощения, неточность: г-н Волков будет участвовать не в первой, а во второй "
+     "сессии.", "accept", ["day2"]),
+    ("Asistiremos, pero no el 10 sino el 11.", "accept", ["day2"]),
+    # a restriction past the clause of a function: "X, director, in all sessions except the first"
+    ("من المرجح أن يشارك العميد الركن جان أبي راشد، مدير المركز، في الجلسات كافة باستثناء الجلسة الأولى.",
+     "tentative", ["day2"]),
+])
+def test_the_session_set_against_the_one_refused(text: str, intent: str, sessions: list[str],
+                                                 meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.sessions or ())) == (intent, sessions)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("鉴于近期馆内工作安排较为集中，我方届时恐难派员与会，谨致歉意。", "decline"),
+    ("Прежде чем подтверждать состав делегации, просим уточнить: будет ли обеспечен перевод?", "unclear"),
+    ("Leur participation demeure toutefois subordonnée à l'obtention de leurs visas.", "tentative"),
+    ("The Mission's small team will be fully absorbed that week by the Human Rights Council. We shall nonetheless "
+     "follow the outcome of the Conference with great interest.", "decline"),
+    ("كنا نود لو تسنى لنا المشاركة في هذا المؤتمر، لولا تزامن موعده مع اجتماعات اللجنة الوطنية التي يشارك فيها الجميع. "
+     "نتمنى لكم مؤتمرا ناجحا.", "decline"),
+])
+def test_regrets_without_a_no_conditions_and_questions_first_more(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+

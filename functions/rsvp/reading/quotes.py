@@ -54,11 +54,16 @@ _QUOTED = re.compile(r"^\s*(>|\|(?!\s*\w+\s*\|))")
 MOST_LINES = 10_000
 
 
+_BIDI_MARK = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def new_text(text: str, limit: int | None = None) -> str:
     """The sender's own words in a reply (about the first `limit` characters of them, cut at a line's end; a
     line longer than `limit` is read that far), among its first MOST_LINES lines. Lines are split only as far as
     they are read."""
     found = _patterns()
+    if _BIDI_MARK.search(text):  # "‫في 4 فبراير … كتب …:‬": the marks a right-to-left client sets around a line
+        text = _BIDI_MARK.sub("", text)
     lines = _Lines(text, limit if limit is not None else len(text) + 1)
     kept: list[str] = []
     in_signature = False

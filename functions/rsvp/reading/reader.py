@@ -21,6 +21,7 @@ from .intent import (
     NOUN_PREDICATE,
     PREDICATE,
     PROVISIONAL,
+    Clause,
     IntentReading,
     Lexicon,
     bare_word,
@@ -412,13 +413,32 @@ def _sessions_corrected(reading: IntentReading, meeting: Meeting) -> tuple[list[
     "Rectification : pour les deux séances"), the clauses from the correction on: (accepting, refusing, neither)."""
     clauses = reading.clauses
     for index, clause in enumerate(clauses):
-        if index and CORRECTION.search(clause.text) and any(c.accept or c.replacement for c in clauses[:index]) and (
-                names_a_session([clause.text], meeting.sessions) or _ALL.search(clause.text)):
-            after = clauses[index:]
-            return ([clause.text, *(c.text for c in after[1:] if c.accept or c.replacement)],
-                    [c.text for c in after[1:] if c.decline and not c.replacement],
-                    [c.text for c in after[1:] if not (c.accept or c.decline or c.replacement)])
+        if not (index and CORRECTION.search(clause.text) and any(c.accept or c.replacement for c in clauses[:index])):
+            continue
+        # the correction names the sessions, or the clause right after its mark does ("Прошу прощения, неточность: /
+        # г-н Волков будет участвовать не в первой, а во второй сессии")
+        for mark in (index, index + 1)[:2 if len(_NOT_LETTERS.sub("", clause.text)) < 30 else 1]:
+            if mark < len(clauses) and (names_a_session([clauses[mark].text], meeting.sessions)
+                                        or _ALL.search(clauses[mark].text)):
+                after = clauses[mark:]
+                return ([after[0].text, *(c.text for c in after[1:] if c.accept or c.replacement)],
+                        [c.text for c in after[1:] if c.decline and not c.replacement],
+                        [c.text for c in after[1:] if not (c.accept or c.decline or c.replacement)])
     return None
+
+
+def _answers(clause: Clause) -> bool:
+    return clause.accept or clause.decline or clause.replacement or clause.question or clause.tentative
+
+
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{3,8}")
+
+
+def _han_short_in(person: str, text: str) -> bool:
+    """A Chinese name with its title, written short in `text` as surname and title ("王海涛参赞", "王参赞")."""
+    if not _HAN_NAME.fullmatch(person):
+        return False
+    return any(person[0] + person[k:] in text for k in (2, 3) if len(person) - k >= 2)
 
 
 def _a_day_without_a_session(reading: IntentReading, meeting: Meeting) -> bool:
@@ -452,7 +472,7 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
                        text)
     refused = " ".join(c.original for c in reading.clauses if c.decline and not c.replacement)
     replaced = _replaced(text)
-    people = [p for p in named_people(text) if p.split()[-1] not in refused
+    people = [p for p in named_people(text) if p.split()[-1] not in refused and not _han_short_in(p, refused)
               and not any(after.startswith(p) for after in replaced)]
     removed = taken_out(text, people)  # "Please remove Mr X from our list; the rest remains unchanged"
     people = [p for p in people if p not in removed]
@@ -515,6 +535,11 @@ def _answer(msg: ParsedMessage, reading: IntentReading, text: str, language: str
                  if (before.accept or before.replacement) and not (c.accept or c.decline) and (
                      _ONLY.search(c.text) or _EXCEPT.search(c.text)
                      or (_ANY_DIGIT.search(c.text) and named_people(c.original)))]
+    # "من المرجح أن يشارك العميد X، / مدير المركز، / في الجلسات كافة باستثناء الجلسة الأولى": past a function's clause
+    accepted += [c.text for before, between, c in zip(reading.clauses, reading.clauses[1:], reading.clauses[2:],
+                                                       strict=False)
+                 if (before.accept or before.replacement or before in hedged) and not _answers(between)
+                 and not _answers(c) and c.text not in accepted and (_ONLY.search(c.text) or _EXCEPT.search(c.text))]
     # ("…; el 11, el Ing. Raúl Méndez.": a day and a person ride in the next clause too)
     # "Предварительно - два участника, 11 февраля": what a provisional booking puts down may follow it
     accepted += [c.text for before, c in zip(reading.clauses, reading.clauses[1:], strict=False)

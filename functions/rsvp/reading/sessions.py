@@ -24,6 +24,14 @@ def _placed(*categories: str) -> str:
 
 _ALL = Compiled(lambda: _placed("all_sessions"), re.I)
 _EXCLUDED = Compiled(lambda: _placed("excluding") + r"[^.]*$")  # "not on the", "sauf le" just before a session
+_INSTEAD = Compiled(lambda: r"(?:^|[\s,;])(?:" + _alt("instead_words") + r")\s")  # "не в первой, а во второй"
+
+
+def _excluded(before: str) -> bool:
+    """Does a negation just before a session's mention refuse it ("not on the 10th")? Not past "but"/"а"/"sino"
+    ("not in the first, but in the second session": the second is chosen)."""
+    turns = list(_INSTEAD.finditer(before))
+    return bool(_EXCLUDED.search(before[turns[-1].end():] if turns else before))
 _ONLY = Compiled(lambda: _placed("only", "but_not"), re.I)  # a restriction, either way
 _ONLY_WORD = Compiled(lambda: _placed("only"), re.I)  # "only", "solo": what it names is chosen ("but not": refused)
 
@@ -74,7 +82,7 @@ def chosen_sessions(text: str, sessions: Sequence[Session], require_only: bool =
     for index, session in enumerate(sessions):
         for match in _session_pattern(session, index).finditer(lowered):
             before = lowered[max(0, match.start() - 40):match.start()]
-            if _EXCLUDED.search(before):
+            if _excluded(before):
                 excluded.append(session.id)
             else:
                 mentioned.append(session.id)
@@ -115,7 +123,7 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
     def negated_in(text: str) -> set[str]:
         """Sessions an accepting clause itself rules out: "on the 11th, not on the 10th"."""
         return {s.id for s, rx in zip(sessions, patterns, strict=True)
-                for m in rx.finditer(text) if _EXCLUDED.search(text[max(0, m.start() - 20):m.start()])}
+                for m in rx.finditer(text) if _excluded(text[max(0, m.start() - 20):m.start()])}
 
     all_but = [left for text in accepted if (left := _all_but(text, sessions)) is not None]
     if all_but:
