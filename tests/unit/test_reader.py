@@ -175,9 +175,15 @@ def test_out_of_office_and_read_receipts_by_subject(subject: str) -> None:
     assert read_message(mail("Body", subject=subject)).kind.value == "auto_reply"
 
 
-def test_an_out_of_office_body_without_headers_is_recognised() -> None:
-    reading = read_message(mail("I am out of the office until 1 February with limited access to email."))
-    assert reading.kind.value == "auto_reply"
+@pytest.mark.parametrize("text", [
+    "I am out of the office until 1 February with limited access to email.",
+    "Я нахожусь в ежегодном отпуске с 1 по 19 февраля, доступ к электронной почте ограничен.",
+    "Je suis actuellement en congé jusqu'au 19 février.",
+    "Me encuentro actualmente de vacaciones hasta el 19 de febrero.",
+    "Estou atualmente ausente, com acesso limitado ao correio.",
+])
+def test_an_out_of_office_body_without_headers_is_recognised(text: str) -> None:
+    assert read_message(mail(text)).kind.value == "auto_reply"
 
 
 @pytest.mark.parametrize("text", [
