@@ -445,6 +445,15 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
      ["Marina Costa, Coordenadora de Programas"]),
     ("Примут участие г-н К.А. Лебедев, первый секретарь, и г-жа Н.П. Зайцева, атташе.", 2,
      ["г-н К.А. Лебедев, первый секретарь", "г-жа Н.П. Зайцева, атташе"]),
+    # the one written to is nobody: a greeting, or a first line that only addresses someone
+    ("Уважаемая г-жа Руис,\n\nСообщаем, что в Диалоге примет участие полковник А.В. Морозов.", 1,
+     ["полковник А.В. Морозов"]),
+    ("Madame Ruiz,\n\nM. Marc Vandenbroucke participera aux deux séances.", 1, ["M. Marc Vandenbroucke"]),
+    # a Russian genitive body after a function is no name; a Spanish rank of three words
+    ("Примут участие г-жа Е.А. Смирнова, первый секретарь Управления международной безопасности, и г-н Д.О. Лебедев.",
+     2, ["г-жа Е.А. Смирнова, первый секретарь Управления международной безопасности", "г-н Д.О. Лебедев"]),
+    ("Participarán:\n\n- General de Brigada (r) Luis Cárdenas Vega, Director Ejecutivo\n- Dra. Silvia Huamán Ríos", 2,
+     ["General de Brigada (r) Luis Cárdenas Vega, Director Ejecutivo", "Dra. Silvia Huamán Ríos"]),
     # a greeting is nobody; a title before a Chinese name is not part of it
     ("尊敬的女士/先生：\n\n我团拟派一等秘书张敏女士出席2月11日的第二场会议。", 1, ["张敏女士"]),
 ])

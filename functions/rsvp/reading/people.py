@@ -284,7 +284,7 @@ def _logical_lines(text: str) -> list[str]:
         greeting = _GREETING.match(line)
         if greeting and "," in line[greeting.end():] and len(line.split(",", 1)[1].split()) >= 4:
             line = line.split(",", 1)[1].strip()  # "Hi, I am writing on behalf of Ambassador Lopez …"
-        elif not line or greeting or _SALUTATION_END.search(line.lower()):
+        elif not line or greeting or _SALUTATION_END.search(line.lower()) or (not lines and _salutation(line)):
             lines.append("")
             previous_raw = ""
             continue
@@ -297,6 +297,12 @@ def _logical_lines(text: str) -> list[str]:
             lines.append(line)
         previous_raw = raw.rstrip()
     return [line for line in lines if line]
+
+
+def _salutation(line: str) -> bool:
+    """The first line a short address to someone, ending with a comma ("السيدة ماريا فرناندا رويث،", "Señora Ruiz,"):
+    the one written to, not an attendee."""
+    return line.endswith((",", "،")) and len(line.split()) <= 6 and not any(c.isdigit() for c in line)
 
 
 def _name_words(name: str) -> set[str]:
