@@ -445,6 +445,9 @@ def test_other_ways_of_attending_and_not_only_in_every_language(text: str, inten
      ["Marina Costa, Coordenadora de Programas"]),
     ("Примут участие г-н К.А. Лебедев, первый секретарь, и г-жа Н.П. Зайцева, атташе.", 2,
      ["г-н К.А. Лебедев, первый секретарь", "г-жа Н.П. Зайцева, атташе"]),
+    # Chinese: more titles after the name (主任, 副研究员) and before it (副秘书长); "X女士您好：" addresses X
+    ("补充一下：除陈立新主任外，王晓梅副研究员也将出席本次会议，请一并登记。", 2, ["陈立新主任", "王晓梅副研究员"]),
+    ("鲁伊斯女士您好：\n\n我们将派员出席，届时将由我会副秘书长王海峰出席。", 1, ["副秘书长王海峰"]),
     # the one written to is nobody: a greeting, or a first line that only addresses someone
     ("Уважаемая г-жа Руис,\n\nСообщаем, что в Диалоге примет участие полковник А.В. Морозов.", 1,
      ["полковник А.В. Морозов"]),
