@@ -1003,3 +1003,19 @@ def test_the_session_set_against_the_one_refused(text: str, intent: str, session
 def test_regrets_without_a_no_conditions_and_questions_first_more(text: str, intent: str) -> None:
     assert read_intent(text).intent.value == intent
 
+
+@pytest.mark.parametrize(("text", "intent", "sessions"), [
+    # a hedge before the answer's own piece is no condition of it ("Sous réserve de confirmation, Mme X devrait…")
+    ("Sous réserve de confirmation, Mme Claire Monnier devrait pouvoir se joindre à la première séance, le 10 février. "
+     "Sa participation à la seconde séance n'est en revanche pas envisageable.", "tentative", ["day1"]),
+    ("En principio me conecto el miércoles 10; el jueves lo veo complicado. Te confirmo el lunes sin falta.",
+     "tentative", ["day1"]),
+    # one person for one session only, the others for both: every session, between them
+    ("I am pleased to confirm Mr. Daniel Whitfield and Mr. Jorge Alvarado. Please note that Mr. Whitfield will join "
+     "the first session only; Mr. Alvarado and I will attend both days.", "accept", []),
+])
+def test_hedged_sessions_and_one_person_restricted(text: str, intent: str, sessions: list[str],
+                                                   meeting: Meeting) -> None:
+    reading = read_message(_plain(text), meeting)
+    assert (reading.intent.value if reading.intent else None, list(reading.sessions or ())) == (intent, sessions)
+

@@ -392,7 +392,11 @@ def _without_what_it_depends_on(clause: str) -> str:
     pieces = _PIECE.split(clause)
     if len(pieces) < 2:
         return clause
-    kept = [pieces[0], *(p for p in pieces[1:] if not (_starts_with(HEDGE, p) or _starts_with(CONDITION, p)))]
+    # (the pieces up to the answer's own are kept: "Sous réserve de confirmation, Mme X devrait pouvoir se joindre à
+    # la première séance" hedges the answer, it is not what the answer depends on)
+    answer = next((i for i, p in enumerate(pieces) if PREDICATE.search(p) or NOUN_PREDICATE.search(p)), 0)
+    kept = [*pieces[:answer + 1], *(p for p in pieces[answer + 1:]
+                                    if not (_starts_with(HEDGE, p) or _starts_with(CONDITION, p)))]
     return ", ".join(kept)
 
 

@@ -130,6 +130,8 @@ def sessions_from_clauses(accepted: Sequence[str], declined: Sequence[str], sess
         return tuple(s.id for s in sessions if all(s.id in left for left in all_but))
     only = [_after_only(text, named) for text in accepted if _ONLY_WORD.search(text) and not _ALL.search(text)]
     only_ids = set().union(*only) if only else set()
+    if only_ids and any(_ALL.search(text) for text in accepted):
+        return None  # "Mr. W will join the first session only; Mr. A and I will attend both days": all, between them
     if only_ids and len(only_ids) < len(sessions):
         return tuple(s.id for s in sessions if s.id in only_ids)
     if any(_ALL.search(text) for text in accepted):
