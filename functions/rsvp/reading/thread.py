@@ -54,9 +54,11 @@ def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mail
 def taken_out(text: str, people: list[str]) -> list[str]:
     """Those of `people` the text takes off the delegation ("please remove Mr. Eoin Fitzgerald from our list", "favor
     eliminar al Consejero X"; one replaced is the reader's own rule, by the words that follow "instead of")."""
+    if not people:
+        return []
     out = " ".join(" ".join(_PHRASE_END.split(fold(text[m.end():]), maxsplit=1)[0].split()[:_WORDS_AFTER])
                    for m in _REMOVED.finditer(text))
-    return [p for p in people if _named_in(p, out)]
+    return [p for p in people if _named_in(p, out)] if out else []
 
 
 def answers_our_question(full_text: str, mailbox: str) -> bool:
