@@ -1019,3 +1019,24 @@ def test_hedged_sessions_and_one_person_restricted(text: str, intent: str, sessi
     reading = read_message(_plain(text), meeting)
     assert (reading.intent.value if reading.intent else None, list(reading.sessions or ())) == (intent, sessions)
 
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a week taken by something else, with interest or good wishes for the outcome, and no "no": a regret
+    ("Had the conference been scheduled for any other week, we would gladly have sent someone. As things stand, the "
+     "whole programme team will be in Juba, and there is no one left to cover Geneva. We will follow the outcome "
+     "closely.", "decline"),
+    ("Cumpre-nos informar que a agenda da Missão se encontra já integralmente preenchida nessa semana. Acompanharemos "
+     "com o maior interesse os resultados e fazemos votos do maior êxito.", "decline"),
+    ("На 10-11 февраля вся наша группа задействована в выездном курсе. Будем очень признательны, если вы сможете "
+     "направить нам итоговый документ.", "decline"),
+    ("موعد الحوار يتزامن مع زيارة بعثة التقييم. لذا سنكتفي بمتابعة ما يصدر عن الحوار من وثائق. مع أطيب التمنيات "
+     "بالتوفيق.", "decline"),
+    ("La Mission aurait vivement souhaité être des vôtres le 2 mars.", "decline"),
+    # confirming the delegation is accepting; "acho que consigo" and "vai depender" hedge
+    ("We are now able to confirm the U.S. delegation for both sessions:\n\n- Ms. Rebecca Thornbury\n\nI will not "
+     "be joining myself.", "accept"),
+    ("Acho que consigo participar sim, mas vai depender muito da conexão.", "tentative"),
+])
+def test_regrets_by_a_full_week_and_confirmed_delegations(text: str, intent: str) -> None:
+    assert read_intent(text).intent.value == intent
+
