@@ -832,13 +832,7 @@ def test_nobody_going_instead_is_no_replacement(text: str) -> None:
     ("We will attend both sessions; I will send the names by 8 February.", "accept"),
     ("El viaje se ha postergado al 15 de febrero, así que sí podré conectarme a ambas sesiones.", "accept"),
     ("Confirmo presença no dia 10.", "accept"),
-])
-def test_a_day_without_a_session_is_asked_about(text: str, intent: str, meeting: Meeting) -> None:
-    reading = read_message(_plain(text), meeting)
-    assert reading.intent is not None and reading.intent.value == intent
-
-
-@pytest.mark.parametrize(("text", "intent"), [
+    # a hedged yes
     ("Probably yes.", "tentative"),
     ("Probablemente sí.", "tentative"),
     ("Скорее всего да.", "tentative"),
@@ -853,7 +847,8 @@ def test_a_day_without_a_session_is_asked_about(text: str, intent: str, meeting:
     # French: neither one session nor the other
     ("Le Luxembourg ne pourra être représenté ni à la séance du 10 février ni à celle du 11.", "decline"),
 ])
-def test_hedged_yeses_and_sessions_refused_beside_a_hedge(text: str, intent: str, meeting: Meeting) -> None:
+def test_days_without_a_session_hedged_yeses_and_sessions_refused_beside_a_hedge(text: str, intent: str,
+                                                                                  meeting: Meeting) -> None:
     reading = read_message(_plain(text), meeting)
     assert reading.intent is not None and reading.intent.value == intent
 
