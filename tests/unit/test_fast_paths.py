@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rsvp.reading import intent, reader
 from rsvp.reading.mime import parse_message
-from rsvp.reading.prefilter import Narrowed, Needles, needles
+from rsvp.reading.prefilter import Indexed, Narrowed, NeedleIndex, Needles, needles
 from rsvp.reading.quotes import new_text
 
 from ..conftest import ROOT
@@ -99,6 +99,53 @@ def test_a_narrowed_search_finds_what_the_whole_alternation_finds(parts: list[st
 
     ours, theirs = Narrowed(parts, compose).search(text), re.search(compose(parts), text)
     assert (ours.span() if ours else None) == (theirs.span() if theirs else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NARROWED_PARTS), min_size=1, max_size=9, unique=True),
+       st.lists(st.text(alphabet="abcdxyjoinsumtedg ", max_size=30), min_size=1, max_size=4))
+def test_a_search_through_the_shared_index_finds_what_the_whole_alternation_finds(parts: list[str],
+                                                                                  texts: list[str]) -> None:
+    """The same cases, the needles found by one index shared with another search (whose needles it finds too), each
+    text asked twice (the second time, as the index remembers it)."""
+    def compose(chosen: list[str]) -> str:
+        return "|".join(f"(?:{p})" for p in chosen)
+
+    index = NeedleIndex()
+    index.add(lambda: frozenset(n for p in parts for n in needles(p) or ()))
+    index.add(lambda: frozenset({"ten", "xyz", "a"}))  # another search's
+    search = Indexed(parts, compose, index).search
+    for text in [*texts, *texts]:
+        ours, theirs = search(text), re.search(compose(parts), text)
+        assert (ours.span() if ours else None) == (theirs.span() if theirs else None)
+
+
+def test_an_index_finds_every_needle_a_text_holds_even_within_another() -> None:
+    index = NeedleIndex()
+    index.add(lambda: frozenset({"attend", "tend", "ten", "出席", "no "}))
+    assert index.found("we will attend") == {"attend", "tend", "ten"}
+    assert index.found("将出席会议") == {"出席"}
+    assert index.found("nothing here") == frozenset()
+    index.add(lambda: frozenset({"here"}))  # a search made later: the index is built again
+    assert index.found("nothing here") == {"here"}
+
+
+def test_session_searches_start_where_their_whole_alternation_does() -> None:
+    from rsvp.domain.meeting import load_meeting
+    from rsvp.reading import sessions
+
+    texts = [new_text(parse_message(p.read_bytes()).text, 4000)
+             for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
+    clauses = [intent.fold(c).strip() for t in texts for c in intent._split(t)]
+    meetings = [load_meeting(p) for p in sorted((ROOT / "tests" / "fixtures" / "meetings").glob("*.yaml"))]
+    for meeting in meetings:
+        for index, session in enumerate(meeting.sessions):
+            fast = sessions._session_pattern(session, index)
+            whole = re.compile("|".join(f"(?:{p})" for p in sessions._session_patterns(session, index)))
+            for clause in clauses:
+                ours, theirs = fast.search(clause), whole.search(clause)
+                assert (ours.start() if ours else None) == (theirs.start() if theirs else None), clause
+                assert [m.span() for m in fast.finditer(clause)] == [m.span() for m in whole.finditer(clause)]
 
 
 def marker_regexes() -> dict[str, re.Pattern[str]]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from ..domain.rsvp import Intent
 from .lexicon import Compiled, alternation, patterns, placed, words
-from .prefilter import Narrowed, Needles, needles
+from .prefilter import NARROWED_FROM, Indexed, Narrowed, NeedleIndex, Needles, needles
 
 # ---------------------------------------------------------------------- normalisation
 
@@ -78,8 +78,9 @@ def _non_latin(text: str) -> bool:
     return value
 
 
-class Lexicon:
-    """The entries of some categories of the language data (lexicon/<xx>/intent.yaml), searched fast.
+class Alternatives:
+    """Many patterns searched as their alternation would be, fast: `search` finds a match that starts where the
+    alternation's leftmost match starts (not always the same alternative), `finditer` finds the alternation's own.
 
     Built on first use. Parts that begin with a word boundary are merged under one leading \\b, so positions inside
     words fail at once (CPython tries every top-level alternative at every position otherwise: ~10x slower). Parts
@@ -87,14 +88,20 @@ class Lexicon:
     merged alternation is tried only on text that holds one of its needles (see prefilter.py).
     """
 
-    def __init__(self, *categories: str, area: str = "intent") -> None:
-        self.categories = categories
-        self.area = area
+    def __init__(self, parts: Sequence[str]) -> None:
+        self._parts = tuple(parts)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return self._parts
 
     @functools.cached_property
-    def parts(self) -> tuple[str, ...]:
-        """Every entry of the categories, set as it matches, in the data's order."""
-        return tuple(p for category in self.categories for p in placed(self.area, category))
+    def _whole(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in self.parts))
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every match of the alternation, left to right (none looked for where `search` finds none)."""
+        return self._whole.finditer(text) if self.search(text) else iter(())
 
     @functools.cached_property
     def needles(self) -> frozenset[str] | None:
@@ -108,6 +115,9 @@ class Lexicon:
         self.search = search  # type: ignore[method-assign,assignment]
         return search(text)
 
+    def _group(self, start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
+        return _prefiltered(start, parts, end)
+
     def _build(self) -> Callable[[str], re.Match[str] | None]:
         parts = self.parts
         bounded = [p[2:] for p in parts if p.startswith("\\b") and "|" not in _top_level(p)]
@@ -119,14 +129,15 @@ class Lexicon:
         others = [p for p in bounded if p not in word_parts]
         # Most clauses contain none of the literals every match needs ("attend", "asist", "be present"…): one scan
         # for those (a trie of plain literals, ~1-3 µs) spares the alternation (up to ~20 µs).
+        group = self._group
         latin: list[Callable[[str], re.Match[str] | None]] = []
         if word_parts:
-            latin.append(_prefiltered(r"\b(?=[\w'’])(?:", word_parts, ")"))
+            latin.append(group(r"\b(?=[\w'’])(?:", word_parts, ")"))
         if others:
-            latin.append(_prefiltered(r"\b(?:", others, ")"))
+            latin.append(group(r"\b(?:", others, ")"))
         if rest:
-            latin.append(_prefiltered("", rest))
-        in_script = _prefiltered("", script) if script else None
+            latin.append(group("", rest))
+        in_script = group("", script) if script else None
         if len(latin) == 1 and in_script is None:
             return latin[0]  # the common case: no wrapper
 
@@ -143,6 +154,34 @@ class Lexicon:
             return best
 
         return search
+
+
+# The needles of every lexicon, found in a text in one pass: the rules that read a clause ask it, not the text.
+NEEDLES = NeedleIndex()
+
+
+class Lexicon(Alternatives):
+    """The entries of some categories of the language data (lexicon/<xx>/intent.yaml), searched fast: the needles
+    of all lexicons are found at once (NEEDLES), and each asks which of its own the text holds."""
+
+    def __init__(self, *categories: str, area: str = "intent") -> None:  # (the parts are read on first use)
+        self.categories = categories
+        self.area = area
+        NEEDLES.add(self._needles_of_parts)
+
+    def _needles_of_parts(self) -> frozenset[str]:
+        return frozenset().union(*(found for part in self.parts if (found := needles(part)) is not None))
+
+    def _group(self, start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
+        def compose(chosen: list[str]) -> str:
+            return start + "|".join(f"(?:{p})" for p in chosen) + end
+
+        return Indexed(parts, compose, NEEDLES).search
+
+    @functools.cached_property
+    def parts(self) -> tuple[str, ...]:
+        """Every entry of the categories, set as it matches, in the data's order."""
+        return tuple(p for category in self.categories for p in placed(self.area, category))
 
 
 def _union_of_needles(parts: Sequence[str]) -> frozenset[str] | None:
@@ -169,7 +208,6 @@ class _OnFirstUse:
         return self._search(text)
 
 
-_NARROWED_FROM = 8  # parts: below this, one alternation behind one needle scan is as fast
 
 
 def _prefiltered(start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
@@ -183,7 +221,7 @@ def _prefiltered(start: str, parts: list[str], end: str = "") -> Callable[[str],
     literals = _union_of_needles(parts)
     if literals is None:
         return re.compile(compose(parts)).search
-    if len(parts) >= _NARROWED_FROM:
+    if len(parts) >= NARROWED_FROM:
         return Narrowed(parts, compose).search
     search = re.compile(compose(parts)).search
     found = Needles(literals).found
@@ -771,7 +809,11 @@ def _gate(checks: tuple[Lexicon | Compiled, ...]) -> Callable[[str], object] | N
         if each is None:
             return None  # a check that needs no fixed text: every clause is read in full
         found |= each
-    return Needles(frozenset(found)).found
+    literals = frozenset(found)
+    if not literals <= NEEDLES.literals():
+        return Needles(literals).found
+    # (the clause's needles, found here for all the lexicons that then read it)
+    return lambda text: not NEEDLES.found(text).isdisjoint(literals)
 
 
 def _negated(text: str, position: int) -> bool:
@@ -1021,3 +1063,5 @@ CLAUSE_CHECKS: tuple[Lexicon | Compiled, ...] = (
     PERFORMATIVE, ELLIPTICAL_YES, FORM_FIELD, _ELLIPTICAL_NO, _ELLIPTICAL_YES_SESSION, ALREADY_REGISTERED, MISS,
     NOT_KNOWING, REGISTER_REQUEST, DISCLAIMER, REPLACES, DELEGATION_UNCHANGED)
 _MAY_ANSWER: Callable[[str], object] | None = _OnFirstUse(lambda: _gate(CLAUSE_CHECKS) or (lambda text: True))
+NEEDLES.add(lambda: frozenset().union(*(needles(check.pattern) or () for check in CLAUSE_CHECKS
+                                        if not isinstance(check, Lexicon))))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from ..domain.meeting import Session
 from . import lexicon
-from .intent import fold
+from .intent import Alternatives, fold
 from .lexicon import Compiled
 
 
@@ -187,17 +187,17 @@ def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
     return after or named(text)
 
 
-_COMPILED: dict[tuple[object, ...], re.Pattern[str]] = {}
+_COMPILED: dict[tuple[object, ...], Alternatives] = {}
 
 
-def _session_pattern(session: Session, index: int) -> re.Pattern[str]:
-    """The compiled pattern naming this session, built once per session (a meeting has a handful)."""
+def _session_pattern(session: Session, index: int) -> Alternatives:
+    """The patterns naming this session, built once per session (a meeting has a handful)."""
     key = (session.id, session.start, tuple(sorted(session.title.items())), index)
     pattern = _COMPILED.get(key)
     if pattern is None:
         if len(_COMPILED) > 1000:  # a long-running process sees many meetings: start over rather than grow
             _COMPILED.clear()
-        pattern = _COMPILED[key] = re.compile(_session_patterns(session, index))
+        pattern = _COMPILED[key] = Alternatives(_session_patterns(session, index))
     return pattern
 
 
@@ -261,7 +261,7 @@ def _near_days(session_days: tuple[date, ...]) -> list[date]:
             for n in range(-_NEAR, (session_days[-1] - session_days[0]).days + _NEAR + 1)]
 
 
-def _session_patterns(session: Session, index: int) -> str:
+def _session_patterns(session: Session, index: int) -> list[str]:
     weekday = session.start.weekday()
     suffix, join = _SUFFIX.pattern, _JOIN.pattern
     not_an_hour = _not_an_hour()
@@ -285,7 +285,7 @@ def _session_patterns(session: Session, index: int) -> str:
                      if index < len(names)]
     for title in session.title.values():
         alternatives.append(re.escape(fold(title)))
-    return "|".join(f"(?:{a})" for a in alternatives)
+    return alternatives
 
 
 def sessions_per_person(text: str, people: Sequence[str], sessions: Sequence[Session]) -> tuple[
