@@ -18,11 +18,14 @@ class Sample:
     raw: bytes
     meeting: Meeting | None
     expect: dict[str, object] | None
+    meeting_file: Path | None = None  # (read again by another version of the code: bench.reader_speed --against)
 
 
 def labelled(folder: Path, meetings: Path) -> list[Sample]:
-    loaded = {p.stem: load_meeting(p) for p in meetings.glob("*.yaml")}
-    return [Sample(e["file"], (folder / e["file"]).read_bytes(), loaded.get(e["meeting"]), e["expect"])
+    files = {p.stem: p for p in meetings.glob("*.yaml")}
+    loaded = {name: load_meeting(path) for name, path in files.items()}
+    return [Sample(e["file"], (folder / e["file"]).read_bytes(), loaded.get(e["meeting"]), e["expect"],
+                   files.get(e["meeting"]))
             for e in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))]
 
 
