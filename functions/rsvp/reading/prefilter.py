@@ -41,7 +41,8 @@ UNKNOWN = _Info()
 
 
 def needles(pattern: str) -> frozenset[str] | None:
-    """Literal strings, one of which is in every match of `pattern` (None when there is no such set)."""
+    """Literal strings, one of which is in every text `pattern` matches, from where the match starts (in the match,
+    or in what a lookahead requires right after it: "i(?= \\()" needs "i ("); None when there is no such set)."""
     return _needles(pattern.removeprefix("\\b"))  # a word boundary is zero-width: it adds no needle
 
 
@@ -59,6 +60,19 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Info:
     run: frozenset[str] | None = frozenset({""})
     all_exact = True
     for op, av in items:
+        if op is _c.ASSERT and av[0] == 1:  # a lookahead: what it requires follows here, then the match goes on
+            ahead = _sequence(list(av[1]))  # from the same place
+            if ahead.exact is not None and run is not None and len(run) * len(ahead.exact) <= _MAX_STRINGS:
+                joined = frozenset(a + b for a in run for b in ahead.exact)
+                if all(joined):
+                    candidates.append(joined)
+            elif ahead.required is not None:
+                candidates.append(ahead.required)
+            all_exact = False
+            if run is not None and all(run):
+                candidates.append(run)
+            run = frozenset({""})
+            continue
         info = _item(op, av)
         if info.exact is not None and run is not None and len(run) * len(info.exact) <= _MAX_STRINGS:
             run = frozenset(a + b for a in run for b in info.exact)
