@@ -133,6 +133,24 @@ def test_an_index_finds_every_needle_a_text_holds_even_within_another() -> None:
     assert index.found("nothing here") == {"here"}
 
 
+def test_a_gate_never_shuts_out_a_text_its_pattern_matches() -> None:
+    from rsvp.reading import thread
+
+    texts = [new_text(parse_message(p.read_bytes()).text, 4000)
+             for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
+    texts += ["À LA PLACE DE M. Dupont", "EN LUGAR DEL Sr. Pérez", "Please REMOVE Mr. X", "вместо г-на Петрова"]
+    gates = [(gate, gate._pattern) for module in (reader, thread) for gate in vars(module).values()
+             if isinstance(gate, intent.Gate)]
+    assert len(gates) >= 3
+    shut = 0
+    for gate, pattern in gates:
+        for text in texts:
+            if pattern.search(text):
+                assert gate(intent.fold(text)), (pattern.pattern[:60], text[:80])
+            shut += not gate(intent.fold(text))
+    assert shut > len(texts)  # (and it does shut most texts out)
+
+
 def test_session_searches_start_where_their_whole_alternation_does() -> None:
     from rsvp.domain.meeting import load_meeting
     from rsvp.reading import sessions

@@ -17,7 +17,8 @@ import io
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 ATTACHMENTS = 3  # files read per message
@@ -39,8 +40,16 @@ logger = logging.getLogger(__name__)
 class Attachment:
     filename: str
     content_type: str
-    data: bytes
+    data: bytes = b""
     too_large: bool = False  # larger than ATTACHMENT_BYTES: not decoded at all
+    # Or the data decoded when asked for: parsing keeps the part, and only mail whose attachment is read decodes it
+    # (a megabyte of base64 costs milliseconds; most attachments are never read).
+    load: Callable[[], bytes | None] | None = field(default=None, compare=False, repr=False)
+
+    def content(self) -> bytes:
+        if self.load is None:
+            return self.data
+        return self.load() or b""
 
 
 @dataclass(frozen=True)
@@ -72,12 +81,13 @@ def read_attachments(attachments: list[Attachment]) -> list[AttachmentText]:
 
 def _read_one(attachment: Attachment) -> AttachmentText:
     name = attachment.filename or "attachment"
-    if attachment.too_large or len(attachment.data) > ATTACHMENT_BYTES:
+    data = b"" if attachment.too_large else attachment.content()
+    if attachment.too_large or len(data) > ATTACHMENT_BYTES:
         return AttachmentText(name, "", f"larger than {ATTACHMENT_BYTES // 2**20} MiB: not opened")
     try:
         if document_type(attachment.content_type, name) == PDF:
-            return _pdf(name, attachment.data)
-        return _docx(name, attachment.data)
+            return _pdf(name, data)
+        return _docx(name, data)
     except Exception as exc:  # a hostile or broken file ends in a reason, never in a failed message
         logger.info("attachment not read", extra={"attachment": name, "error": type(exc).__name__})
         return AttachmentText(name, "", f"could not be read ({type(exc).__name__})")

@@ -160,6 +160,25 @@ class Alternatives:
 NEEDLES = NeedleIndex()
 
 
+class Gate:
+    """Could `pattern` (a Compiled matched on the text as written, with or without case) match a text? Asked of the
+    text folded, through NEEDLES: no only when the folded text holds none of the pattern's needles, folded (what a
+    pattern matches in a text, folded, is in the text folded). A pattern without needles always may."""
+
+    def __init__(self, pattern: Compiled) -> None:
+        self._pattern = pattern
+        NEEDLES.add(lambda: self.literals or frozenset())
+
+    @functools.cached_property
+    def literals(self) -> frozenset[str] | None:
+        found = needles(self._pattern.pattern)
+        return None if found is None else frozenset(fold(n) for n in found)
+
+    def __call__(self, folded: str) -> bool:
+        literals = self.literals
+        return literals is None or not NEEDLES.found(folded).isdisjoint(literals)
+
+
 class Lexicon(Alternatives):
     """The entries of some categories of the language data (lexicon/<xx>/intent.yaml), searched fast: the needles
     of all lexicons are found at once (NEEDLES), and each asks which of its own the text holds."""

@@ -443,9 +443,8 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
             if _stored_size(part) > ATTACHMENT_BYTES * 4 // 3 + 4096:  # base64 of more than the bound: not decoded
                 attachments.append(Attachment(_filename(part), document, b"", too_large=True))
                 continue
-            payload = payload_bytes(part, ATTACHMENT_BYTES * 4 // 3 + 4096)
-            if payload is not None:
-                attachments.append(Attachment(_filename(part), document, payload))
+            attachments.append(Attachment(_filename(part), document, load=functools.partial(
+                payload_bytes, part, ATTACHMENT_BYTES * 4 // 3 + 4096)))
             continue
         if ctype == "text/calendar" or (ctype == "application/ics"):
             if len(calendars) >= CALENDARS:

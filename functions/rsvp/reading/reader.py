@@ -22,6 +22,7 @@ from .intent import (
     PREDICATE,
     PROVISIONAL,
     Clause,
+    Gate,
     IntentReading,
     Lexicon,
     bare_word,
@@ -361,10 +362,13 @@ _ON_BEHALF = Compiled(lambda: r"\b" + _alt("on_behalf") + r"\b")
 
 # "Ms Hanna Berg instead of Mr Lars Berg": the one replaced is not coming (read in the text as written).
 _INSTEAD_OF = Compiled(lambda: "(?:" + _alt("instead_of") + r")\s+")
+_MAY_REPLACE = Gate(_INSTEAD_OF)
 
 
 def _replaced(text: str) -> list[str]:
     """What follows each "instead of" in `text` (the person replaced begins it)."""
+    if not _MAY_REPLACE(fold(text)):
+        return []
     return [text[m.end():m.end() + 200] for m in _INSTEAD_OF.finditer(text)]
 
 

@@ -219,7 +219,7 @@ _NEAR = 7  # days either side of the sessions in which a date named beside an ac
 
 
 @functools.lru_cache(maxsize=64)
-def _other_days(session_days: tuple[date, ...], after: date) -> re.Pattern[str] | None:
+def _other_days(session_days: tuple[date, ...], after: date) -> Alternatives | None:
     others = [d for d in _near_days(session_days) if d not in session_days and d > after]
     if not others:
         return None
@@ -231,7 +231,7 @@ def _other_days(session_days: tuple[date, ...], after: date) -> re.Pattern[str] 
     patterns = [p for d in others for p in (
         _day_patterns(d.day, d.month) if d.month in session_months else [*_dates(d.day, d.month),
                                                                         rf"\b{d.day:02d}[./]{d.month:02d}\b"])]
-    return re.compile("|".join(f"(?:{p}){no_month}" for p in patterns))
+    return Alternatives([f"(?:{p}){no_month}" for p in patterns])
 
 
 def days_without_a_session(texts: Sequence[str], sessions: Sequence[Session], after: date) -> bool:

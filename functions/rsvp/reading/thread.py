@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..domain.rsvp import Intent
-from .intent import fold, read_intent
+from .intent import Gate, fold, read_intent
 from .lexicon import Compiled, placed
 from .people import named_people
 from .quotes import earlier_message
@@ -22,6 +22,7 @@ _ADDRESS = re.compile(r"[\w.+\-]+@([\w\-]+(?:\.[\w\-]+)+)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+\S", re.M)
 _TAKEN_OUT = Compiled(lambda: "|".join(placed("writer", "instead_of") + placed("writer", "removal")), re.I)
 _REMOVED = Compiled(lambda: "|".join(placed("writer", "removal")), re.I)
+_MAY_TAKE_OUT, _MAY_REMOVE = Gate(_TAKEN_OUT), Gate(_REMOVED)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words after "in place of" or "remove" in which the one replaced or taken off is named, up to the phrase's end.
 _WORDS_AFTER = 6
@@ -54,7 +55,7 @@ def as_it_stands(full_text: str, new: str, people: list[str], refused: str, mail
 def taken_out(text: str, people: list[str]) -> list[str]:
     """Those of `people` the text takes off the delegation ("please remove Mr. Eoin Fitzgerald from our list", "favor
     eliminar al Consejero X"; one replaced is the reader's own rule, by the words that follow "instead of")."""
-    if not people:
+    if not people or not _MAY_REMOVE(fold(text)):
         return []
     out = " ".join(" ".join(_PHRASE_END.split(fold(text[m.end():]), maxsplit=1)[0].split()[:_WORDS_AFTER])
                    for m in _REMOVED.finditer(text))
@@ -80,6 +81,8 @@ def _taken_out(text: str) -> str:
     """The words right after each instead-of or removal word, folded, up to the phrase's end: where the one replaced
     or taken off is named ("reemplazará al Sr. Andrés Durán, quien…", "вместо первого секретаря Е.С. Беловой в
     работе…", "please remove Mr. Eoin Fitzgerald from our list")."""
+    if not _MAY_TAKE_OUT(fold(text)):
+        return ""
     return " ".join(" ".join(_PHRASE_END.split(fold(text[m.end():]), maxsplit=1)[0].split()[:_WORDS_AFTER])
                     for m in _TAKEN_OUT.finditer(text))
 
