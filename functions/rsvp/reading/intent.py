@@ -85,11 +85,18 @@ class Alternatives:
     Built on first use. Parts that begin with a word boundary are merged under one leading \\b, so positions inside
     words fail at once (CPython tries every top-level alternative at every position otherwise: ~10x slower). Parts
     written only in Arabic, Cyrillic or Chinese script are tried only on text that has such characters. And each
-    merged alternation is tried only on text that holds one of its needles (see prefilter.py).
+    merged alternation is tried only on text that holds one of its needles (see prefilter.py): as `index` finds
+    them, when the search is given one shared with others that search the same texts, else by its own scans.
     """
 
-    def __init__(self, parts: Sequence[str]) -> None:
+    def __init__(self, parts: Sequence[str], index: NeedleIndex | None = None) -> None:
         self._parts = tuple(parts)
+        self._index = index
+        if index is not None:
+            index.add(self._needles_of_parts)
+
+    def _needles_of_parts(self) -> frozenset[str]:
+        return frozenset().union(*(found for part in self.parts if (found := needles(part)) is not None))
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -116,7 +123,13 @@ class Alternatives:
         return search(text)
 
     def _group(self, start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
-        return _prefiltered(start, parts, end)
+        if self._index is None:
+            return _prefiltered(start, parts, end)
+
+        def compose(chosen: list[str]) -> str:
+            return start + "|".join(f"(?:{p})" for p in chosen) + end
+
+        return Indexed(parts, compose, self._index).search
 
     def _build(self) -> Callable[[str], re.Match[str] | None]:
         parts = self.parts
@@ -186,16 +199,8 @@ class Lexicon(Alternatives):
     def __init__(self, *categories: str, area: str = "intent") -> None:  # (the parts are read on first use)
         self.categories = categories
         self.area = area
+        self._index = NEEDLES
         NEEDLES.add(self._needles_of_parts)
-
-    def _needles_of_parts(self) -> frozenset[str]:
-        return frozenset().union(*(found for part in self.parts if (found := needles(part)) is not None))
-
-    def _group(self, start: str, parts: list[str], end: str = "") -> Callable[[str], re.Match[str] | None]:
-        def compose(chosen: list[str]) -> str:
-            return start + "|".join(f"(?:{p})" for p in chosen) + end
-
-        return Indexed(parts, compose, NEEDLES).search
 
     @functools.cached_property
     def parts(self) -> tuple[str, ...]:

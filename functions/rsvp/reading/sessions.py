@@ -11,6 +11,7 @@ from ..domain.meeting import Session
 from . import lexicon
 from .intent import Alternatives, fold
 from .lexicon import Compiled
+from .prefilter import NeedleIndex
 
 
 # The structure is here, the words in lexicon/<language>/sessions.yaml (area "sessions").
@@ -188,6 +189,9 @@ def _after_only(text: str, named: Callable[[str], set[str]]) -> set[str]:
 
 
 _COMPILED: dict[tuple[object, ...], Alternatives] = {}
+# The needles of the sessions' patterns, found in a text at once for all of them (a meeting's few sessions are
+# looked for in the same clauses); a new meeting's sessions rebuild it (about a millisecond).
+_NEEDLES = NeedleIndex()
 
 
 def _session_pattern(session: Session, index: int) -> Alternatives:
@@ -196,8 +200,10 @@ def _session_pattern(session: Session, index: int) -> Alternatives:
     pattern = _COMPILED.get(key)
     if pattern is None:
         if len(_COMPILED) > 1000:  # a long-running process sees many meetings: start over rather than grow
+            global _NEEDLES
             _COMPILED.clear()
-        pattern = _COMPILED[key] = Alternatives(_session_patterns(session, index))
+            _NEEDLES = NeedleIndex()  # (a search still in use keeps the index it was made with)
+        pattern = _COMPILED[key] = Alternatives(_session_patterns(session, index), _NEEDLES)
     return pattern
 
 
