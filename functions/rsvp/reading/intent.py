@@ -151,9 +151,18 @@ class Alternatives:
         if rest:
             latin.append(group("", rest))
         in_script = group("", script) if script else None
+        index, literals = self._index, _union_of_needles(parts)
+        if index is not None and literals is not None and (len(latin) > 1 or in_script is not None):
+            inner = self._leftmost(latin, in_script)
+            # (most texts hold none of the lexicon's needles: asked once, not of each group)
+            return lambda text: inner(text) if not index.found(text).isdisjoint(literals) else None
         if len(latin) == 1 and in_script is None:
             return latin[0]  # the common case: no wrapper
+        return self._leftmost(latin, in_script)
 
+    @staticmethod
+    def _leftmost(latin: list[Callable[[str], re.Match[str] | None]],
+                  in_script: Callable[[str], re.Match[str] | None] | None) -> Callable[[str], re.Match[str] | None]:
         def search(text: str) -> re.Match[str] | None:
             best = None
             for each in latin:
