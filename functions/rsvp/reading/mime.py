@@ -359,9 +359,9 @@ def payload_bytes(part: Message, limit: int) -> bytes | None:
     return payload if isinstance(payload, bytes) else None
 
 
-def _charset(part: Message) -> str | None:
+def _charset(part: Message, content_type: str | None = None) -> str | None:
     """Message.get_content_charset(), read straight from the header (that method re-parses every parameter)."""
-    value = str(part.get("content-type", ""))
+    value = str(part.get("content-type", "")) if content_type is None else content_type
     if "*" in value:  # RFC 2231 parameters: the full parser
         try:
             return part.get_content_charset()
@@ -386,12 +386,11 @@ def _param(value: str, name: str) -> str | None:
 _QUOTE_DEPTH = re.compile(r"^>+")
 
 
-def _unflowed(text: str, part: Message) -> str:
+def _unflowed(text: str, content_type: str) -> str:
     """A format=flowed text (RFC 3676: Thunderbird, Apple Mail) as its writer wrote it: a line ending in a space
     goes on in the next line of the same quote depth (the space dropped too when DelSp=yes); a space-stuffed line
     loses its first space; the signature line "-- " ends a paragraph. Other texts are returned as they are."""
-    content_type = str(part.get("content-type", ""))
-    flowed = _param(content_type, "format")
+    flowed = _param(content_type, "format") if "flowed" in content_type.lower() else None
     if flowed is None or flowed.lower() != "flowed":
         return text
     delete_space = (_param(content_type, "delsp") or "").lower() == "yes"
@@ -471,7 +470,9 @@ def _walk(message: Message, kinds: PartKinds, notes: list[str]
                 continue
             payload = _bounded(part, room, "text part", notes)
             room -= _stored_size(part)
-            plain.append("" if payload is None else _unflowed(decode_bytes(payload, _charset(part)), part))
+            content_type = str(part.get("content-type", ""))
+            plain.append("" if payload is None else _unflowed(decode_bytes(payload, _charset(part, content_type)),
+                                                              content_type))
         elif ctype == "text/html":
             html.append(part)
     if plain and any(p.strip() for p in plain):
