@@ -16,9 +16,9 @@ in the same round (median of the rounds).
 from __future__ import annotations
 
 import argparse
-import io
 import email
 import gc
+import io
 import statistics
 import time
 from collections.abc import Callable
