@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .adapters.aws import (
     OutboxMailer,
@@ -22,6 +22,9 @@ from .ports import Clock, Mailer, Sleeper
 from .reading.authentication import ReceivingServer
 from .services import Desk
 from .timeutil import SystemClock
+
+if TYPE_CHECKING:
+    from .reading.model.second import SecondReader
 
 
 class LazyRateLimiter:
@@ -62,4 +65,16 @@ def build_desk(settings: Settings, clock: Clock | None = None, sleeper: Sleeper 
         limiter=LazyRateLimiter(table, settings, clients, clock, sleeper),
         sleeper=sleeper,
         receiving=ReceivingServer(settings.authserv_id, settings.receiving_hosts),
+        second_reader=_second_reader(settings),
     )
+
+
+def _second_reader(settings: Settings) -> SecondReader | None:
+    """The model reader the settings ask for; with the mode off, none of its code is imported."""
+    if settings.reader_mode == "off":
+        return None
+    from .reading.model.second import from_settings
+
+    return from_settings(settings.reader_mode, settings.reader_model_id, settings.reader_model_url,
+                         settings.reader_model_name, settings.reader_model_key, settings.region,
+                         settings.reader_model_timeout, settings.reader_max_delegation)

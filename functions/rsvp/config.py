@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,15 @@ class Settings:
     authserv_id: str = ""
     receiving_hosts: tuple[str, ...] = ()
     record_retention_days: int = 0  # RSVPs, history and review items expire this long after the meeting (0: kept)
+    # A second reader (reading/model): off, assist (only what the rules are not certain of) or always; a Bedrock
+    # model id, or an OpenAI-compatible server's URL and model name (local runs, self-hosted models).
+    reader_mode: str = "off"
+    reader_model_id: str = ""
+    reader_model_url: str = ""
+    reader_model_name: str = ""
+    reader_model_key: str = ""  # a local server's API key, if it wants one (never set in a deployed stack)
+    reader_model_timeout: float = 20.0
+    reader_max_delegation: int = 12  # a model's delegation larger than this goes to a person
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,4 +63,25 @@ class Settings:
             receiving_hosts=tuple(h.strip().lower().rstrip(".") for h in env.get("RECEIVING_HOSTS", "").split(",")
                                   if h.strip()),
             record_retention_days=int(env.get("RECORD_RETENTION_DAYS", "0") or 0),
+            **_reader_settings(env),
         )
+
+
+READER_MODES = ("off", "assist", "always")
+
+
+def _reader_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    mode = (env.get("READER_MODE", "") or "off").strip().lower()
+    if mode not in READER_MODES:
+        raise RuntimeError(f"READER_MODE must be one of {', '.join(READER_MODES)}, not {mode!r}")
+    model_id, url = env.get("READER_MODEL_ID", "").strip(), env.get("READER_MODEL_URL", "").strip()
+    if mode != "off" and not (model_id or url):
+        raise RuntimeError(f"READER_MODE={mode} needs READER_MODEL_ID (Bedrock) or READER_MODEL_URL "
+                           "(an OpenAI-compatible server)")
+    if url and not env.get("READER_MODEL_NAME", "").strip():
+        raise RuntimeError("READER_MODEL_URL needs READER_MODEL_NAME (the model the server is to run)")
+    return {"reader_mode": mode, "reader_model_id": model_id, "reader_model_url": url,
+            "reader_model_name": env.get("READER_MODEL_NAME", "").strip(),
+            "reader_model_key": env.get("READER_MODEL_KEY", ""),
+            "reader_model_timeout": float(env.get("READER_MODEL_TIMEOUT", "20") or 20),
+            "reader_max_delegation": int(env.get("READER_MAX_DELEGATION", "12") or 12)}

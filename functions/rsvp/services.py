@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from babel.lists import format_list
@@ -45,6 +45,9 @@ from .reading import Reading, read_message
 from .reading.authentication import ReceivingServer, Trace, Verification, read_trace
 from .reading.mime import ParsedMessage, parse_message
 
+if TYPE_CHECKING:
+    from .reading.model.second import SecondReader
+
 log = logging.getLogger(__name__)
 
 UNROUTED_MEETING = "-"  # review items for mail that reached no meeting's mailbox
@@ -69,6 +72,7 @@ class InboundResult:
     reading: Reading | None = None
     response: Response = Response.NONE
     identified_by: str | None = None
+    model: str | None = None  # what the second reader did, if there is one ("used", "agreed", "timeout"…)
 
     def summary(self) -> dict[str, Any]:
         return {"outcome": self.outcome.value, "meeting": self.meeting_id,
@@ -162,6 +166,7 @@ class Desk:
     sleeper: Sleeper = field(default_factory=_NoSleep)
     stale_after_seconds: int = 600  # a send claim older than this, never confirmed by SES, may be retried
     throttle_retries: int = 6
+    second_reader: SecondReader | None = None  # a language model beside the rules (reading/model), if configured
 
     # ------------------------------------------------------------------ loading
     def load(self, meeting: Meeting, invitees: Iterable[Invitee], programme: bytes | None = None
@@ -505,6 +510,10 @@ class Desk:
             self._history(arrival, reading, meeting, None, outcome)
             return InboundResult(outcome, key, meeting.id, None, reading)
 
+        model = None
+        if self.second_reader is not None and arrival.claim.decision is None:
+            # (asked once: a retried attempt finds the decision written before it was acted on, and reuses it)
+            reading, model = self.second_reader.read(msg, reading, meeting)
         assert reading.intent is not None
         decision = arrival.claim.decision or self._decide(arrival, reading, meeting, record)
         if not arrival.claim.done(Stage.DECIDED):
@@ -519,14 +528,15 @@ class Desk:
             self.repo.note_stage(key, Stage.HISTORY)
         if reading.unsubscribe and reading.intent is Intent.UNCLEAR:
             return InboundResult(Outcome.UNSUBSCRIBED, key, meeting.id, record.email, reading,
-                                 identified_by=route.identified_by)
+                                 identified_by=route.identified_by, model=model)
         if decision.outcome.needs_review:
             self._review(arrival, meeting, record, decision.outcome, (*reading.reasons, *decision.notes), reading)
         response = self._respond(arrival, meeting, record, decision, route)
         if response is None:  # recorded, but SES refused the answer for good (a review item says so)
             return InboundResult(Outcome.NOT_CONFIRMED, key, meeting.id, record.email, reading, Response.NONE,
-                                 route.identified_by)
-        return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by)
+                                 route.identified_by, model)
+        return InboundResult(decision.outcome, key, meeting.id, record.email, reading, response, route.identified_by,
+                             model)
 
     def _decide(self, arrival: Arrival, reading: Reading, meeting: Meeting, record: InviteeRecord) -> Decision:
         assert reading.intent is not None

@@ -89,7 +89,7 @@ def test_the_digest_runs_on_an_eventbridge_scheduler_schedule_in_a_time_zone() -
 def test_function_policies_name_their_actions_and_resources(name: str) -> None:
     for policy in FUNCTIONS[name]["Properties"]["Policies"]:
         assert isinstance(policy, dict) and "Statement" in policy, "inline statements only (no broad managed policies)"
-        for statement in policy["Statement"]:
+        for statement in map(_unconditional, policy["Statement"]):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert all("*" not in action for action in actions), statement
             if any(a.startswith(("dynamodb:", "s3:", "secretsmanager:")) for a in actions):
@@ -97,6 +97,30 @@ def test_function_policies_name_their_actions_and_resources(name: str) -> None:
             if any(a.startswith("ses:Send") for a in actions):
                 assert "ses:FromAddress" in statement["Condition"]["StringEquals"], statement
             assert not any(a in ("dynamodb:Scan", "dynamodb:DeleteTable", "s3:DeleteObject") for a in actions)
+
+
+def _unconditional(statement: Any) -> dict[str, Any]:
+    """A statement, or the one an `!If [condition, statement, AWS::NoValue]` grants when its condition holds."""
+    if isinstance(statement, list):
+        condition, granted, otherwise = statement
+        assert condition in TEMPLATE["Conditions"] and otherwise == "AWS::NoValue", statement
+        return dict(granted)
+    return dict(statement)
+
+
+def test_the_second_reader_may_call_its_one_model_and_only_when_it_is_on() -> None:
+    [policy] = FUNCTIONS["InboundFunction"]["Properties"]["Policies"]
+    conditional = [s for s in policy["Statement"] if isinstance(s, list)]
+    [[condition, statement, _]] = conditional
+    assert condition == "HasReaderModel"
+    assert statement["Action"] == "bedrock:InvokeModel"
+    assert statement["Resource"].endswith("::foundation-model/${ReaderModelId}"), "that one model, not bedrock:*"
+    assert TEMPLATE["Parameters"]["ReaderMode"]["Default"] == "off"
+    assert TEMPLATE["Parameters"]["ReaderModelId"]["Default"] == ""
+    for name, function in FUNCTIONS.items():
+        granted = [_unconditional(s) for p in function["Properties"]["Policies"] for s in p["Statement"]]
+        if name != "InboundFunction":
+            assert not any("bedrock" in str(s["Action"]) for s in granted), name
 
 
 def test_no_secret_is_written_in_the_template() -> None:

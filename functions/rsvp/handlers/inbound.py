@@ -55,6 +55,8 @@ def process_record(record: SQSRecord, context: LambdaContext) -> None:
             logger.exception("record failed; SQS retries it, then dead-letters it", extra={"key": key})
             raise
         metrics.add_metric(name=f"Inbound_{result.outcome.value}", unit=MetricUnit.Count, value=1)
+        if result.model is not None:  # the second reader: used, agreed, disagreed, guarded… or why it failed
+            metrics.add_metric(name=f"ReaderModel_{result.model.replace(' ', '_')}", unit=MetricUnit.Count, value=1)
         logger.info("processed", extra={"key": key, **result.summary()})
 
 

@@ -77,6 +77,8 @@ class Reading:
     # "Ms X on the 10th, Mr Y on the 11th": each attendee's sessions, when they differ (else every attendee comes to
     # `sessions`, which is then the union of theirs)
     attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Who read it: "rules", a model ("bedrock:<id>, prompt <version>"), or both ("rules+…": see reading/model)
+    reader: str = "rules"
 
     @property
     def is_automatic(self) -> bool:
@@ -97,6 +99,7 @@ class Reading:
             **({"unsubscribe": True} if self.unsubscribe else {}),
             **({"attendee_sessions": {name: list(ids) for name, ids in self.attendee_sessions}}
                if self.attendee_sessions else {}),
+            **({"reader": self.reader} if self.reader != "rules" else {}),
         }
 
 
