@@ -689,14 +689,21 @@ def local_up(
     tick: Annotated[float, typer.Option(help="Seconds between runs of the daily schedule (hourly in AWS).")]
     = 3600.0,
     example: Annotated[bool, typer.Option("--example", help="Load the seed meeting and its invitees.")] = False,
+    model_url: Annotated[str, typer.Option(help="A second reader: an OpenAI-compatible server's URL "
+                                                "(e.g. Ollama's http://127.0.0.1:11434/v1).")] = "",
+    model_name: Annotated[str, typer.Option(help="The model that server is to run (e.g. qwen2.5:7b).")] = "",
+    reader_mode: Annotated[str, typer.Option(help="assist: the model reads what the rules are not certain of; "
+                                                  "always: every reply.")] = "assist",
 ) -> None:
     """Start the whole stack here and keep it until Ctrl-C: moto with the template's resources, the functions
     wired as AWS wires them, the schedule on a timer, and an SMTP server that receives mail as SES does."""
     from .local.server import serve
 
+    if reader_mode not in ("assist", "always"):
+        raise typer.BadParameter("--reader-mode is assist or always")
     with _errors():
         serve(port=port, smtp_port=smtp_port, mailbox=mailbox, folder=folder, relay=relay, tick=tick,
-              example=example, console=out)
+              example=example, console=out, model_url=model_url, model_name=model_name, reader_mode=reader_mode)
 
 
 @local_app.command("status")

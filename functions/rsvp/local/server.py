@@ -78,8 +78,12 @@ class SesReceiving:
 
 
 def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay: str | None, tick: float,
-          example: bool, console: Any, stop: threading.Event | None = None) -> None:
+          example: bool, console: Any, stop: threading.Event | None = None, model_url: str = "",
+          model_name: str = "", reader_mode: str = "assist") -> None:
     from ..organiser import OrganiserError
+
+    if model_url and not model_name:
+        raise OrganiserError("--model-url needs --model-name (the model the server runs, e.g. qwen2.5:7b)")
 
     for option, number in (("--port", port), ("--smtp-port", smtp_port)):
         if not _port_free(number):
@@ -123,7 +127,12 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
         if relay:
             host, _, relay_port = relay.rpartition(":")
             mailer = SmtpRelay(mailer, host or "127.0.0.1", int(relay_port))
-        desk = build_desk(stack.settings(), mailer=mailer)
+        settings = stack.settings()
+        if model_url:  # a second reader: a model the organiser runs (Ollama, vLLM, llama.cpp, LM Studio)
+            settings = replace(settings, reader_mode=reader_mode, reader_model_url=model_url,
+                               reader_model_name=model_name)
+            console.print(f"Second reader: {model_name} at {model_url} ({reader_mode})")
+        desk = build_desk(settings, mailer=mailer)
         runtime.install(desk)
         target = Target(name="local", settings=stack.settings(), inbound_queue_url=stack.inbound_queue_url,
                         inbound_dead_letter_queue_url=stack.dead_letter_queue_url,
