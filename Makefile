@@ -90,6 +90,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.digest --invitees $(DIGEST_INVITEES)
 	$(BIN)/python -m bench.fuzz
 	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.model_reader
 
 score: $(STAMP)
 	$(BIN)/python -m tests.scores

@@ -20,20 +20,39 @@ app = typer.Typer(help="RSVP desk: invitations, replies read and recorded, confi
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Raw messages (.eml) to read.")],
     meeting: Annotated[Path | None, typer.Option("--meeting", "-m", help="Meeting YAML (for session names).")] = None,
+    model_url: Annotated[str, typer.Option(help="Also read with a model: an OpenAI-compatible server's URL.")] = "",
+    model_name: Annotated[str, typer.Option(help="The model that server runs.")] = "",
+    bedrock: Annotated[str, typer.Option(help="Also read with this Bedrock model id (needs AWS credentials).")] = "",
+    reader_mode: Annotated[str, typer.Option(help="With a model: assist or always.")] = "assist",
 ) -> None:
-    """Read reply emails and print one JSON object per line: what each sender said."""
+    """Read reply emails and print one JSON object per line: what each sender said (with --model-url or
+    --bedrock, as the rules and that model read it together, for a meeting's replies)."""
     from .domain.meeting import load_meeting
     from .reading import read_message
+    from .reading.mime import parse_message
 
     loaded = _or_exit(lambda: load_meeting(meeting)) if meeting else None
+    second = None
+    if model_url or bedrock:
+        from .reading.model.second import from_settings
+
+        try:
+            second = from_settings(reader_mode, bedrock, model_url, model_name)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
     failures = 0
     for path in files:
         try:
-            reading = read_message(path.read_bytes(), loaded)
+            raw = path.read_bytes()
         except OSError as exc:
             typer.echo(f"{path}: {exc.strerror or exc}", err=True)
             failures += 1
             continue
+        msg = parse_message(raw)
+        reading = read_message(msg, loaded)
+        if second is not None and loaded is not None:
+            reading, _ = second.read(msg, reading, loaded)
         typer.echo(json.dumps({"file": str(path), **reading.to_json()}, ensure_ascii=False))
     raise typer.Exit(1 if failures else 0)
 
