@@ -226,6 +226,13 @@ def test_the_prompt_gives_the_meeting_and_bounds_what_the_sender_wrote(meeting: 
     assert "<<<QUOTED" in prompt and "<<<CALENDAR ANSWER" in prompt
 
 
+def test_no_address_is_given_to_the_model(meeting: Meeting) -> None:
+    model = FakeModel(answer("unclear", confidence=0.3))
+    read(meeting, "Let me revert once the capital has spoken.\n\nJane Roe <jane.roe@mission-canada.example.org>",
+         model, Mode.ALWAYS)
+    assert "@" not in model.asked[0].split("Sessions")[1] and "[address]" in model.asked[0]
+
+
 # ---------------------------------------------------------------------- the OpenAI-compatible adapter
 
 @dataclass

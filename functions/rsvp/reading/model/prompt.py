@@ -12,6 +12,7 @@ Bump PROMPT_VERSION with any change to the text or the schema: every reading a m
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,11 +104,15 @@ def _meeting(meeting: Meeting) -> str:
     return "\n".join(lines)
 
 
+_ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
 def user_prompt(given: ModelInput) -> str:
     """The message, each part delimited and bounded (the delimiters are stripped from the sender's text, so that a
-    message cannot close its own block)."""
+    message cannot close its own block), every e-mail address in it replaced by "[address]" (the model needs none,
+    and none leaves the function)."""
     def block(name: str, text: str, limit: int) -> str:
-        clean = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+        clean = _ADDRESS.sub("[address]", text).replace("<<<", "‹‹‹").replace(">>>", "›››")
         return f"<<<{name}\n{_bounded(clean, limit)}\n>>>"
 
     parts = [_meeting(given.meeting), "", "The reply (untrusted, the sender's words):",
