@@ -544,7 +544,8 @@ class Desk:
             state=record.state, intent=reading.intent, sessions=reading.sessions, attendees=reading.attendees,
             attendee_count=reading.attendee_count, written_at=arrival.written_at,
             received_at=arrival.received_at, cutoff=meeting.rsvp_cutoff, message_key=arrival.key,
-            source="calendar" if arrival.msg.calendars and reading.confidence >= 0.99 else "reply",
+            source="calendar" if arrival.msg.calendars and reading.confidence >= 0.99 else (
+                "model" if reading.read_by_model else "reply"),
             attendee_sessions=reading.attendee_sessions)
 
     def _apply(self, arrival: Arrival, meeting: Meeting, record: InviteeRecord, reading: Reading,
@@ -989,7 +990,8 @@ class Digest:
                          "status": (h.status_after.value if h.status_after and h.outcome is Outcome.RECORDED else ""),
                          "before": (h.status_before.value if h.status_before else ""),
                          "when": timestamp(h.at, zone, language), "subject": h.subject,
-                         "attendees": ", ".join(h.attendees), "by": h.actor} for h in self.changes],
+                         "attendees": ", ".join(h.attendees), "by": h.actor, "model": h.source == "model"}
+                        for h in self.changes],
             "reviews": [{"who": r.email or r.from_address or "(unknown)", "why": r.reasons[0] if r.reasons else "",
                          "when": timestamp(r.received_at, zone, language), "subject": r.subject,
                          "excerpt": " ".join(r.excerpt.split())[:200]} for r in self.reviews],

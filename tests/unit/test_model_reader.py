@@ -388,9 +388,9 @@ def test_the_mode_is_off_unless_set_and_a_mode_without_a_model_is_refused() -> N
 
 def test_the_desk_records_what_the_model_read_and_says_it_did(meeting: Meeting, invitees: list[Invitee],
                                                               clock: FakeClock) -> None:
-    repo, store = InMemoryRepository(), FakeStore()
+    repo, store, mailer = InMemoryRepository(), FakeStore(), FakeMailer()
     model = FakeModel(answer("accept", ("Mr. Paul Lefebvre",), 1))
-    desk = Desk(repo=repo, store=store, mailer=FakeMailer(), clock=clock, secret=b"test-key",
+    desk = Desk(repo=repo, store=store, mailer=mailer, clock=clock, secret=b"test-key",
                 sender_address=meeting.mailbox, second_reader=SecondReader(model, Mode.ASSIST))
     desk.load(meeting, invitees)
     record = repo.get_invitee(meeting.id, CANADA)
@@ -403,11 +403,16 @@ def test_the_desk_records_what_the_model_read_and_says_it_did(meeting: Meeting, 
     assert result.outcome is Outcome.RECORDED and result.model == "used" and len(model.asked) == 1
     stored = repo.get_invitee(meeting.id, CANADA)
     assert stored is not None and stored.state.answer is not None
-    assert stored.state.answer.attendees == ("Mr. Paul Lefebvre",)
+    assert stored.state.answer.attendees == ("Mr. Paul Lefebvre",) and stored.state.answer.source == "model"
+    [entry] = repo.history_of(meeting.id, CANADA)
+    assert entry.source == "model" and any(r.startswith("read by model (fake:model, prompt") for r in entry.reasons)
     assert result.reading is not None and result.reading.to_json()["reader"].startswith("fake:model")
     again = desk.process_inbound("inbound/1")  # the same message again: read once, asked once
     assert again.outcome is not Outcome.RECORDED or len(model.asked) == 1
     assert len(model.asked) == 1
+    desk.run_digests()
+    digest = next(e for e in mailer.sent if e.kind == "digest")
+    assert "(Mr. Paul Lefebvre) [read by the model]" in digest.text
 
 
 def test_with_the_mode_off_no_code_of_the_second_reader_is_loaded() -> None:

@@ -49,7 +49,7 @@ class Answer:
     attendee_count: int
     written_at: datetime  # when the answering message was written: the later message wins
     message_key: str
-    source: str = "reply"  # reply | organiser | calendar
+    source: str = "reply"  # reply | organiser | calendar | model (a reply the second reader read)
     # "Ms X on the 10th, Mr Y on the 11th": (attendee, their sessions) when they differ; `sessions` is their union
     attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 

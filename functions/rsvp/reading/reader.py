@@ -81,6 +81,11 @@ class Reading:
     reader: str = "rules"
 
     @property
+    def read_by_model(self) -> bool:
+        """Is what it says a model's reading (not the rules', nor the rules' with a model agreeing)?"""
+        return self.reader != "rules" and not self.reader.startswith("rules+")
+
+    @property
     def is_automatic(self) -> bool:
         return self.kind is not MessageKind.REPLY
 
