@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ from rsvp.domain.tags import reply_address
 from rsvp.reading import read_message
 from rsvp.reading.model.bedrock import TOOL, Bedrock
 from rsvp.reading.model.openai_compatible import OpenAICompatible
-from rsvp.reading.model.port import ModelFailure
+from rsvp.reading.model.port import ModelFailure, ModelReader
 from rsvp.reading.model.prompt import PROMPT_VERSION, SCHEMA, SYSTEM, ModelInput, user_prompt
 from rsvp.reading.model.second import Mode, SecondReader, from_settings
 from rsvp.services import Desk
@@ -73,7 +74,7 @@ class ObedientModel(FakeModel):
         return answer("unclear", confidence=0.5)
 
 
-def read(meeting: Meeting, body: str, model: FakeModel, mode: Mode = Mode.ASSIST) -> tuple[Any, str]:
+def read(meeting: Meeting, body: str, model: ModelReader, mode: Mode = Mode.ASSIST) -> tuple[Any, str]:
     raw = reply(sender=CANADA, to=meeting.mailbox, body=body, written=WRITTEN)
     from rsvp.reading.mime import parse_message
 
@@ -240,6 +241,7 @@ class Server:
     url: str
     requests: list[dict[str, Any]]
     script: list[tuple[int, bytes]]
+    delay: float = 0.0
 
 
 @pytest.fixture
@@ -249,13 +251,18 @@ def server() -> Iterator[Server]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.delay:
+                time.sleep(state.delay)
             state.requests.append({"path": self.path, "body": json.loads(body),
                                    "auth": self.headers.get("Authorization")})
             status, payload = state.script.pop(0) if state.script else (200, b"{}")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # (a client that gave up waiting)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -306,6 +313,15 @@ def test_a_server_answer_that_is_no_json_object_is_a_failure(server: Server, pay
     with pytest.raises(ModelFailure) as failed:
         OpenAICompatible(server.url, "m", sleep=lambda s: None).answer(SYSTEM, "x", SCHEMA)
     assert failed.value.kind == "invalid"
+
+
+def test_a_slow_server_is_given_up_on_at_its_timeout_and_the_rules_read_alone(server: Server,
+                                                                              meeting: Meeting) -> None:
+    server.delay = 1.5
+    model = OpenAICompatible(server.url, "m", timeout=0.3, attempts=2, sleep=lambda s: None)
+    started = time.monotonic()
+    reading, did = read(meeting, "Let me revert once the capital has spoken.", model)
+    assert did == "timeout" and reading.reader == "rules" and time.monotonic() - started < 1.5
 
 
 def test_no_server_is_a_failure_after_the_attempts_and_not_a_crash() -> None:
