@@ -35,6 +35,18 @@ def _wait(condition: Callable[[], T], seconds: float, what: str) -> T:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _answer(invitation: Path, body: str) -> EmailMessage:
+    """A reply to an invitation in the outbox, as a mail client writes it."""
+    sent = email.message_from_bytes(invitation.read_bytes(), policy=policy.default)
+    answer = EmailMessage()
+    answer["From"] = "disarmament@mission-canada.example.org"
+    answer["To"] = str(sent["Reply-To"])
+    answer["Subject"] = "RE: " + str(sent["Subject"])
+    answer["In-Reply-To"] = str(sent["Message-ID"])
+    answer.set_content(body)
+    return answer
+
+
 def test_the_local_stack_receives_replies_by_smtp_and_answers_them(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     env = {**os.environ, "RSVP_LOCAL_STATE": str(state), "RSVP_ACTOR": "ana"}
@@ -57,14 +69,8 @@ def test_the_local_stack_receives_replies_by_smtp_and_answers_them(tmp_path: Pat
         outbox = tmp_path / "out" / "outbox"
         invitation = _wait(lambda: sorted(outbox.glob("*-invitation-disarmament@mission-canada*.eml")), 30,
                            "the invitation")[0]
-        sent = email.message_from_bytes(invitation.read_bytes(), policy=policy.default)
-
-        answer = EmailMessage()
-        answer["From"] = "disarmament@mission-canada.example.org"
-        answer["To"] = str(sent["Reply-To"])
-        answer["Subject"] = "RE: " + str(sent["Subject"])
-        answer["In-Reply-To"] = str(sent["Message-ID"])
-        answer.set_content("Dear colleagues,\n\nMs Jane Whitfield and Mr Tom Reed will attend.\n\nBest regards")
+        answer = _answer(invitation, "Dear colleagues,\n\nMs Jane Whitfield and Mr Tom Reed will attend.\n\n"
+                                     "Best regards")
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
             smtp.send_message(answer)
             with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
@@ -125,12 +131,8 @@ def test_local_up_with_a_model_url_reads_what_the_rules_cannot_with_that_model(t
         outbox = tmp_path / "out" / "outbox"
         invitation = _wait(lambda: sorted(outbox.glob("*-invitation-disarmament@mission-canada*.eml")), 30,
                            "the invitation")[0]
-        sent = email.message_from_bytes(invitation.read_bytes(), policy=policy.default)
-        answer = EmailMessage()
-        answer["From"] = "disarmament@mission-canada.example.org"
-        answer["To"] = str(sent["Reply-To"])
-        answer["Subject"] = "RE: " + str(sent["Subject"])
-        answer.set_content("Dear colleagues,\n\nAfter all, our diary opened up: Mr Tom Reed can be counted upon.\n")
+        answer = _answer(invitation, "Dear colleagues,\n\nAfter all, our diary opened up: Mr Tom Reed can be counted "
+                                     "upon.\n")
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
             smtp.send_message(answer)
         confirmation = _wait(lambda: sorted(outbox.glob("*-confirmation-disarmament@mission-canada*.eml")), 30,
