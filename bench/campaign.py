@@ -110,7 +110,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     from rsvp.adapters.aws import SesMailer, aws_clients
-    from rsvp.bootstrap import build_desk
+    from rsvp.bootstrap import build_app
     from rsvp.domain.sending import SendJob, SendKind
     from rsvp.handlers import runtime
     from rsvp.local.stack import ClockSleeper, LocalSesEvents, provision
@@ -125,16 +125,16 @@ def run(args: argparse.Namespace) -> None:
     stack.ses_events = LocalSesEvents(SesMailer(clients.ses, stack.configuration_set), stack.region,
                                       stack.configuration_set)
     faulty = FaultySes(stack.ses_events, clock, args.throttle, args.crash, seed=7)
-    desk = build_desk(stack.settings(), clock=clock, sleeper=sleeper, mailer=faulty)
+    desk = build_app(stack.settings(), clock=clock, sleeper=sleeper, mailer=faulty)
     runtime.install(desk)
     languages, categories = ("en", "es", "fr"), list(Category)
     invitees = [Invitee(f"delegate{i:05d}@mission{i % 193:03d}.example.org", f"Delegate {i}", f"Mission {i % 193}",
                         languages[i % 3], categories[i % 3], "Ms") for i in range(args.invitees)]
-    desk.load(meeting, invitees)
+    desk.catalog.load(meeting, invitees)
     loaded = time.perf_counter() - wall
 
     started = clock.now()
-    report = desk.queue_invitations(meeting.id)
+    report = desk.invitations.queue_all(meeting.id)
     duplicates = random.Random(11).sample(report.queued, int(len(report.queued) * args.duplicates))
     assert desk.jobs is not None
     desk.jobs.enqueue(SendJob(SendKind.INVITATION, meeting.id, email, report.sending) for email in duplicates)
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> None:
     elapsed = (clock.now() - started).total_seconds()
     runtime.install(None)
 
-    progress = desk.repo.send_progress(meeting.id, report.sending)
+    progress = desk.stores.send_progress(meeting.id, report.sending)
     dupes = sum(n - 1 for n in faulty.accepted.values() if n > 1)
     missed = sum(1 for i in invitees if faulty.accepted[i.email] == 0)
     bound = 1.05 * args.invitees / args.rate

@@ -1,4 +1,4 @@
-"""The composition root: settings in, a Desk wired to AWS out."""
+"""The composition root: settings in, the App wired to AWS out (clients built lazily, on first use)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .adapters.aws import (
+    Lazy,
     OutboxMailer,
     RealSleeper,
     S3RawMailStore,
@@ -17,11 +18,12 @@ from .adapters.aws import (
     ses_max_send_rate,
 )
 from .adapters.dynamodb import DynamoRateLimiter, DynamoRepository
+from .app import App
 from .config import Settings
 from .ports import Clock, Mailer, Sleeper
 from .reading.authentication import ReceivingServer
-from .services import Desk
 from .timeutil import SystemClock
+from .usecases.invitations import NoQueue
 
 if TYPE_CHECKING:
     from .reading.model.second import SecondReader
@@ -42,26 +44,27 @@ class LazyRateLimiter:
         self.limiter.acquire()
 
 
-def build_desk(settings: Settings, clock: Clock | None = None, sleeper: Sleeper | None = None,
-               mailer: Mailer | None = None) -> Desk:
+def build_app(settings: Settings, clock: Clock | None = None, sleeper: Sleeper | None = None,
+              mailer: Mailer | None = None) -> App:
     clients = aws_clients(settings.region or None)
     secret = (settings.tag_secret.encode() if settings.tag_secret
               else secret_from_secrets_manager(clients.secrets, settings.tag_secret_arn))
     clock = clock or SystemClock()
     sleeper = sleeper or RealSleeper()
-    mailer = mailer or SesMailer(clients.ses, settings.configuration_set)
+    mailer = mailer or SesMailer(Lazy(lambda: clients.ses), settings.configuration_set)
     if settings.outbox_dir:
         mailer = OutboxMailer(mailer, Path(settings.outbox_dir))
-    table = clients.dynamodb.Table(settings.table_name)
-    return Desk(
-        repo=DynamoRepository(table, settings.record_retention_days),
-        store=S3RawMailStore(clients.s3, settings.mail_bucket),
+    table = Lazy(lambda: clients.dynamodb.Table(settings.table_name))
+    return App(
+        stores=DynamoRepository(table, settings.record_retention_days),
+        store=S3RawMailStore(Lazy(lambda: clients.s3), settings.mail_bucket),
         mailer=mailer,
         clock=clock,
         secret=secret,
         sender_address=settings.sender_address,
         digest_recipients=settings.digest_recipients,
-        jobs=SqsJobQueue(clients.sqs, settings.invitation_queue_url) if settings.invitation_queue_url else None,
+        jobs=SqsJobQueue(Lazy(lambda: clients.sqs), settings.invitation_queue_url) if settings.invitation_queue_url
+        else NoQueue(),
         limiter=LazyRateLimiter(table, settings, clients, clock, sleeper),
         sleeper=sleeper,
         receiving=ReceivingServer(settings.authserv_id, settings.receiving_hosts),

@@ -95,7 +95,7 @@ def preview(
     from .domain.records import InviteeRecord
     from .domain.rsvp import InviteeState
     from .domain.tags import reply_tag
-    from .services import Desk
+    from .usecases.compose import Composer
 
     loaded = _or_exit(lambda: load_meeting(meeting))
     people = _or_exit(lambda: load_invitees(invitees or meeting.with_name("invitees.csv"), loaded))
@@ -106,9 +106,8 @@ def preview(
     secret = os.environ.get("TAG_SECRET", "preview-only-placeholder-key").encode()
     record = InviteeRecord(loaded.id, person, reply_tag(secret, loaded.id, person.email), InviteeState(person.email))
     assets = _FileAssets(meeting, loaded)
-    desk = Desk(repo=None, store=assets, mailer=None, clock=None, secret=secret,  # type: ignore[arg-type]
-                sender_address=os.environ.get("SENDER_ADDRESS", loaded.mailbox))
-    email = desk.invitation(loaded, record, datetime.now(UTC))
+    composer = Composer(os.environ.get("SENDER_ADDRESS", loaded.mailbox), attachments=assets.programme)
+    email = composer.invitation(loaded, record, datetime.now(UTC))
     target = out or Path(f"preview-{person.email}.eml")
     target.write_bytes(email.to_bytes())
     typer.echo(f"{target}: {email.subject}")
@@ -127,20 +126,19 @@ def demo(
 
 
 class _FileAssets:
-    """The programme PDF beside the meeting file, served as the mail bucket would serve it."""
-
-    bucket = "local-files"
+    """The programme PDF beside the meeting file, attached as the sender would attach it from the mail bucket."""
 
     def __init__(self, meeting_file: Path, meeting: Any) -> None:
         self.meeting_file, self.meeting = meeting_file, meeting
 
-    def get(self, key: str) -> bytes:
+    def programme(self, meeting: Any) -> tuple[Any, ...]:
         from .domain.meeting import read_programme
+        from .mail.message import Attachment
 
-        return read_programme(self.meeting_file, self.meeting)
-
-    def put(self, key: str, data: bytes) -> None:
-        raise NotImplementedError("previews write nothing")
+        if not meeting.programme:
+            return ()
+        return (Attachment(meeting.programme.rsplit("/", 1)[-1], "application/pdf",
+                           read_programme(self.meeting_file, meeting)),)
 
 
 def _or_exit(load: Callable[[], T]) -> T:

@@ -45,7 +45,7 @@ class Session:
     profile: str | None
     actor: str
     _target: Any = None
-    _desk: Any = None
+    _app: Any = None
 
     @property
     def target(self) -> Any:
@@ -56,23 +56,22 @@ class Session:
         return self._target
 
     @property
-    def desk(self) -> Any:
-        if self._desk is None:
-            self._desk = self.target.desk()
-        return self._desk
+    def app(self) -> Any:
+        """The use cases, wired to the chosen stack."""
+        if self._app is None:
+            self._app = self.target.app()
+        return self._app
 
     def organiser(self) -> Any:
-        from .organiser import Organiser
-
-        return Organiser(self.desk, self.actor)
+        return self.app.organiser(self.actor)
 
     def meeting_id(self, given: str | None) -> str:
         if given:
             return given
-        meetings = self.desk.repo.list_meetings()
+        meetings = self.organiser().list_meetings()
         if len(meetings) == 1:
             return str(meetings[0].id)
-        from .organiser import OrganiserError
+        from .usecases.organiser import OrganiserError
 
         listed = ", ".join(m.id for m in meetings) or "none is loaded: rsvp meeting load M.yaml"
         raise OrganiserError(f"say which meeting with --meeting ID ({listed})")
@@ -120,8 +119,8 @@ def _errors() -> Iterator[None]:
     """One clear line on stderr and a dependable exit code, whatever went wrong."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .organiser import OrganiserError
     from .target import TargetError
+    from .usecases.organiser import OrganiserError
 
     try:
         yield
@@ -167,8 +166,8 @@ def meeting_load(
         meeting = load_meeting(meeting_file)
         people = load_invitees(invitees, meeting) if invitees else []
         programme = read_programme(meeting_file, meeting) if meeting.programme else None
-        existing = session.desk.repo.get_meeting(meeting.id)
-        session.desk.load(meeting, people, programme)  # invitees not in the list are kept as they are
+        existing = session.organiser().find_meeting(meeting.id)
+        session.app.catalog.load(meeting, people, programme)  # invitees not in the list are kept as they are
     out.print(f"{'Updated' if existing else 'Loaded'} meeting [bold]{meeting.id}[/] — {_title(meeting)}: "
               f"{len(meeting.sessions)} session(s), replies until {meeting.rsvp_cutoff:%Y-%m-%d %H:%M} "
               f"{meeting.timezone}" + (f"; {len(people)} invitee(s)" if invitees else ""))
@@ -205,7 +204,7 @@ def meeting_list(ctx: typer.Context) -> None:
     """The loaded meetings."""
     session = _session(ctx)
     with _errors():
-        meetings = session.desk.repo.list_meetings()
+        meetings = session.organiser().list_meetings()
     for m in meetings:
         out.print(f"{m.id}\t{m.rsvp_cutoff:%Y-%m-%d}\t{_title(m)}", markup=False)
 
@@ -228,7 +227,7 @@ def invitees_import(
         organiser = session.organiser()
         meeting = organiser.meeting(session.meeting_id(meeting_id))
         checked = read_invitee_file(file, meeting)
-        current = {r.email: r.invitee for r in session.desk.repo.list_invitees(meeting.id)}
+        current = {r.email: r.invitee for r in organiser.invitees_of(meeting.id)}
     new = [i for i in checked.invitees if i.email not in current]
     changed = [i for i in checked.invitees if i.email in current and current[i.email] != i]
     same = len(checked.invitees) - len(new) - len(changed)
@@ -244,7 +243,7 @@ def invitees_import(
         out.print(f"{summary}. Dry run: nothing imported.", markup=False)
         raise typer.Exit(1 if checked.problems else 0)
     with _errors():
-        session.desk.add_invitees(meeting, new + changed)
+        session.app.catalog.add_invitees(meeting, new + changed)
     out.print(f"{summary}. Imported {len(new) + len(changed)} into {meeting.id}"
               + (f"; {len(_bad_lines(checked))} bad row(s) skipped." if checked.problems else "."), markup=False)
     raise typer.Exit(1 if checked.problems else 0)
@@ -268,37 +267,27 @@ def invite(
     and follow them with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .domain.rsvp import Delivery
 
     session = _session(ctx)
     with _errors():
         organiser = session.organiser()
         meeting = organiser.meeting(session.meeting_id(meeting_id))
         wanted = {e.strip().lower() for e in only} if only else None
-        records = session.desk.repo.list_invitees(meeting.id)
         if wanted:
-            unknown = wanted - {r.email for r in records}
-            if unknown:
-                from .organiser import NotFound
-
-                raise NotFound(f"not invitees of {meeting.id}: {', '.join(sorted(unknown))}")
+            organiser.check_invitees(meeting.id, wanted)
         if dry_run:
             table = Table(title=f"Dry run: invitations for {meeting.id}", header_style="bold")
             for column in ("email", "organisation", "language", "would"):
                 table.add_column(column)
-            would = 0
-            for r in records:
-                if wanted is not None and r.email not in wanted:
-                    continue
-                reason = ("address " + r.state.delivery.value if r.state.delivery is not Delivery.OK
-                          else "already invited" if r.state.invited_at and not resend else "")
-                would += not reason
-                table.add_row(r.email, r.invitee.organisation, ",".join(meeting.languages_for(r.invitee.language)),
-                              f"skip ({reason})" if reason else "send")
+            plan = organiser.invitation_plan(meeting.id, wanted, resend)
+            for planned in plan:
+                r = planned.record
+                table.add_row(r.email, r.invitee.organisation, ",".join(planned.languages),
+                              f"skip ({planned.skip})" if planned.skip else "send")
             out.print(table)
-            out.print(f"{would} invitation(s) would be sent; nothing was queued.")
+            out.print(f"{sum(not p.skip for p in plan)} invitation(s) would be sent; nothing was queued.")
             return
-        report = session.desk.queue_invitations(meeting.id, wanted, resend=resend)
+        report = session.app.invitations.queue_all(meeting.id, wanted, resend=resend)
     out.print(f"Queued {len(report.queued)} invitation(s) for {meeting.id} ({report.sending}); "
               f"{len(report.skipped)} skipped (already invited, undeliverable or queued before).")
     if not report.queued or not wait:
@@ -309,7 +298,7 @@ def invite(
                              TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=err) as bar:
         task = bar.add_task("send", total=total, detail="")
         while True:
-            counts = session.desk.repo.send_progress(meeting.id, report.sending)
+            counts = session.app.invitations.progress(meeting.id, report.sending)
             done = counts.get("sent", 0) + counts.get("rejected", 0)
             bar.update(task, completed=min(done, total),
                        detail=", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s != "sent"))
@@ -317,8 +306,8 @@ def invite(
                     or time.monotonic() > deadline:
                 break
             time.sleep(1.0)
-    counts = session.desk.repo.send_progress(meeting.id, report.sending)
-    failures = session.desk.repo.send_failures(meeting.id, report.sending)
+    counts = session.app.invitations.progress(meeting.id, report.sending)
+    failures = session.app.invitations.failures(meeting.id, report.sending)
     out.print("Invitations: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     for email, state, reason in failures:
         out.print(f"  {email}: {state} — {reason}", markup=False)
@@ -360,7 +349,7 @@ def status(
         seen = report.sessions[s.id]
         sessions.add_row(s.id, s.title_in(meeting.organiser_language), str(seen["delegations"]), str(seen["attendees"]))
     out.print(sessions)
-    closed = meeting.rsvp_cutoff <= _now()
+    closed = report.closed
     out.print(f"Attendees: [bold]{report.attendees}[/] ({report.named_attendees} named) · "
               + (f"registration closed {meeting.rsvp_cutoff:%d %b %Y %H:%M}" if closed
                  else f"{report.days_left} day(s) to the cutoff") + " · "
@@ -394,7 +383,7 @@ def review(
         organiser = session.organiser()
         if settle:
             if not answer:
-                from .organiser import OrganiserError
+                from .usecases.organiser import OrganiserError
 
                 raise OrganiserError("--settle needs --answer accept|decline|tentative|dismiss")
             item = organiser.settle_review(meeting_id, settle, answer, email=invitee, sessions=sessions or (),
@@ -520,7 +509,7 @@ def export(
     session = _session(ctx)
     with _errors():
         if fmt not in ("csv", "xlsx"):
-            from .organiser import OrganiserError
+            from .usecases.organiser import OrganiserError
 
             raise OrganiserError(f"--format {fmt!r}: choose csv or xlsx")
         wanted = [_status(s) for s in statuses or ["accepted"]]
@@ -528,7 +517,7 @@ def export(
         target = output or Path(f"{meeting_id}-participants.{fmt}")
         if str(target) == "-":
             if fmt != "csv":
-                from .organiser import OrganiserError
+                from .usecases.organiser import OrganiserError
 
                 raise OrganiserError("only CSV can go to standard output")
             sys.stdout.write(write_participants(rows, "csv").decode("utf-8-sig"))
@@ -539,7 +528,7 @@ def export(
 
 
 def _status(value: str) -> Status:
-    from .organiser import OrganiserError
+    from .usecases.organiser import OrganiserError
 
     try:
         return Status(value.strip().lower())
@@ -663,14 +652,14 @@ def digest(
         raise typer.Exit(2)
     with _errors():
         session.organiser().meeting(meeting_id)
-        email = session.desk.compose_digest(meeting_id, _now())
+        email = session.app.digests.preview(meeting_id, _now())
         if preview:
             target = output or Path(f"{meeting_id}-digest.eml")
             target.write_bytes(email.to_bytes())
             out.print(email.text, markup=False)
             err.print(f"{target}: {email.subject}", markup=False)
             return
-        session.desk.send_digest_now(meeting_id, _now())
+        session.app.digests.send_now(meeting_id, _now())
     out.print(f"Digest for {meeting_id} sent to {', '.join(r.email for r in email.to)}.", markup=False)
 
 

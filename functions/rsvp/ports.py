@@ -1,4 +1,9 @@
-"""Ports: what the use cases need from the outside world. Adapters implement them; tests fake them."""
+"""Ports: what the use cases need from the outside world, each a handful of methods.
+
+Every use case takes only the ports it needs. The DynamoDB adapter implements all the stores on one table
+(`adapters.dynamodb.DynamoRepository`); the fakes in tests/fakes.py implement them in memory, and one contract
+suite (tests/integration/test_store_contract.py) runs against both, so they cannot drift.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,19 @@ from typing import Protocol
 
 from .domain.meeting import Meeting
 from .domain.records import ClaimHeld, Erasure, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
-from .domain.rsvp import Answer, Decision, Delivery
-from .domain.sending import ClaimState, SendJob
+from .domain.rsvp import Answer, Decision, Delivery, Outcome, Response
+from .domain.sending import ClaimState, SendJob, SendKind, SendState
 from .mail.message import OutgoingEmail
+
+# ---------------------------------------------------------------------- the world around the desk
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class Sleeper(Protocol):
+    def sleep(self, seconds: float) -> None: ...
 
 
 class RawMailStore(Protocol):
@@ -27,10 +38,6 @@ class RawMailStore(Protocol):
     def delete(self, key: str) -> int:
         """Delete the object and every earlier version of it; how many versions were deleted."""
         ...
-
-
-class Sleeper(Protocol):
-    def sleep(self, seconds: float) -> None: ...
 
 
 class JobQueue(Protocol):
@@ -51,27 +58,43 @@ class Mailer(Protocol):
         ...
 
 
-class Repository(Protocol):
-    # Meetings and invitees
-    def save_meeting(self, meeting: Meeting, invitees: Iterable[InviteeRecord]) -> None: ...
+# ---------------------------------------------------------------------- the stores
+
+
+class MeetingStore(Protocol):
+    def save_meeting(self, meeting: Meeting) -> None: ...
     def get_meeting(self, meeting_id: str) -> Meeting | None: ...
     def list_meetings(self) -> list[Meeting]: ...
-    def meetings_for_mailbox(self, mailbox: str) -> list[str]: ...
-    def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None: ...
-    def list_invitees(self, meeting_id: str) -> list[InviteeRecord]: ...
-    def find_by_tag(self, tag: str) -> tuple[str, str] | None: ...
-    def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None: ...
-
-    # Invitations
-    def claim_invitation(self, meeting_id: str, email: str, at: datetime) -> bool: ...
-    def record_invitation(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str]) -> None: ...
-    def release_invitation(self, meeting_id: str, email: str, reason: str) -> None: ...
-    def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str], kind: str) -> None:
-        """Remember our outgoing Message-IDs so a reply in the thread finds its invitee."""
+    def meetings_for_mailbox(self, mailbox: str) -> list[str]:
+        """Ids of the meetings whose mailbox this is (an address without its plus tag; any case)."""
         ...
 
-    # Sending (invitations, reminders): exactly one message per invitee and sending
-    def mark_queued(self, meeting_id: str, email: str, sending: str, kind: str, at: datetime) -> bool:
+
+class InviteeStore(Protocol):
+    def save_invitees(self, meeting: Meeting, records: Iterable[InviteeRecord]) -> None:
+        """Add invitees, or update the details of those already there: their answers and delivery are kept."""
+        ...
+    def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
+        """The invitee by address, in any case."""
+        ...
+    def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
+        """Every invitee of the meeting, by address."""
+        ...
+    def find_by_tag(self, tag: str) -> tuple[str, str] | None:
+        """(meeting id, email) of the personal reply tag, in any case."""
+        ...
+    def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
+        """Store `answer` unless an answer written later is already there. True when stored."""
+        ...
+    def set_delivery(self, meeting_id: str, email: str, delivery: Delivery, reason: str, at: datetime) -> None: ...
+    def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None: ...
+    def note_clarify_sent(self, meeting_id: str, email: str, at: datetime) -> None: ...
+
+
+class SendLedger(Protocol):
+    """Exactly one message per invitee and sending (an invitation, a reminder, the answer to one reply)."""
+
+    def mark_queued(self, meeting_id: str, email: str, sending: str, kind: SendKind, at: datetime) -> bool:
         """Record the job as queued unless this sending already has it; True when newly queued."""
         ...
     def claim_send(self, meeting_id: str, email: str, sending: str, at: datetime, stale_after_seconds: int,
@@ -80,9 +103,6 @@ class Repository(Protocol):
         when it died before handing the message to SES, or when `resend_stale` (SES would have reported accepting
         it); else it is UNCONFIRMED, never sent twice."""
         ...
-    def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
-                    kind: str) -> None: ...
-    def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None: ...
     def hand_over(self, meeting_id: str, email: str, sending: str, claimed_at: datetime, at: datetime) -> bool:
         """Note that the claim taken at `claimed_at` is about to give its message to SES; False when that claim
         is no longer ours (then nothing may be sent)."""
@@ -91,19 +111,31 @@ class Repository(Protocol):
         """Give back a claim taken at `claimed_at` whose message never reached the provider (retryable at once);
         False when the claim is not that one any more, or the provider confirmed it."""
         ...
+    def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
+                    kind: SendKind | Response) -> None:
+        """The message went out: the job is sent, and our Message-IDs lead a reply in its thread to the invitee
+        (an invitation also marks the invitee invited)."""
+        ...
+    def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None: ...
     def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
         """SES accepted the message (its Send event): settles an attempt that crashed before recording."""
         ...
-    def send_progress(self, meeting_id: str, sending: str) -> dict[str, int]: ...
-    def send_failures(self, meeting_id: str, sending: str) -> list[tuple[str, str, str]]:
+    def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str],
+                    kind: SendKind | Response) -> None:
+        """Remember our outgoing Message-IDs of a message sent outside a sending (an organiser's confirmation)."""
+        ...
+    def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None:
+        """(meeting id, email) of the invitee one of our messages went to."""
+        ...
+    def send_progress(self, meeting_id: str, sending: str) -> dict[SendState, int]: ...
+    def send_failures(self, meeting_id: str, sending: str) -> list[tuple[str, SendState, str]]:
         """(email, state, reason) for the jobs of a sending that failed or were rejected."""
         ...
-    def set_no_reminders(self, meeting_id: str, email: str, at: datetime) -> None: ...
-    def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
-        """True the first time `marker` is claimed for the meeting (reminder days, one-off jobs)."""
-        ...
 
-    # Replies
+
+class InboundLedger(Protocol):
+    """One claim per inbound message: duplicates are skipped, a crashed attempt is resumed where it stopped."""
+
     def claim_inbound(self, message_key: str, raw_key: str, at: datetime, lease_seconds: float
                       ) -> InboundClaim | ClaimHeld:
         """The right to process a message for `lease_seconds` (with what earlier attempts completed), or why not:
@@ -116,34 +148,60 @@ class Repository(Protocol):
     def release_inbound(self, message_key: str, at: datetime) -> None:
         """End this attempt's lease early (it failed): the retry need not wait for it to run out."""
         ...
-    def finish_inbound(self, message_key: str, outcome: str, at: datetime, response: str = "none") -> None:
+    def finish_inbound(self, message_key: str, outcome: Outcome, at: datetime, response: Response = Response.NONE
+                       ) -> None:
         """The message is done: its outcome and the answer sent, if any (the decision is dropped)."""
         ...
-    def write_answer(self, meeting_id: str, email: str, answer: Answer) -> bool:
-        """Store `answer` unless an answer written later is already there. True when stored."""
+
+
+class Journal(Protocol):
+    """What happened: each invitee's history (replies, bounces, manual changes) and the meeting's audit log."""
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        """Keyed by meeting, invitee, time and message: writing the same entry again replaces it."""
         ...
-    def set_delivery(self, meeting_id: str, email: str, delivery: Delivery, reason: str, at: datetime) -> None: ...
-    def note_clarify_sent(self, meeting_id: str, email: str, at: datetime) -> None: ...
-    def add_history(self, entry: HistoryEntry) -> None: ...
+    def history_of(self, meeting_id: str, email: str) -> list[HistoryEntry]:
+        """One invitee's history, oldest first."""
+        ...
+    def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
+        """The meeting's history after `since` (all of it with None), oldest first."""
+        ...
+    def add_audit(self, meeting_id: str, at: datetime, actor: str, text: str) -> None: ...
+    def audit_log(self, meeting_id: str) -> list[tuple[datetime, str, str]]: ...
+
+
+class ReviewQueue(Protocol):
     def add_review(self, item: ReviewItem) -> bool:
         """File a review item unless the same one (meeting, received, message) is filed; True when filed."""
         ...
     def resolve_review(self, item: ReviewItem, resolution: str, by: str, at: datetime) -> bool:
         """Settle a review item; False when it was already settled."""
         ...
-    def history_of(self, meeting_id: str, email: str) -> list[HistoryEntry]: ...
-    def all_reviews(self, meeting_id: str) -> list[ReviewItem]: ...
+    def open_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        """Items not settled yet, oldest first."""
+        ...
+    def all_reviews(self, meeting_id: str) -> list[ReviewItem]:
+        """Every item, settled or not, oldest first."""
+        ...
 
-    # Personal data
+
+class DigestLedger(Protocol):
+    """Once-a-day and once-ever markers of a meeting: the digest of a local day, a reminder day."""
+
+    def claim_digest(self, meeting_id: str, local_date: str, at: datetime) -> bool: ...
+    def release_digest(self, meeting_id: str, local_date: str) -> None: ...
+    def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None: ...
+    def claim_once(self, meeting_id: str, marker: str, at: datetime) -> bool:
+        """True the first time `marker` is claimed for the meeting (reminder days, one-off jobs)."""
+        ...
+
+
+class PersonalData(Protocol):
     def forget_invitee(self, meeting_id: str, email: str) -> Erasure:
         """Delete every record about one person in a meeting (their raw mail keys are returned)."""
         ...
-    def add_audit(self, meeting_id: str, at: datetime, actor: str, text: str) -> None: ...
-    def audit_log(self, meeting_id: str) -> list[tuple[datetime, str, str]]: ...
 
-    # Digest
-    def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]: ...
-    def open_reviews(self, meeting_id: str) -> list[ReviewItem]: ...
-    def last_digest_at(self, meeting_id: str, before: datetime) -> datetime | None: ...
-    def claim_digest(self, meeting_id: str, local_date: str, at: datetime) -> bool: ...
-    def release_digest(self, meeting_id: str, local_date: str) -> None: ...
+
+class Stores(MeetingStore, InviteeStore, SendLedger, InboundLedger, Journal, ReviewQueue, DigestLedger, PersonalData,
+             Protocol):
+    """Every store at once: what the DynamoDB adapter and the in-memory fake each implement."""

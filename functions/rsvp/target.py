@@ -53,11 +53,11 @@ class Target:
         self.activate()
         return aws_clients(self.settings.region or None)
 
-    def desk(self) -> Any:
-        from .bootstrap import build_desk
+    def app(self) -> Any:
+        from .bootstrap import build_app
 
         self.activate()
-        return build_desk(self.settings)
+        return build_app(self.settings)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "settings": {**asdict(self.settings), "tag_secret": ""}}

@@ -25,7 +25,7 @@ from rsvp.domain.tags import reply_address
 from rsvp.handlers import inbound, runtime
 from rsvp.local.stack import ClockSleeper, LocalSesEvents, LocalStack, Verdicts, provision, read_template
 from rsvp.mail.message import OutgoingEmail
-from rsvp.services import Desk
+from rsvp.app import App as Desk
 from tests.conftest import EXAMPLE, ZURICH, FakeClock
 
 VISIBILITY_TIMEOUT = timedelta(seconds=int(read_template()["Resources"]["InboundQueue"]["Properties"][
@@ -62,7 +62,7 @@ class MotoDesk:
 
     @property
     def desk(self) -> Desk:
-        return runtime.desk()
+        return runtime.app()
 
     def new_meeting(self, **changes: Any) -> Meeting:
         """A fresh copy of the seed meeting (own id, own invitees and tags), now the one the case works on."""
@@ -70,7 +70,7 @@ class MotoDesk:
         local, _, domain = self.seed.mailbox.partition("@")
         changes = {"mailbox": f"{local}-{number}@{domain}", **changes}
         self.meeting = replace(self.seed, id=f"{self.seed.id}-{number}", **changes)
-        self.desk.load(self.meeting, self.invitees)
+        self.desk.catalog.load(self.meeting, self.invitees)
         return self.meeting
 
     # ---------------------------------------------------------------- mail in
@@ -103,7 +103,7 @@ class MotoDesk:
 
     def ses_events(self) -> None:
         """SES's Send events for what the batch sent, handled by the SES-events function in its own container."""
-        inbound_desk = runtime.desk()
+        inbound_desk = runtime.app()
         runtime.install(self.events_desk or inbound_desk)
         try:
             self.stack.ses_events.deliver()
@@ -112,7 +112,7 @@ class MotoDesk:
 
     # ---------------------------------------------------------------- what the desk did
     def record(self, email: str, meeting: Meeting | None = None) -> InviteeRecord:
-        found = self.desk.repo.get_invitee((meeting or self.meeting).id, email)
+        found = self.desk.stores.get_invitee((meeting or self.meeting).id, email)
         assert found is not None
         return found
 
@@ -120,11 +120,11 @@ class MotoDesk:
         return self.record(email).state.status.value
 
     def history(self, email: str | None = None) -> list[HistoryEntry]:
-        entries = self.desk.repo.history_since(self.meeting.id, None)
+        entries = self.desk.stores.history_since(self.meeting.id, None)
         return [h for h in entries if email is None or h.email == email]
 
     def reviews(self) -> list[ReviewItem]:
-        return self.desk.repo.open_reviews(self.meeting.id) + self.desk.repo.open_reviews("-")
+        return self.desk.stores.open_reviews(self.meeting.id) + self.desk.stores.open_reviews("-")
 
     def answers(self, to: str | None = None, kind: str | None = None) -> list[OutgoingEmail]:
         """The answers the desk sent for the current meeting."""
@@ -150,9 +150,9 @@ class MotoDesk:
         runtime.install(desk)
 
 
-def build_desk(stack: LocalStack, clients: AwsClients, clock: FakeClock, recorder: Recorder) -> Desk:
+def build_app(stack: LocalStack, clients: AwsClients, clock: FakeClock, recorder: Recorder) -> Desk:
     """The Desk as the functions build it (bootstrap), sending through SES on moto with SES's Send events."""
-    from rsvp.bootstrap import build_desk as bootstrap
+    from rsvp.bootstrap import build_app as bootstrap
 
     return bootstrap(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=recorder)
 
@@ -168,11 +168,11 @@ def moto_desk(tmp_name: str = "attack") -> Iterator[MotoDesk]:
                                 stack.configuration_set)
         stack.ses_events = events
         recorder = Recorder(events)
-        runtime.install(build_desk(stack, clients, clock, recorder))
+        runtime.install(build_app(stack, clients, clock, recorder))
         try:
             invitees = load_invitees(EXAMPLE / "invitees.csv", seed)
             world = MotoDesk(stack, clients, clock, recorder, seed, invitees, seed,
-                             events_desk=build_desk(stack, clients, clock, recorder))
+                             events_desk=build_app(stack, clients, clock, recorder))
             world.new_meeting()
             yield world
         finally:

@@ -19,7 +19,7 @@ from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.tags import reply_address
 from rsvp.handlers import digest, inbound, invite, rule_set, runtime, sender, ses_events
-from rsvp.local.demo import local_desk
+from rsvp.local.demo import local_app
 from rsvp.local.stack import LambdaContext, LocalStack, provision
 from tests.conftest import ROOT, FakeClock
 from tests.support import reply
@@ -37,8 +37,8 @@ def stack(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path:
         clients = aws_clients("eu-west-1")
         local = provision(clients, region="eu-west-1", mailbox=meeting.mailbox, sender=meeting.mailbox,
                           outbox_dir=str(tmp_path / "outbox"))
-        runtime.install(local_desk(local, clients, clock))
-        runtime.desk().load(meeting, invitees)
+        runtime.install(local_app(local, clients, clock))
+        runtime.app().load(meeting, invitees)
         try:
             yield local
         finally:
@@ -61,14 +61,14 @@ def test_the_sender_event_in_its_sample_shape(stack: LocalStack) -> None:
 
 def test_the_ses_event_in_its_sample_shape(stack: LocalStack) -> None:
     assert ses_events.handler(event("ses-bounce-event.json"), LambdaContext("SesEventsFunction")) == {
-        "outcome": "not ours"}
+        "outcome": "not_ours"}
 
 
 def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeting: Meeting,
                                                         clock: FakeClock) -> None:
     invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
     stack.drain_sends(aws_clients("eu-west-1"))
-    record = runtime.desk().repo.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
+    record = runtime.app().repo.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
     assert record is not None
     raw = reply(sender=record.email, to=reply_address(meeting.mailbox, record.tag), body="We will attend.",
                 written=clock.now())
@@ -82,7 +82,7 @@ def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeti
     response = inbound.handler(sample, LambdaContext("InboundFunction"))
 
     assert response == {"batchItemFailures": []}
-    assert runtime.desk().repo.get_invitee(meeting.id, record.email).state.status.value == "accepted"
+    assert runtime.app().repo.get_invitee(meeting.id, record.email).state.status.value == "accepted"
 
 
 def test_a_notification_for_another_bucket_is_refused(stack: LocalStack) -> None:

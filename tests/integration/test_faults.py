@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSResponse
 
 from rsvp.domain.records import InboundClaim
 from rsvp.domain.sending import SendRejected
-from rsvp.services import Desk
+from rsvp.app import App as Desk
 from tests.integration.harness import CANADA, PERU, MotoDesk, Recorder, at, build_desk, moto_desk
 from tests.support import reply
 
@@ -76,21 +76,23 @@ class Outcome:
     claims_done: bool
 
 
-def run(world: MotoDesk, scenario: Scenario, prepare: Callable[[Desk], Callable[[], None] | None] = lambda desk: None
-        ) -> Outcome:
-    """One reply through the handler, from a fresh meeting and a freshly built desk (as a new container)."""
-    desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
+def run(world: MotoDesk, scenario: Scenario, prepare: Callable[[Desk], Desk | Callable[[], None] | None]
+        = lambda desk: None) -> Outcome:
+    """One reply through the handler, from a fresh meeting and a freshly built desk (as a new container).
+    `prepare` may return the desk to process with (the same one's use cases over instrumented ports)."""
+    desk = build_app(world.stack, world.clients, world.clock, world.recorder)
+    if scenario.rejected:
+        desk = replace(desk, mailer=Refusing(desk.mailer))
     world.install(desk)
     world.new_meeting()
-    if scenario.rejected:
-        desk.mailer = Refusing(desk.mailer)
     raw = reply(sender=PERU, to=world.personal_address(PERU), body=scenario.body, written=scenario.written)
-    ports = desk.repo, desk.store, desk.mailer
-    undo = prepare(desk)  # faults apply to the processing only, not to the test's own reads
+    prepared = prepare(desk)  # faults apply to the processing only, not to the test's own reads
+    if isinstance(prepared, Desk):
+        world.install(prepared)
     world.deliver(raw, scenario.received)
-    desk.repo, desk.store, desk.mailer = ports
-    if undo is not None:
-        undo()
+    world.install(desk)
+    if callable(prepared) and not isinstance(prepared, Desk):
+        prepared()
     record = world.record(PERU)
     outcome = Outcome(
         status=record.state.status.value, attendees=record.state.answer.attendees if record.state.answer else (),
@@ -151,13 +153,13 @@ class Calls:
         return call
 
 
-def instrument(log: list[str], crash_after: int | None = None) -> Callable[[Desk], None]:
+def instrument(log: list[str], crash_after: int | None = None) -> Callable[[Desk], Desk]:
     counter = [0]
 
-    def prepare(desk: Desk) -> None:  # run() puts the ports back afterwards
-        desk.repo = Calls(desk.repo, log, "repo", crash_after, counter)  # type: ignore[assignment]
-        desk.store = Calls(desk.store, log, "store", crash_after, counter)  # type: ignore[assignment]
-        desk.mailer = Calls(desk.mailer, log, "mailer", crash_after, counter)  # type: ignore[assignment]
+    def prepare(desk: Desk) -> Desk:  # the same desk over instrumented ports; run() installs it for the reply only
+        return replace(desk, stores=Calls(desk.stores, log, "repo", crash_after, counter),
+                       store=Calls(desk.store, log, "store", crash_after, counter),
+                       mailer=Calls(desk.mailer, log, "mailer", crash_after, counter))
     return prepare
 
 
@@ -221,7 +223,7 @@ def throttled(throttle: Throttle, world: MotoDesk) -> Callable[[Desk], Callable[
 
 
 def _clients(desk: Desk, world: MotoDesk) -> list[Any]:
-    repo: Any = desk.repo
+    repo: Any = desk.stores
     store: Any = desk.store
     return [repo.table.meta.client, store.client, world.clients.ses]
 
@@ -251,7 +253,7 @@ def test_throttling_on_any_aws_call_fails_the_record_for_a_retry_and_never_compl
 
 def _fresh_desk_and_peru_accepting(world: MotoDesk) -> tuple[Desk, bytes]:
     """A freshly built desk on a new meeting, and Peru's plain acceptance to it."""
-    desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
+    desk = build_app(world.stack, world.clients, world.clock, world.recorder)
     world.install(desk)
     world.new_meeting()
     return desk, reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
@@ -262,14 +264,14 @@ def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_n
     desk, raw = _fresh_desk_and_peru_accepting(world)
     world.store(raw, at(20, 9, 1))
     held: list[InboundClaim] = []
-    original = desk.repo.claim_inbound
+    original = desk.stores.claim_inbound
 
     def another_attempt_first(key: str, raw_key: str, when: datetime, lease: float) -> Any:
         if not held:  # a concurrent attempt (another delivery of the same message) claims it just before us
             held.append(original(key, raw_key, when, lease))  # type: ignore[arg-type]
         return original(key, raw_key, when, lease)
 
-    desk.repo.claim_inbound = another_attempt_first  # type: ignore[method-assign]
+    desk.stores.claim_inbound = another_attempt_first  # type: ignore[method-assign]
     failed = world.drain()  # that attempt then died without a word: its lease runs out before SQS redelivers
 
     assert failed == 1, "the held message failed its record (SQS keeps it), it was not deleted as a duplicate"
@@ -280,7 +282,7 @@ def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_n
 
 def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_the_lease(world: MotoDesk) -> None:
     desk, raw = _fresh_desk_and_peru_accepting(world)
-    real_write, real_release = desk.repo.write_answer, desk.repo.release_inbound
+    real_write, real_release = desk.stores.write_answer, desk.stores.release_inbound
     killed: list[str] = []
 
     def write_then_die(meeting_id: str, email: str, answer: Any) -> bool:
@@ -290,11 +292,11 @@ def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_th
             raise InjectedCrash("the function was killed after writing the answer")
         return True
 
-    desk.repo.write_answer = write_then_die  # type: ignore[method-assign]
-    desk.repo.release_inbound = lambda key, when: None  # type: ignore[method-assign]  # killed: no except ran
+    desk.stores.write_answer = write_then_die  # type: ignore[method-assign]
+    desk.stores.release_inbound = lambda key, when: None  # type: ignore[method-assign]  # killed: no except ran
 
     failed = world.drain() if world.store(raw, at(20, 9, 1)) else 0
-    desk.repo.write_answer, desk.repo.release_inbound = real_write, real_release  # type: ignore[method-assign]
+    desk.stores.write_answer, desk.stores.release_inbound = real_write, real_release  # type: ignore[method-assign]
 
     assert killed and failed == 1, "the first attempt died holding its lease; SQS redelivered after the lease"
     assert world.status(PERU) == "accepted"
@@ -369,8 +371,8 @@ def _at_once(world: MotoDesk, keys: list[str]) -> list[str]:
     """Each stored message processed by its own container at the same moment; what became of each."""
     desks = []
     for _ in keys:
-        desk = build_desk(world.stack, world.clients, world.clock, world.recorder)
-        desk.repo = Slow(desk.repo)  # type: ignore[assignment]
+        desk = build_app(world.stack, world.clients, world.clock, world.recorder)
+        desk.stores = Slow(desk.stores)  # type: ignore[assignment]
         desks.append(desk)
     start = threading.Barrier(len(keys))
     results: list[str] = [""] * len(keys)
@@ -378,7 +380,7 @@ def _at_once(world: MotoDesk, keys: list[str]) -> list[str]:
     def work(index: int) -> None:
         start.wait()
         try:
-            results[index] = desks[index].process_inbound(keys[index]).outcome.value
+            results[index] = desks[index].inbound.process(keys[index]).outcome.value
         except Exception as exc:  # the record fails; SQS would redeliver it
             results[index] = type(exc).__name__
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(keys))]
@@ -391,7 +393,7 @@ def _at_once(world: MotoDesk, keys: list[str]) -> list[str]:
 
 @pytest.mark.usefixtures("atomic_conditional_writes")
 def test_the_same_message_delivered_twice_at_once_is_recorded_and_confirmed_once(world: MotoDesk) -> None:
-    world.install(build_desk(world.stack, world.clients, world.clock, world.recorder))
+    world.install(build_app(world.stack, world.clients, world.clock, world.recorder))
     world.new_meeting()
     raw = reply(sender=PERU, to=world.personal_address(PERU), body="Confirmamos nuestra participación.",
                 written=at(20, 9))
@@ -399,7 +401,7 @@ def test_the_same_message_delivered_twice_at_once_is_recorded_and_confirmed_once
     world.discard()  # the containers below are handed the messages directly
 
     results = _at_once(world, keys)
-    retried = [world.desk.process_inbound(key).outcome.value for key, r in zip(keys, results, strict=True)
+    retried = [world.desk.inbound.process(key).outcome.value for key, r in zip(keys, results, strict=True)
                if r == "RetryLater"]  # SQS redelivers the one that found the message held
 
     assert sorted(results + retried) in (["RetryLater", "duplicate", "recorded"], ["duplicate", "recorded"])
@@ -410,7 +412,7 @@ def test_the_same_message_delivered_twice_at_once_is_recorded_and_confirmed_once
 
 @pytest.mark.usefixtures("atomic_conditional_writes")
 def test_two_replies_from_one_invitee_at_once_keep_the_later_written_and_confirm_it_once(world: MotoDesk) -> None:
-    world.install(build_desk(world.stack, world.clients, world.clock, world.recorder))
+    world.install(build_app(world.stack, world.clients, world.clock, world.recorder))
     world.new_meeting()
     to = world.personal_address(CANADA)
     accept = reply(sender=CANADA, to=to, body="We will attend.", written=at(20, 9))

@@ -25,9 +25,9 @@ from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import InviteeRecord
 from rsvp.domain.tags import reply_address
 from rsvp.handlers import digest, inbound, invite, runtime
-from rsvp.local.demo import local_desk
+from rsvp.local.demo import local_app
 from rsvp.local.stack import LambdaContext, LocalStack, Verdicts, provision
-from rsvp.services import Desk
+from rsvp.app import App as Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.support import reply
 
@@ -46,7 +46,7 @@ class Loop:
 
     @property
     def desk(self) -> Desk:
-        return runtime.desk()
+        return runtime.app()
 
     def deliver(self, raw: bytes, at: datetime | None = None, verdicts: Verdicts | None = None) -> str:
         """SES receiving stores the message; the queue is drained through the inbound handler."""
@@ -63,7 +63,7 @@ class Loop:
         return [email.message_from_bytes(f.read_bytes()) for f in picked]
 
     def record(self, address: str) -> InviteeRecord:
-        found = self.desk.repo.get_invitee(self.meeting.id, address)
+        found = self.desk.stores.get_invitee(self.meeting.id, address)
         assert found is not None
         return found
 
@@ -85,13 +85,13 @@ def loop(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path: 
         clients = aws_clients("eu-west-1")
         stack = provision(clients, region="eu-west-1", mailbox=meeting.mailbox, sender=meeting.mailbox,
                           name="test", outbox_dir=str(tmp_path / "outbox"))
-        runtime.install(local_desk(stack, clients, clock))
+        runtime.install(local_app(stack, clients, clock))
         try:
-            runtime.desk().load(meeting, invitees)
+            runtime.app().load(meeting, invitees)
             response = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
             assert len(response["queued"]) == len(invitees)
             drained = stack.drain_sends(clients)
-            assert drained["failed"] == 0, (drained, runtime.desk().repo.send_progress(meeting.id, "invitation-1"))
+            assert drained["failed"] == 0, (drained, runtime.app().repo.send_progress(meeting.id, "invitation-1"))
             yield Loop(stack, clients, clock, meeting, tmp_path / "outbox")
         finally:
             runtime.install(None)
@@ -117,7 +117,7 @@ def test_each_invitee_gets_one_personal_invitation_and_a_second_run_sends_none(l
 
     assert again["queued"] == []
     assert len(loop.sent("invitation")) == 12
-    assert loop.desk.repo.send_progress(loop.meeting.id, "invitation-1") == {"sent": 12}
+    assert loop.desk.stores.send_progress(loop.meeting.id, "invitation-1") == {"sent": 12}
 
 
 def test_invitation_is_in_the_invitees_language_with_every_session_in_every_display_zone(loop: Loop) -> None:
@@ -143,7 +143,7 @@ def test_an_acceptance_is_recorded_with_its_history_and_confirmed_in_the_invitee
     assert answer is not None and answer.status.value == "accepted"
     assert answer.sessions == ("day2",)
     assert answer.attendee_count == 2
-    history = loop.desk.repo.history_since(loop.meeting.id, None)
+    history = loop.desk.stores.history_since(loop.meeting.id, None)
     assert [(h.email, h.outcome.value, h.status_after.value if h.status_after else None) for h in history] == [
         (PERU, "recorded", "accepted")]
     assert history[0].raw_key.startswith("inbound/")
@@ -163,7 +163,7 @@ def test_the_same_message_delivered_twice_is_recorded_once_and_confirmed_once(lo
 
     assert first != second
     assert len(loop.sent("confirmation", CANADA)) == 1
-    assert len(loop.desk.repo.history_since(loop.meeting.id, None)) == 1
+    assert len(loop.desk.stores.history_since(loop.meeting.id, None)) == 1
     assert loop.record(CANADA).state.status.value == "accepted"
 
 
@@ -178,7 +178,7 @@ def test_a_reply_that_changes_an_earlier_answer_replaces_it(loop: Loop) -> None:
     assert state.status.value == "declined"
     assert state.answer is not None and state.answer.attendee_count == 0
     statuses = [(h.status_before.value, h.status_after.value) for h in
-                loop.desk.repo.history_since(loop.meeting.id, None)
+                loop.desk.stores.history_since(loop.meeting.id, None)
                 if h.status_before is not None and h.status_after is not None]
     assert statuses == [("pending", "accepted"), ("accepted", "declined")]
     assert len(loop.sent("confirmation", CANADA)) == 2
@@ -194,7 +194,7 @@ def test_replies_processed_out_of_order_keep_the_later_written_answer(loop: Loop
     loop.deliver(earlier, at(21, 9, 5))  # the older message was delayed in transit
 
     assert loop.record(NORWAY).state.status.value == "declined"
-    outcomes = [h.outcome.value for h in loop.desk.repo.history_since(loop.meeting.id, None)]
+    outcomes = [h.outcome.value for h in loop.desk.stores.history_since(loop.meeting.id, None)]
     assert outcomes == ["recorded", "superseded"]
     assert len(loop.sent("confirmation", NORWAY)) == 1, "no confirmation restating a superseded answer"
 
@@ -212,7 +212,7 @@ def test_a_reply_after_the_cutoff_gets_a_closed_notice_and_goes_to_review_unchan
     closed = loop.sent("closed", PERU)
     assert len(closed) == 1
     assert "participa" in closed[0].get_payload()[0].get_payload(decode=True).decode()
-    reviews = loop.desk.repo.open_reviews(loop.meeting.id)
+    reviews = loop.desk.stores.open_reviews(loop.meeting.id)
     assert [r.outcome.value for r in reviews] == ["too_late"]
     assert reviews[0].email == PERU
 
@@ -246,8 +246,8 @@ def test_a_stranger_without_a_tag_changes_nothing_and_goes_to_review(loop: Loop)
     loop.deliver(reply(sender="stranger@unknown.example.org", to=loop.meeting.mailbox,
                        body="We will attend. Please register Mr John Smith.", written=at(23, 8)), at(23, 8, 1))
 
-    assert all(r.state.status.value == "pending" for r in loop.desk.repo.list_invitees(loop.meeting.id))
-    reviews = loop.desk.repo.open_reviews(loop.meeting.id)
+    assert all(r.state.status.value == "pending" for r in loop.desk.stores.list_invitees(loop.meeting.id))
+    reviews = loop.desk.stores.open_reviews(loop.meeting.id)
     assert [(r.outcome.value, r.from_address) for r in reviews] == [
         ("unknown_sender", "stranger@unknown.example.org")]
     assert len(loop.sent()) == 12, "no mail to an unknown sender (no backscatter)"
@@ -258,7 +258,7 @@ def test_an_invitee_address_in_from_without_a_tag_is_not_trusted_unless_verified
                     written=at(20, 9))
     loop.deliver(spoofed, at(20, 9, 1))
     assert loop.record(PERU).state.status.value == "pending"
-    assert [r.outcome.value for r in loop.desk.repo.open_reviews(loop.meeting.id)] == ["unverified_sender"]
+    assert [r.outcome.value for r in loop.desk.stores.open_reviews(loop.meeting.id)] == ["unverified_sender"]
 
     verified = reply(sender=PERU, to=loop.meeting.mailbox, body="Confirmamos nuestra participación.",
                      written=at(20, 10))
@@ -294,7 +294,7 @@ def test_a_malformed_message_is_kept_flagged_and_does_not_crash(loop: Loop) -> N
     assert loop.dead_letters() == 0
     stored = loop.clients.s3.get_object(Bucket=loop.stack.bucket, Key=key)["Body"].read()
     assert stored.endswith(garbage), "the raw message is kept"
-    reviews = loop.desk.repo.open_reviews("-") + loop.desk.repo.open_reviews(loop.meeting.id)
+    reviews = loop.desk.stores.open_reviews("-") + loop.desk.stores.open_reviews(loop.meeting.id)
     assert [r.raw_key for r in reviews] == [key]
     assert len(loop.sent()) == 12
 
@@ -307,7 +307,7 @@ def test_an_unclear_reply_gets_one_clarification_request_and_goes_to_review(loop
 
     assert loop.record(CANADA).state.status.value == "pending"
     assert len(loop.sent("clarify", CANADA)) == 1, "at most one request a day: no ping-pong"
-    assert [r.outcome.value for r in loop.desk.repo.open_reviews(loop.meeting.id)] == ["unclear", "unclear"]
+    assert [r.outcome.value for r in loop.desk.stores.open_reviews(loop.meeting.id)] == ["unclear", "unclear"]
 
 
 def test_a_bounce_marks_the_invitee_undeliverable_and_is_never_answered(loop: Loop) -> None:

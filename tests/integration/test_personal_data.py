@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rsvp.organiser import NotFound, Organiser
+from rsvp.usecases.organiser import NotFound, Organiser
 from tests.integration.harness import CANADA, PERU, MotoDesk, at, moto_desk
 from tests.support import reply
 
@@ -62,7 +62,7 @@ def test_forgetting_a_person_erases_every_record_and_message_and_names_nobody_in
     raw_keys = {h.raw_key for h in world.history(PERU)} | {r.raw_key for r in world.reviews() if
                                                            r.from_address == PERU}
     assert len(raw_keys) == 2
-    organiser = Organiser(world.desk, "ana.registrar")
+    organiser = world.desk.organiser("ana.registrar")
 
     line = organiser.forget(world.meeting.id, "Desarme@Mission-Peru.example.org", at(21, 9))
 
@@ -73,10 +73,10 @@ def test_forgetting_a_person_erases_every_record_and_message_and_names_nobody_in
     for key in raw_keys:
         versions = world.clients.s3.list_object_versions(Bucket=world.stack.bucket, Prefix=key)
         assert not versions.get("Versions") and not versions.get("DeleteMarkers"), "every version of the raw mail"
-    [(when, actor, text)] = world.desk.repo.audit_log(world.meeting.id)
+    [(when, actor, text)] = world.desk.stores.audit_log(world.meeting.id)
     assert (when, actor, text) == (at(21, 9), "ana.registrar", line)
     assert "2 stored message(s)" in text and PERU not in text and "mission-peru" not in text
     assert world.status(CANADA) == "accepted", "nobody else is touched"
-    assert world.desk.repo.get_invitee(world.meeting.id, PERU) is None
+    assert world.desk.stores.get_invitee(world.meeting.id, PERU) is None
     with pytest.raises(NotFound):
         organiser.forget(world.meeting.id, PERU, at(21, 10))

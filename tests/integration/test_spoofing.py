@@ -156,8 +156,8 @@ def test_no_trick_changes_an_answer_or_draws_a_reply(fresh: MotoDesk, trick: Tri
 
     fresh.deliver(raw, at(20, 9, 1), verdicts)
 
-    assert {r.email: r.state.status.value for r in fresh.desk.repo.list_invitees(fresh.meeting.id)} == {
-        r.email: "pending" for r in fresh.desk.repo.list_invitees(fresh.meeting.id)}, "no answer changed"
+    assert {r.email: r.state.status.value for r in fresh.desk.stores.list_invitees(fresh.meeting.id)} == {
+        r.email: "pending" for r in fresh.desk.stores.list_invitees(fresh.meeting.id)}, "no answer changed"
     assert fresh.answers() == [], "nothing sent to anyone"
     [item] = fresh.reviews()
     assert item.outcome.value == trick.outcome
@@ -183,7 +183,7 @@ def test_a_tag_of_another_meetings_mailbox_is_refused(fresh: MotoDesk) -> None:
 def test_a_tag_issued_before_the_key_was_rotated_is_refused(fresh: MotoDesk) -> None:
     old_address = fresh.personal_address(PERU)
     fresh.desk.secret = b"the rotated key"
-    fresh.desk.load(fresh.meeting, fresh.invitees)  # re-issued: new tags under the new key
+    fresh.desk.catalog.load(fresh.meeting, fresh.invitees)  # re-issued: new tags under the new key
 
     fresh.deliver(reply(sender=PERU, to=old_address, body=ACCEPT, written=at(20, 9)), at(20, 9, 1))
     assert fresh.status(PERU) == "pending"
@@ -213,7 +213,7 @@ def test_a_verified_sender_in_an_internationalised_domain_matches_its_punycode_i
 
     invitee = Invitee(email="registro@xn--misin-cuba-jbb.example.org", name="Misión de Cuba",
                       organisation="Misión Permanente de Cuba", language="es", category=Category.STATE)
-    fresh.desk.add_invitees(fresh.meeting, [invitee])
+    fresh.desk.catalog.add_invitees(fresh.meeting, [invitee])
     raw = ("From: registro@misión-cuba.example.org\r\nTo: " + fresh.meeting.mailbox + "\r\nSubject: RE\r\n"
            "Date: Wed, 20 Jan 2021 09:00:00 +0100\r\nMessage-ID: <idn@cuba>\r\nContent-Type: text/plain; "
            "charset=utf-8\r\n\r\n" + ACCEPT + "\r\n").encode()

@@ -17,7 +17,7 @@ from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Outcome
 from rsvp.reading.authentication import ReceivingServer
-from rsvp.services import Desk
+from rsvp.app import App as Desk
 from tests.conftest import ROOT, SHARED, ZURICH, FakeClock
 from tests.fakes import FakeMailer, FakeStore, InMemoryRepository
 
@@ -79,23 +79,23 @@ HOSTILE = [
 
 @pytest.fixture
 def desk(meeting: Meeting, invitees: list[Invitee]) -> Desk:
-    desk = Desk(repo=InMemoryRepository(), store=FakeStore(), mailer=FakeMailer(),
+    desk = Desk(stores=InMemoryRepository(), store=FakeStore(), mailer=FakeMailer(),
                 clock=FakeClock(datetime(2021, 1, 20, 9, tzinfo=ZURICH)), secret=b"test-key",
                 sender_address=meeting.mailbox, receiving=RECEIVING)
-    desk.load(meeting, invitees)
+    desk.catalog.load(meeting, invitees)
     return desk
 
 
 def _through(desk: Desk, messages: Iterator[bytes] | list[bytes]) -> list[tuple[int, Outcome]]:
     """Each message stored and processed; the ones that left no trace for an organiser."""
-    repo = desk.repo
+    repo = desk.stores
     assert isinstance(repo, InMemoryRepository) and isinstance(desk.store, FakeStore)
     silent = []
     for number, raw in enumerate(messages):
         key = f"inbound/{number}"
         desk.store.objects[key] = STAMP + raw
         traces = len(repo.history) + len(repo.reviews)
-        outcome = desk.process_inbound(key).outcome  # must not raise
+        outcome = desk.inbound.process(key).outcome  # must not raise
         if outcome not in READ and len(repo.history) + len(repo.reviews) == traces:
             silent.append((number, outcome))
         assert desk.store.objects[key] == STAMP + raw, "the raw mail is kept as it arrived"

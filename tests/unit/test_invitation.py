@@ -19,7 +19,8 @@ from rsvp.domain.records import InviteeRecord
 from rsvp.domain.rsvp import InviteeState
 from rsvp.reading import read_message
 from rsvp.reading.intent import quick_answer
-from rsvp.services import Desk
+from rsvp.app import App as Desk
+from rsvp.usecases.compose import Composer
 from tests.conftest import EXAMPLE, ROOT, ZURICH
 
 NOW = datetime(2021, 1, 18, 9, 0, tzinfo=ZURICH)
@@ -29,9 +30,7 @@ def invite(meeting: Meeting, language: str = "es", name: str = "Ana Pérez", hon
            ) -> email.message.Message:
     invitee = Invitee("ana@mission.example.org", name, "Misión", language, Category.STATE, honorific)
     record = InviteeRecord(meeting.id, invitee, "abcdefgh23456789", InviteeState(invitee.email))
-    desk = Desk(repo=None, store=None, mailer=None, clock=None, secret=b"k",  # type: ignore[arg-type]
-                sender_address=meeting.mailbox)
-    return email.message_from_bytes(desk.invitation(meeting, record, NOW).to_bytes())
+    return email.message_from_bytes(Composer(meeting.mailbox).invitation(meeting, record, NOW).to_bytes())
 
 
 def part(message: email.message.Message, content_type: str) -> str:
@@ -126,10 +125,10 @@ def test_a_programme_pdf_is_stored_at_load_and_attached_to_invitations(tmp_path:
     (tmp_path / "programme.pdf").write_bytes(pdf)
     meeting = load_meeting(meeting_file)
     store, mailer = FakeStore(), FakeMailer()
-    desk = Desk(repo=InMemoryRepository(), store=store, mailer=mailer, clock=FakeClock(NOW), secret=b"k",
+    desk = Desk(stores=InMemoryRepository(), store=store, mailer=mailer, clock=FakeClock(NOW), secret=b"k",
                 sender_address=meeting.mailbox)
-    desk.load(meeting, load_invitees(EXAMPLE / "invitees.csv", meeting)[:1], read_programme(meeting_file, meeting))
-    desk.send_invitations(meeting.id)
+    desk.catalog.load(meeting, load_invitees(EXAMPLE / "invitees.csv", meeting)[:1], read_programme(meeting_file, meeting))
+    desk.invitations.send_now(meeting.id)
 
     assert store.objects == {"assets/mine-free-americas-2021/programme.pdf": pdf}
     message = email.message_from_bytes(mailer.sent[0].to_bytes())

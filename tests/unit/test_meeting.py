@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pathlib import Path
 
 import pytest
@@ -80,7 +82,9 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
         load_meeting(path)
 
 
-def test_registration_is_open_until_the_cutoff_minute() -> None:
+def test_a_reply_received_at_the_cutoff_instant_is_taken_and_one_a_second_later_is_not() -> None:
     meeting = parse_meeting(GOOD)
-    assert meeting.is_open(meeting.rsvp_cutoff)
-    assert not meeting.is_open(meeting.rsvp_cutoff.replace(second=1))
+    assert meeting.rsvp_cutoff.second == 0
+    assert meeting.accepts_reply_at(meeting.rsvp_cutoff - timedelta(minutes=1))
+    assert meeting.accepts_reply_at(meeting.rsvp_cutoff)
+    assert not meeting.accepts_reply_at(meeting.rsvp_cutoff + timedelta(seconds=1))

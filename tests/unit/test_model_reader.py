@@ -28,7 +28,7 @@ from rsvp.reading.model.openai_compatible import OpenAICompatible
 from rsvp.reading.model.port import ModelFailure, ModelReader
 from rsvp.reading.model.prompt import PROMPT_VERSION, SCHEMA, SYSTEM, ModelInput, user_prompt
 from rsvp.reading.model.second import Mode, SecondReader, from_settings
-from rsvp.services import Desk
+from rsvp.app import App as Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.fakes import FakeMailer, FakeStore, InMemoryRepository
 from tests.support import reply
@@ -406,16 +406,16 @@ def test_the_desk_records_what_the_model_read_and_says_it_did(meeting: Meeting, 
                                                               clock: FakeClock) -> None:
     repo, store, mailer = InMemoryRepository(), FakeStore(), FakeMailer()
     model = FakeModel(answer("accept", ("Mr. Paul Lefebvre",), 1))
-    desk = Desk(repo=repo, store=store, mailer=mailer, clock=clock, secret=b"test-key",
+    desk = Desk(stores=repo, store=store, mailer=mailer, clock=clock, secret=b"test-key",
                 sender_address=meeting.mailbox, second_reader=SecondReader(model, Mode.ASSIST))
-    desk.load(meeting, invitees)
+    desk.catalog.load(meeting, invitees)
     record = repo.get_invitee(meeting.id, CANADA)
     assert record is not None
     store.objects["inbound/1"] = reply(
         sender=CANADA, to=reply_address(meeting.mailbox, record.tag), written=WRITTEN,
         body="Unexpectedly, our diary opened up: Mr. Paul Lefebvre can be counted upon.")
     clock.current = WRITTEN
-    result = desk.process_inbound("inbound/1")
+    result = desk.inbound.process("inbound/1")
     assert result.outcome is Outcome.RECORDED and result.model == "used" and len(model.asked) == 1
     stored = repo.get_invitee(meeting.id, CANADA)
     assert stored is not None and stored.state.answer is not None
@@ -423,10 +423,10 @@ def test_the_desk_records_what_the_model_read_and_says_it_did(meeting: Meeting, 
     [entry] = repo.history_of(meeting.id, CANADA)
     assert entry.source == "model" and any(r.startswith("read by model (fake:model, prompt") for r in entry.reasons)
     assert result.reading is not None and result.reading.to_json()["reader"].startswith("fake:model")
-    again = desk.process_inbound("inbound/1")  # the same message again: read once, asked once
+    again = desk.inbound.process("inbound/1")  # the same message again: read once, asked once
     assert again.outcome is not Outcome.RECORDED or len(model.asked) == 1
     assert len(model.asked) == 1
-    desk.run_digests()
+    desk.digests.run()
     digest = next(e for e in mailer.sent if e.kind == "digest")
     assert "(Mr. Paul Lefebvre) [read by the model]" in digest.text
 
@@ -437,7 +437,7 @@ def test_with_the_mode_off_no_code_of_the_second_reader_is_loaded() -> None:
 
     from tests.conftest import ROOT
 
-    code = ("import sys, rsvp.bootstrap, rsvp.services, rsvp.handlers.inbound; "
+    code = ("import sys, rsvp.bootstrap, rsvp.app, rsvp.handlers.inbound; "
             "print(sorted(m for m in sys.modules if m.startswith('rsvp.reading.model')))")
     env = {"PYTHONPATH": str(ROOT / "functions"), "POWERTOOLS_METRICS_NAMESPACE": "t", "AWS_DEFAULT_REGION": "x",
            "TABLE_NAME": "t", "MAIL_BUCKET": "b", "SENDER_ADDRESS": "a@b.example", "TAG_SECRET": "k"}

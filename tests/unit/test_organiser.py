@@ -14,7 +14,7 @@ from rsvp.domain.errors import InvalidFile
 from rsvp.domain.invitees import load_invitees, read_invitee_file
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Delivery, Outcome, Status
-from rsvp.organiser import Conflict, NotFound, Organiser, OrganiserError
+from rsvp.usecases.organiser import Conflict, NotFound, Organiser, OrganiserError
 from rsvp.participants import PARTICIPANT_COLUMNS, participant_rows, write_participants
 from tests.support import reply
 from tests.unit.test_desk import CANADA, World, at, world  # noqa: F401 - the shared fixture
@@ -25,7 +25,7 @@ ICRC = "geneve@icrc.example.org"
 
 @pytest.fixture
 def organiser(world: World) -> Organiser:  # noqa: F811 - pytest fixture injection
-    return Organiser(world.desk, "ana.registrar")
+    return world.desk.organiser("ana.registrar")
 
 
 # ---------------------------------------------------------------------- manual answers
@@ -144,7 +144,7 @@ def test_the_participants_list_has_a_row_per_attendee_with_titles_apart(
 def test_exports_are_spreadsheet_safe(world: World, meeting: Meeting) -> None:  # noqa: F811
     record = world.repo.get_invitee(meeting.id, CANADA)
     assert record is not None
-    Organiser(world.desk, "x").set_answer(meeting.id, CANADA, "accept", attendees=["=HYPERLINK(\"http://x\")"],
+    world.desk.organiser("x").set_answer(meeting.id, CANADA, "accept", attendees=["=HYPERLINK(\"http://x\")"],
                                           now=at(20, 10))
     rows = participant_rows(meeting, world.repo.list_invitees(meeting.id))
     text = write_participants(rows, "csv").decode("utf-8-sig")
@@ -229,9 +229,9 @@ def test_a_damaged_workbook_is_one_clear_problem(tmp_path: Path, meeting: Meetin
 
 def test_a_quiet_day_is_one_line_and_a_busy_day_has_everything(world: World, organiser: Organiser) -> None:  # noqa: F811
     world.clock.current = at(19, 9)
-    world.desk.run_digests()
+    world.desk.digests.run()
     world.clock.current = at(20, 9)
-    world.desk.run_digests()
+    world.desk.digests.run()
     first, quiet = [e for e in world.mailer.sent if e.kind == "digest"]
     assert len(quiet.text.strip().splitlines()) == 1 and quiet.text.startswith("No change since the last digest")
     assert "Answers per day" in first.text and first.attachments[0].filename.endswith(".csv")
@@ -240,7 +240,7 @@ def test_a_quiet_day_is_one_line_and_a_busy_day_has_everything(world: World, org
     late = reply(sender=PERU, to=world.to(PERU), body="Asistiremos.", written=at(9, 9, month=2))
     world.arrive(late, at(9, 9, month=2))
     world.clock.current = at(9, 10, month=2)
-    world.desk.run_digests()
+    world.desk.digests.run()
     busy = [e for e in world.mailer.sent if e.kind == "digest"][-1]
     assert "Late replies" in busy.text and PERU in busy.text.split("Late replies")[1]
     assert "ana.registrar" in busy.text, "a manual change says who made it"
@@ -257,7 +257,7 @@ def test_a_quiet_day_is_one_line_and_a_busy_day_has_everything(world: World, org
 
 
 def test_the_pending_list_is_capped_and_the_rest_is_counted(world: World) -> None:  # noqa: F811
-    from rsvp.services import Digest
+    from rsvp.usecases.digests import Digest
 
     records = world.repo.list_invitees(world.meeting.id)
     many = [replace(records[0], invitee=replace(records[0].invitee, email=f"p{i:04d}@m.org")) for i in range(250)]

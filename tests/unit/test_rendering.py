@@ -13,7 +13,9 @@ from rsvp.domain.records import InviteeRecord
 from rsvp.domain.rsvp import Answer, InviteeState, Status
 from rsvp.mail.message import OutgoingEmail, Recipient
 from rsvp.mail.render import Renderer
-from rsvp.services import Desk, Digest, greeting
+from rsvp.mail.words import words
+from rsvp.usecases.compose import Composer
+from rsvp.usecases.digests import Digest
 from tests.conftest import ZURICH
 
 NAMES = ("invitation", "confirmation", "closed", "clarify")
@@ -26,9 +28,8 @@ def record(language: str = "en", organisation: str = "Mission", honorific: str =
                          InviteeState(invitee.email, answer=answer))
 
 
-def desk() -> Desk:
-    return Desk(repo=None, store=None, mailer=None, clock=None, secret=b"k",  # type: ignore[arg-type]
-                sender_address="registration@minefree-americas.example.org")
+def composer() -> Composer:
+    return Composer("registration@minefree-americas.example.org")
 
 
 @pytest.mark.parametrize("language", MAIL_LANGUAGES)
@@ -36,7 +37,7 @@ def desk() -> Desk:
 def test_every_message_renders_in_every_language(meeting: Meeting, name: str, language: str) -> None:
     answer = Answer(Status.ACCEPTED, ("day2",), ("Ms Ana Pérez", "Mr B"), 2,
                     datetime(2021, 1, 20, tzinfo=ZURICH), "k")
-    context = desk()._context(meeting, record(language, answer=answer), language)
+    context = composer().context(meeting, record(language, answer=answer), language)
     rendered = Renderer().render(name, language, context)
     assert rendered.subject and "\n" not in rendered.subject
     assert meeting.title_in(language) in rendered.subject
@@ -53,7 +54,7 @@ def test_the_digest_renders_in_every_organiser_language(meeting: Meeting, langua
 
 def test_html_escapes_what_invitees_and_organisers_wrote_but_text_does_not(meeting: Meeting) -> None:
     hostile = record(organisation='<script>alert("x")</script> & Co')
-    context = desk()._context(meeting, hostile, "en")
+    context = composer().context(meeting, hostile, "en")
     rendered = Renderer().render("invitation", "en", context)
     assert "<script>" not in rendered.html
     assert "&lt;script&gt;" in rendered.html and "&amp; Co" in rendered.html
@@ -81,4 +82,4 @@ def test_names_and_subjects_cannot_add_headers() -> None:
 ])
 def test_greetings_follow_each_languages_letter_conventions(language: str, honorific: str, expected: str) -> None:
     invitee = Invitee("a@x.org", "Ana Pérez", "Mission", language, Category.STATE, honorific)
-    assert greeting(invitee, language) == expected
+    assert words(language).greeting(invitee.honorific, invitee.addressed_as) == expected

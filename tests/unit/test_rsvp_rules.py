@@ -14,7 +14,8 @@ T = datetime(2021, 1, 20, 9, 0, tzinfo=ZURICH)
 def decide(state: InviteeState, intent: Intent, written: datetime = T, received: datetime | None = None,
            key: str = "k2", sessions: tuple[str, ...] | None = None) -> object:
     return decide_reply(state=state, intent=intent, sessions=sessions, attendees=("Ms A",), attendee_count=None,
-                        written_at=written, received_at=received or written, cutoff=CUTOFF, message_key=key)
+                        written_at=written, received_at=received or written,
+                        in_time=(received or written) <= CUTOFF, message_key=key)
 
 
 def accepted(written: datetime, key: str = "k1") -> InviteeState:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -125,19 +126,51 @@ def secret_from_secrets_manager(client: Any, secret_id: str) -> bytes:
 
 
 class AwsClients:
-    """The boto3 clients the desk uses, made once per process. AWS_ENDPOINT_URL (local runs) is honoured."""
+    """The boto3 clients the desk uses, each made on first use and kept for the process (a function builds only
+    those it calls: cold starts pay for nothing else). AWS_ENDPOINT_URL (local runs) is honoured."""
 
     def __init__(self, region: str | None, profile: str | None = None) -> None:
         import boto3
 
-        session = boto3.session.Session(region_name=region, profile_name=profile)
-        self.region = region or session.region_name
-        self.cloudformation = session.client("cloudformation")
-        self.dynamodb = session.resource("dynamodb")
-        self.s3 = session.client("s3")
-        self.ses = session.client("sesv2")
-        self.sqs = session.client("sqs")
-        self.secrets = session.client("secretsmanager")
+        self.session = boto3.session.Session(region_name=region, profile_name=profile)
+        self.region = region or self.session.region_name
+
+    @cached_property
+    def cloudformation(self) -> Any:
+        return self.session.client("cloudformation")
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.session.resource("dynamodb")
+
+    @cached_property
+    def s3(self) -> Any:
+        return self.session.client("s3")
+
+    @cached_property
+    def ses(self) -> Any:
+        return self.session.client("sesv2")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self.session.client("sqs")
+
+    @cached_property
+    def secrets(self) -> Any:
+        return self.session.client("secretsmanager")
+
+
+class Lazy:
+    """A client (or table) made on its first use: `Lazy(lambda: clients.s3)` stands for the S3 client."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._target: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._target is None:
+            self._target = self._make()
+        return getattr(self._target, name)
 
 
 def aws_clients(region: str | None, profile: str | None = None) -> AwsClients:

@@ -79,8 +79,9 @@ class Meeting:
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title[self.languages[0]]
 
-    def is_open(self, at: datetime) -> bool:
-        """Registration is open up to and including the cutoff minute."""
+    def accepts_reply_at(self, at: datetime) -> bool:
+        """The cutoff rule, the only one: a reply the mailbox received at or before the cutoff instant (the minute
+        the meeting file names, :00 seconds) is taken; one received a second later is too late."""
         return at <= self.rsvp_cutoff
 
     def local(self, at: datetime) -> datetime:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .invitees import Invitee
-from .rsvp import Decision, InviteeState, Outcome, Status
+from .rsvp import Decision, InviteeState, Outcome, Source, Status
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class HistoryEntry:
     meeting_id: str
     email: str | None
     at: datetime  # when the desk processed it
-    source: str  # reply | calendar | bounce | ses-event | organiser
+    source: Source
     outcome: Outcome
     message_key: str = ""
     raw_key: str = ""

@@ -39,6 +39,17 @@ class MessageKind(StrEnum):
     BOUNCE = "bounce"
 
 
+class Source(StrEnum):
+    """Who or what gave an answer, or a history entry."""
+
+    REPLY = "reply"  # a reply the rules read
+    MODEL = "model"  # a reply the second reader (a language model) read
+    CALENDAR = "calendar"  # a calendar client's answer (iTIP REPLY)
+    ORGANISER = "organiser"  # set by hand
+    BOUNCE = "bounce"  # a delivery failure report
+    SES_EVENT = "ses-event"  # SES's own bounce or complaint event
+
+
 @dataclass(frozen=True)
 class Answer:
     """A recorded answer: what the invitee said, and which message said it."""
@@ -49,7 +60,7 @@ class Answer:
     attendee_count: int
     written_at: datetime  # when the answering message was written: the later message wins
     message_key: str
-    source: str = "reply"  # reply | organiser | calendar | model (a reply the second reader read)
+    source: Source = Source.REPLY
     # "Ms X on the 10th, Mr Y on the 11th": (attendee, their sessions) when they differ; `sessions` is their union
     attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -166,17 +177,17 @@ def decide_reply(
     attendee_count: int | None,
     written_at: datetime,
     received_at: datetime,
-    cutoff: datetime,
+    in_time: bool,
     message_key: str,
-    source: str = "reply",
+    source: Source = Source.REPLY,
     attendee_sessions: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> Decision:
     """Decide what a genuine reply from a known invitee changes and what we answer.
 
-    Lateness is judged on when the mailbox received the message, not when we processed it:
-    a retry after the cutoff must not turn a timely reply into a late one.
+    `in_time`: the meeting accepted replies when the mailbox received this one (`Meeting.accepts_reply_at`), not
+    when we processed it: a retry after the cutoff must not turn a timely reply into a late one.
     """
-    decision = _decide(state, intent, sessions, attendees, attendee_count, written_at, received_at, cutoff,
+    decision = _decide(state, intent, sessions, attendees, attendee_count, written_at, received_at, in_time,
                        message_key, source)
     if attendee_sessions and decision.answer is not None and decision.answer.status is not Status.DECLINED and (
             decision.answer.message_key == message_key):
@@ -187,9 +198,9 @@ def decide_reply(
 
 
 def _decide(state: InviteeState, intent: Intent, sessions: tuple[str, ...] | None, attendees: tuple[str, ...],
-            attendee_count: int | None, written_at: datetime, received_at: datetime, cutoff: datetime,
-            message_key: str, source: str) -> Decision:
-    if received_at > cutoff:
+            attendee_count: int | None, written_at: datetime, received_at: datetime, in_time: bool,
+            message_key: str, source: Source) -> Decision:
+    if not in_time:
         return Decision(Outcome.TOO_LATE, Response.CLOSED)
     if intent is Intent.UNCLEAR:
         recently = state.clarify_sent_at is not None and (

@@ -12,6 +12,30 @@ class SendKind(StrEnum):
     REMINDER = "reminder"
 
 
+class SendState(StrEnum):
+    """Where one job of a sending stands."""
+
+    QUEUED = "queued"  # on the send queue, not yet taken
+    SENDING = "sending"  # an attempt holds it
+    SENT = "sent"
+    FAILED = "failed"  # the last attempt failed and may be retried (throttled, crashed before SES)
+    REJECTED = "rejected"  # refused for good (by SES, or skipped: undeliverable, answered already)
+
+    @property
+    def settled(self) -> bool:
+        return self in (SendState.SENT, SendState.REJECTED)
+
+
+class SendOutcome(StrEnum):
+    """What delivering one job did (the sender function's metric dimension)."""
+
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"
+    SKIPPED = "skipped"  # undeliverable address, or a reminder to someone who answered
+    REJECTED = "rejected"
+    UNKNOWN_INVITEE = "unknown_invitee"
+
+
 @dataclass(frozen=True)
 class SendJob:
     """What the sender function receives from the queue."""
@@ -20,6 +44,7 @@ class SendJob:
     meeting_id: str
     email: str
     sending: str  # e.g. "invitation-20210118T0900" or "reminder-7": one message per invitee per sending
+    meeting_version: str = ""  # the meeting as it was when the job was queued: a sender holding another re-reads it
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -27,7 +52,8 @@ class SendJob:
     @classmethod
     def from_json(cls, body: str) -> SendJob:
         data = json.loads(body)
-        return cls(SendKind(data["kind"]), data["meeting_id"], data["email"], data["sending"])
+        return cls(SendKind(data["kind"]), data["meeting_id"], data["email"], data["sending"],
+                   str(data.get("meeting_version", "")))
 
 
 class ClaimState(StrEnum):

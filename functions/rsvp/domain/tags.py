@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 
-from .addresses import split_address
+from .addresses import canonical_address, split_address
 
 TAG_LENGTH = 16  # base32 characters: 80 bits
 _TAG = re.compile(r"^[a-z0-9]{4,64}$")  # lenient: validity is decided by lookup, not shape
@@ -44,3 +44,10 @@ def tag_from_address(address: str, mailbox_local_parts: set[str] | None = None) 
     if mailbox_local_parts is not None and base not in mailbox_local_parts:
         return None
     return tag
+
+
+def base_mailbox(address: str) -> str:
+    """The mailbox an address belongs to, without its plus tag: registration+TAG@Desk.org -> registration@desk.org
+    (an address without a tag is its own mailbox)."""
+    local, domain = split_address(canonical_address(address))
+    return f"{local.partition('+')[0]}@{domain}" if local else canonical_address(address)

@@ -3,20 +3,19 @@ or after its configured local time (meeting's time zone), and reminders are queu
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from .runtime import desk, logger, metrics
+from .runtime import app, count, logger
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = desk()
-    sent = service.run_digests()
-    reminders = service.run_reminders()
-    metrics.add_metric(name="DigestsSent", unit=MetricUnit.Count, value=len(sent))
+    desk = app()
+    sent = desk.digests.run()
+    reminders = desk.reminders.run()
+    count("DailyTick", "sent", Counter({"digest": len(sent), "reminder_sending": len(reminders)}))
     logger.info("daily tick", extra={"digests": sent, "reminders": reminders})
     return {"sent": sent, "reminders": reminders}

@@ -6,20 +6,19 @@ Queues one job per invitee; the sender function sends them at the account's SES 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from .runtime import desk, logger, metrics
+from .runtime import app, count, logger
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     only = set(event["only"]) if event.get("only") else None
-    report = desk().queue_invitations(event["meeting_id"], only, resend=bool(event.get("resend")))
-    metrics.add_metric(name="InvitationsQueued", unit=MetricUnit.Count, value=len(report.queued))
+    report = app().invitations.queue_all(event["meeting_id"], only, resend=bool(event.get("resend")))
+    count("Invitations", "state", Counter({"queued": len(report.queued), "skipped": len(report.skipped)}))
     logger.info("invitations queued", extra={"sending": report.sending, "queued": len(report.queued),
                                              "skipped": len(report.skipped)})
     return {"sending": report.sending, "queued": report.queued, "skipped": report.skipped}

@@ -6,25 +6,28 @@ A job that cannot be settled now (another attempt in flight, SES throttling for 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..domain.sending import SendJob
-from .runtime import desk, logger, metrics, sqs_batch
+from .runtime import app, count, logger, sqs_batch
 
 
-def process_record(record: SQSRecord) -> None:
+def process_record(record: SQSRecord, outcomes: Counter[str]) -> None:
     job = SendJob.from_json(record.body)
-    outcome = desk().deliver(job)
-    metrics.add_metric(name=f"Send_{outcome.replace(' ', '_')}", unit=MetricUnit.Count, value=1)
+    outcome = app().sender.deliver(job)
+    outcomes[outcome.value] += 1
     logger.info("job", extra={"kind": job.kind.value, "meeting": job.meeting_id, "sending": job.sending,
-                              "outcome": outcome})
+                              "outcome": outcome.value})
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return sqs_batch(event, context, process_record)
+    outcomes: Counter[str] = Counter()
+    try:
+        return sqs_batch(event, context, lambda record: process_record(record, outcomes))
+    finally:
+        count("SendJobs", "outcome", outcomes)

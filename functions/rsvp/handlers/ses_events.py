@@ -3,18 +3,19 @@ before recording it), Bounce (permanent: no more mail to the address), Complaint
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from .runtime import desk, logger, metrics
+from .runtime import app, count, logger
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    outcome = desk().delivery_event(event.get("detail", {}))
-    metrics.add_metric(name=f"SesEvent_{outcome.replace(' ', '_')}", unit=MetricUnit.Count, value=1)
-    logger.info("ses event", extra={"detail_type": event.get("detail-type"), "outcome": outcome})
-    return {"outcome": outcome}
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    outcome = app().ses_events.handle(dict(event.detail or {}))
+    count("SesEvents", "outcome", Counter([outcome.value]))
+    logger.info("ses event", extra={"detail_type": event.detail_type, "outcome": outcome.value})
+    return {"outcome": outcome.value}

@@ -127,9 +127,9 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
 
     clock = DemoClock(datetime(2021, 1, 18, 9, 0, tzinfo=zone))
     os.environ.update(stack.environment())
-    runtime.install(local_desk(stack, clients, clock))
+    runtime.install(local_app(stack, clients, clock))
     try:
-        runtime.desk().load(meeting, invitees)
+        runtime.app().catalog.load(meeting, invitees)
         categories = Counter(i.category.label for i in invitees)
         console.print(f"\n[bold]1. Meeting loaded[/]: “{meeting.title_in('en')}” — {len(invitees)} invitees ("
                       + ", ".join(f"{n} {label}" for label, n in categories.items()) + ")")
@@ -140,7 +140,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
         report = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
         started = clock.now()
         stack.drain_sends(clients)
-        progress = runtime.desk().repo.send_progress(meeting.id, report["sending"])
+        progress = runtime.app().invitations.progress(meeting.id, report["sending"])
         languages = Counter(i.language for i in invitees if i.email in report["queued"])
         console.print(f"\n[bold]2. Invitations[/] queued on {started:%d %b %Y %H:%M} ({len(report['queued'])} jobs), "
                       f"sent by the sender function (at most {stack.max_send_rate:g}/s): "
@@ -186,7 +186,7 @@ def _run(out_dir: Path, example: Path, console: Any, server: bool) -> DemoResult
             console.print(f"\n[bold]4. The last daily digest[/] ({len(digests)} sent):")
             console.print(_digest_text(digests[-1]))
 
-        records = runtime.desk().repo.list_invitees(meeting.id)
+        records = runtime.app().organiser("demo").invitees_of(meeting.id)
         statuses = {r.email: (r.state.status.value if r.state.delivery.value == "ok" else r.state.delivery.value)
                     for r in records}
         final = Table(title="5. Registrations on record", header_style="bold")
@@ -234,7 +234,7 @@ def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients
         to = meeting.mailbox if entry.get("to") == "mailbox" or invitation_file is None else facts["reply_to_header"]
         if entry["style"] == "bounce":
             to = meeting.mailbox  # bounces return to the envelope sender
-        record = runtime.desk().repo.get_invitee(meeting.id, sender)
+        record = runtime.app().organiser("demo").find_invitee(meeting.id, sender)
         name = record.invitee.addressed_as if record else sender.split("@")[0].title()
         raw = compose(entry["style"], sender=sender, sender_name=name, to=to,
                       at=received - timedelta(minutes=2), body=entry.get("body", ""), invitation=facts,
@@ -254,16 +254,17 @@ def _deliver_replies(example: Path, meeting: Meeting, stack: LocalStack, clients
 
 def _outcome_for(clients: Any, stack: LocalStack, raw: bytes, key: str) -> dict[str, Any]:
     """What the inbound function did with one delivery: its inbound record, looked up by message key."""
+    from ..adapters.dynamodb.schema import inbound_key
     from ..reading import read_message
     from ..reading.authentication import ReceivingServer, read_trace
     from ..reading.mime import parse_message
-    from ..services import message_key
+    from ..usecases.inbound.arrival import message_key
 
     stored = clients.s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
     parsed = parse_message(stored)
     trace = read_trace(parsed.message.raw_items(), ReceivingServer(stack.authserv_id, (stack.receiving_host,)))
     item = clients.dynamodb.Table(stack.table_name).get_item(
-        Key={"pk": f"INBOUND#{message_key(parsed, stored, trace)}", "sk": "INBOUND"}).get("Item") or {}
+        Key=inbound_key(message_key(parsed, stored, trace))).get("Item") or {}
     if item.get("raw_key") != key:
         return {"outcome": "duplicate", "response": "none"}
     reading = read_message(parsed)
@@ -277,15 +278,15 @@ def _moment(value: Any, zone: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def local_desk(stack: LocalStack, clients: Any, clock: Any) -> Any:
-    """The Desk as the functions build it, with SES's Send events delivered and time simulated."""
+def local_app(stack: LocalStack, clients: Any, clock: Any) -> Any:
+    """The App as the functions build it, with SES's Send events delivered and time simulated."""
     from ..adapters.aws import SesMailer
-    from ..bootstrap import build_desk
+    from ..bootstrap import build_app
     from .stack import ClockSleeper, LocalSesEvents
 
     mailer = LocalSesEvents(SesMailer(clients.ses, stack.configuration_set), stack.region, stack.configuration_set)
     stack.ses_events = mailer
-    return build_desk(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=mailer)
+    return build_app(stack.settings(), clock=clock, sleeper=ClockSleeper(clock), mailer=mailer)
 
 
 def _digest_text(path: Path) -> str:

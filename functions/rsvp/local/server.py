@@ -80,7 +80,7 @@ class SesReceiving:
 def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay: str | None, tick: float,
           example: bool, console: Any, stop: threading.Event | None = None, model_url: str = "",
           model_name: str = "", reader_mode: str = "assist") -> None:
-    from ..organiser import OrganiserError
+    from ..usecases.organiser import OrganiserError
 
     if model_url and not model_name:
         raise OrganiserError("--model-url needs --model-name (the model the server runs, e.g. qwen2.5:7b)")
@@ -101,7 +101,7 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
     from moto.server import ThreadedMotoServer
 
     from ..adapters.aws import SesMailer, aws_clients
-    from ..bootstrap import build_desk
+    from ..bootstrap import build_app
     from ..handlers import digest, inbound, runtime
     from ..target import Target, local_state_path, save_local
     from .demo import EXAMPLE
@@ -132,7 +132,7 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
             settings = replace(settings, reader_mode=reader_mode, reader_model_url=model_url,
                                reader_model_name=model_name)
             console.print(f"Second reader: {model_name} at {model_url} ({reader_mode})")
-        desk = build_desk(settings, mailer=mailer)
+        desk = build_app(settings, mailer=mailer)
         runtime.install(desk)
         target = Target(name="local", settings=stack.settings(), inbound_queue_url=stack.inbound_queue_url,
                         inbound_dead_letter_queue_url=stack.dead_letter_queue_url,
@@ -141,11 +141,12 @@ def serve(*, port: int, smtp_port: int, mailbox: str | None, folder: Path, relay
             from ..domain.invitees import load_invitees
             from ..domain.meeting import read_programme
 
-            desk.load(seed, load_invitees(EXAMPLE / "invitees.csv", seed),
+            desk.catalog.load(seed, load_invitees(EXAMPLE / "invitees.csv", seed),
                       read_programme(EXAMPLE / "meeting.yaml", seed) if seed.programme else None)
 
         def domains() -> set[str]:
-            return {mailbox.rpartition("@")[2]} | {m.mailbox.rpartition("@")[2] for m in desk.repo.list_meetings()}
+            meetings = desk.organiser("local").list_meetings()
+            return {mailbox.rpartition("@")[2]} | {m.mailbox.rpartition("@")[2] for m in meetings}
 
         receiving = SesReceiving(stack, clients, folder.resolve() / "inbound", domains)
         smtp = Controller(receiving, hostname="127.0.0.1", port=smtp_port, data_size_limit=MAX_MESSAGE_BYTES)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsContext
 
 from ..config import Settings
 
@@ -277,25 +278,21 @@ def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str
     }
 
 
-@dataclass
-class LambdaContext:
+class LambdaContext(PowertoolsContext):
     """The parts of the Lambda context object Powertools and the handlers read."""
 
-    function_name: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    log_stream_name: str = "local"
-    timeout_seconds: float = 60.0  # template.yaml's Globals
+    def __init__(self, function_name: str, timeout_seconds: float = 60.0) -> None:  # 60: template.yaml's Globals
+        self._function_name = function_name
+        self._function_version = "$LATEST"
+        self._memory_limit_in_mb = 512
+        self._log_group_name = f"/aws/lambda/{function_name}"
+        self._log_stream_name = "local"
+        self._invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
+        self.timeout_seconds = timeout_seconds
+        self._deadline = time.monotonic() + timeout_seconds
 
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
+    def get_remaining_time_in_millis(self) -> int:  # type: ignore[override]
         return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
 
     @property
     def aws_request_id(self) -> str:

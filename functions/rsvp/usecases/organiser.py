@@ -1,6 +1,6 @@
 """What organisers do by hand: look at the numbers, settle the review queue, set an answer, read an invitee's
-history, list the participants. Plain Python over the Desk and its repository, like the use cases it sits
-beside; the command line is a thin layer over this."""
+history, list the participants, erase a person. Plain Python over the ports it needs, like the use cases it
+sits beside; the command line is a thin layer over this and never reaches a store itself."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .domain.addresses import canonical_address
-from .domain.invitees import Category
-from .domain.meeting import Meeting
-from .domain.records import HistoryEntry, InviteeRecord, ReviewItem
-from .domain.rsvp import Answer, Outcome, Status
-from .participants import Participant, participant_rows
-from .services import UNROUTED_MEETING, Desk
-from .timeutil import iso
+from ..domain.addresses import canonical_address
+from ..domain.invitees import Category
+from ..domain.meeting import Meeting
+from ..domain.records import HistoryEntry, InviteeRecord, ReviewItem
+from ..domain.rsvp import Answer, Delivery, Outcome, Response, Source, Status
+from ..domain.sending import SendRejected
+from ..participants import Participant, participant_rows
+from ..ports import Clock, InviteeStore, Journal, MeetingStore, PersonalData, RawMailStore, ReviewQueue
+from ..timeutil import iso
+from .compose import Composer
+from .inbound.record import UNROUTED_MEETING
+from .invitations import Invitations, PlannedInvitation
+from .sending import Outbox
 
 REVIEW_DECISIONS = ("accept", "decline", "tentative", "dismiss")
 _STATUS_OF = {"accept": Status.ACCEPTED, "decline": Status.DECLINED, "tentative": Status.TENTATIVE}
@@ -52,6 +57,7 @@ class StatusReport:
     open_reviews: int
     invitations: dict[str, int]
     days_left: int
+    closed: bool  # registration has closed (the cutoff rule, as replies are judged)
 
     @property
     def totals(self) -> Counter[str]:
@@ -70,32 +76,54 @@ class StatusReport:
             "invitees": sum(self.totals.values()), "attendees": self.attendees,
             "named_attendees": self.named_attendees, "sessions": self.sessions,
             "delivery": dict(self.delivery), "no_reminders": self.no_reminders, "open_reviews": self.open_reviews,
-            "invitations": self.invitations,
+            "invitations": self.invitations, "closed": self.closed,
         }
 
 
 @dataclass
 class Organiser:
-    desk: Desk
+    meetings: MeetingStore
+    invitees: InviteeStore
+    journal: Journal
+    reviews: ReviewQueue
+    erasure: PersonalData
+    store: RawMailStore
+    invitations: Invitations
+    outbox: Outbox
+    composer: Composer
+    clock: Clock
+    secret: bytes
     actor: str  # who is at the keyboard: recorded in the history of every manual change
 
     # ------------------------------------------------------------------ reading
+    def list_meetings(self) -> list[Meeting]:
+        return self.meetings.list_meetings()
+
+    def find_meeting(self, meeting_id: str) -> Meeting | None:
+        return self.meetings.get_meeting(meeting_id)
+
+    def find_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
+        return self.invitees.get_invitee(meeting_id, email.strip().lower())
+
+    def invitees_of(self, meeting_id: str) -> list[InviteeRecord]:
+        return self.invitees.list_invitees(self.meeting(meeting_id).id)
+
     def meeting(self, meeting_id: str) -> Meeting:
-        meeting = self.desk.repo.get_meeting(meeting_id)
+        meeting = self.meetings.get_meeting(meeting_id)
         if meeting is None:
-            known = ", ".join(m.id for m in self.desk.repo.list_meetings()) or "none loaded"
+            known = ", ".join(m.id for m in self.meetings.list_meetings()) or "none loaded"
             raise NotFound(f"no meeting {meeting_id!r} (meetings: {known})")
         return meeting
 
     def invitee(self, meeting_id: str, email: str) -> InviteeRecord:
-        record = self.desk.repo.get_invitee(meeting_id, email.strip().lower())
+        record = self.invitees.get_invitee(meeting_id, email.strip().lower())
         if record is None:
             raise NotFound(f"{email} is not an invitee of {meeting_id}")
         return record
 
     def status(self, meeting_id: str, now: datetime) -> StatusReport:
         meeting = self.meeting(meeting_id)
-        records = self.desk.repo.list_invitees(meeting_id)
+        records = self.invitees.list_invitees(meeting_id)
         by_category: dict[str, Counter[str]] = {c.value: Counter() for c in Category}
         sessions = {s.id: {"delegations": 0, "attendees": 0} for s in meeting.sessions}
         attendees = named = no_reminders = 0
@@ -115,16 +143,45 @@ class Organiser:
                     sessions[session]["attendees"] += _attending(answer, session)
         return StatusReport(
             meeting=meeting, by_category=by_category, sessions=sessions, attendees=attendees, named_attendees=named,
-            delivery=delivery, no_reminders=no_reminders, open_reviews=len(self.desk.repo.open_reviews(meeting_id)),
-            invitations=self.desk.repo.send_progress(meeting_id, "invitation-1"), days_left=meeting.days_left(now))
+            delivery=delivery, no_reminders=no_reminders, open_reviews=len(self.reviews.open_reviews(meeting_id)),
+            invitations=self.invitations.progress(meeting_id), days_left=meeting.days_left(now),
+            closed=self.is_closed(meeting, now))
 
     def history(self, meeting_id: str, email: str) -> list[HistoryEntry]:
         record = self.invitee(meeting_id, email)
-        return sorted(self.desk.repo.history_of(meeting_id, record.email), key=lambda h: h.at)
+        return self.journal.history_of(meeting_id, record.email)
 
     def participants(self, meeting_id: str, statuses: Iterable[Status] = (Status.ACCEPTED,)) -> list[Participant]:
         meeting = self.meeting(meeting_id)
-        return participant_rows(meeting, self.desk.repo.list_invitees(meeting_id), statuses)
+        return participant_rows(meeting, self.invitees.list_invitees(meeting_id), statuses)
+
+    def invitation_plan(self, meeting_id: str, only: set[str] | None = None, resend: bool = False
+                        ) -> list[PlannedInvitation]:
+        """Who `rsvp invite` would send to, and why not to the others (its --dry-run)."""
+        self.meeting(meeting_id)
+        if only:
+            self.check_invitees(meeting_id, only)
+        return self.invitations.plan(meeting_id, only, resend)
+
+    def check_invitees(self, meeting_id: str, emails: Iterable[str]) -> None:
+        known = {r.email for r in self.invitees.list_invitees(meeting_id)}
+        unknown = sorted({e.strip().lower() for e in emails} - known)
+        if unknown:
+            raise NotFound(f"not invitees of {meeting_id}: {', '.join(unknown)}")
+
+    def is_closed(self, meeting: Meeting, now: datetime) -> bool:
+        """Registration has closed: the cutoff rule, as replies are judged."""
+        return not meeting.accepts_reply_at(now)
+
+    def send_confirmation(self, meeting: Meeting, record: InviteeRecord, now: datetime) -> str:
+        """Confirm the recorded answer to the invitee (after an organiser set it by hand)."""
+        if record.state.delivery is not Delivery.OK:
+            raise SendRejected(f"{record.email} is {record.state.delivery.value}: no mail is sent there")
+        email = self.composer.answer(meeting, record, Response.CONFIRMATION, now)
+        provider_id = self.outbox.send(email, key=f"confirmation/{record.email}/{now.isoformat()}")
+        self.outbox.ledger.record_sent(meeting.id, record.email, now, (email.message_id, provider_id),
+                                       Response.CONFIRMATION)
+        return provider_id
 
     # ------------------------------------------------------------------ changing
     def set_answer(self, meeting_id: str, email: str, decision: str, *, sessions: Sequence[str] = (),
@@ -145,9 +202,9 @@ class Organiser:
         answer = Answer(
             status=status, sessions=None if declined else chosen, attendees=people,
             attendee_count=0 if declined else (count if count is not None else max(1, len(people))),
-            written_at=now, message_key=f"organiser-{uuid.uuid4().hex[:12]}", source="organiser")
+            written_at=now, message_key=f"organiser-{uuid.uuid4().hex[:12]}", source=Source.ORGANISER)
         before = record.state.status
-        if not self.desk.repo.write_answer(meeting.id, record.email, answer):
+        if not self.invitees.write_answer(meeting.id, record.email, answer):
             raise Conflict(f"{record.email}: a later answer was recorded meanwhile; look at `rsvp history` and retry")
         reasons = []
         if review is not None:
@@ -155,22 +212,20 @@ class Organiser:
         if note:
             reasons.append(note)
         entry = HistoryEntry(
-            meeting_id=meeting.id, email=record.email, at=now, source="organiser", outcome=Outcome.RECORDED,
+            meeting_id=meeting.id, email=record.email, at=now, source=Source.ORGANISER, outcome=Outcome.RECORDED,
             message_key=review.message_key if review else answer.message_key, raw_key=review.raw_key if review else "",
             intent=decision, status_before=before, status_after=status, sessions=answer.sessions,
             attendees=answer.attendees, attendee_count=answer.attendee_count, reasons=tuple(reasons),
             actor=self.actor)
-        self.desk.repo.add_history(entry)
+        self.journal.add_history(entry)
         if notify:
-            fresh = self.desk.repo.get_invitee(meeting.id, record.email) or record
-            self.desk.send_confirmation(meeting, fresh, now)
+            fresh = self.invitees.get_invitee(meeting.id, record.email) or record
+            self.send_confirmation(meeting, fresh, now)
         return entry
 
     def review_queue(self, meeting_id: str, *, include_settled: bool = False) -> list[ReviewItem]:
         self.meeting(meeting_id)
-        repo = self.desk.repo
-        items = repo.all_reviews(meeting_id) if include_settled else repo.open_reviews(meeting_id)
-        return sorted(items, key=lambda r: r.received_at)
+        return self.reviews.all_reviews(meeting_id) if include_settled else self.reviews.open_reviews(meeting_id)
 
     def settle_review(self, meeting_id: str, review_id: str, decision: str, *, email: str | None = None,
                       sessions: Sequence[str] = (), attendees: Sequence[str] = (), count: int | None = None,
@@ -190,7 +245,7 @@ class Organiser:
         resolution = decision if decision == "dismiss" else f"{decision} for {email or item.email}"
         if note:
             resolution += f" — {note}"
-        if not self.desk.repo.resolve_review(item, resolution, self.actor, now):
+        if not self.reviews.resolve_review(item, resolution, self.actor, now):
             raise Conflict(f"review {item.id} was settled meanwhile by someone else")
         return replace(item, resolved=True, resolution=resolution, resolved_by=self.actor, resolved_at=now)
 
@@ -214,18 +269,18 @@ class Organiser:
         and say so in the meeting's audit log, which never names them. Returns the audit line."""
         meeting = self.meeting(meeting_id)
         address = canonical_address(email)
-        erasure = self.desk.repo.forget_invitee(meeting.id, address)
-        unrouted = self.desk.repo.forget_invitee(UNROUTED_MEETING, address)  # their mail that reached no meeting
+        erasure = self.erasure.forget_invitee(meeting.id, address)
+        unrouted = self.erasure.forget_invitee(UNROUTED_MEETING, address)  # their mail that reached no meeting
         if not (erasure.found or unrouted.found):
             raise NotFound(f"nothing is recorded about {email} in {meeting_id}")
         raw_keys = sorted({*erasure.raw_keys, *unrouted.raw_keys})
-        versions = sum(self.desk.store.delete(key) for key in raw_keys)
+        versions = sum(self.store.delete(key) for key in raw_keys)
         files = local_copies(address, raw_keys) if local_copies else 0
-        reference = hmac.new(self.desk.secret, address.encode(), hashlib.sha256).hexdigest()[:12]
+        reference = hmac.new(self.secret, address.encode(), hashlib.sha256).hexdigest()[:12]
         line = (f"erased one person's records: {erasure.items + unrouted.items} record(s), {len(raw_keys)} stored "
                 f"message(s) ({versions} version(s)), {files} local cop(y/ies); reference {reference} (the address "
                 f"under the desk's key: it names nobody, and tells whether an address given later was this one)")
-        self.desk.repo.add_audit(meeting.id, now, self.actor, line)
+        self.journal.add_audit(meeting.id, now, self.actor, line)
         return line
 
     @staticmethod
