@@ -102,13 +102,13 @@ def run(args: argparse.Namespace) -> None:
     import boto3
 
     from rsvp.adapters.dynamodb import DynamoRepository
+    from rsvp.app import App as Desk
     from rsvp.domain.invitees import Category, Invitee
     from rsvp.domain.meeting import load_meeting
     from rsvp.domain.records import HistoryEntry, InviteeRecord, ReviewItem
     from rsvp.domain.rsvp import Answer, Delivery, InviteeState, Outcome, Status
     from rsvp.domain.tags import reply_tag
     from rsvp.local.stack import read_template, table_definition
-    from rsvp.app import App as Desk
 
     meeting = load_meeting(ROOT / "examples" / "mine-free-americas-2021" / "meeting.yaml")
     zone = ZoneInfo(meeting.timezone)

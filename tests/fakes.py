@@ -202,8 +202,9 @@ class InMemoryRepository:
             state=SendState.FAILED if retryable else SendState.REJECTED, error=reason)
 
     def confirm_send(self, meeting_id: str, email: str, sending: str, provider_id: str, at: datetime) -> None:
-        self.sends.setdefault((meeting_id, sending, email.lower()),
-                              {"state": SendState.QUEUED, "kind": Response.NONE, "attempts": 0})["confirmed"] = provider_id
+        item = self.sends.setdefault((meeting_id, sending, email.lower()),
+                                     {"state": SendState.QUEUED, "kind": Response.NONE, "attempts": 0})
+        item["confirmed"] = provider_id
 
     def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str],
                     kind: SendKind | Response) -> None:

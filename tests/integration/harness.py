@@ -18,6 +18,7 @@ from typing import Any
 from moto import mock_aws
 
 from rsvp.adapters.aws import AwsClients, SesMailer, aws_clients
+from rsvp.app import App as Desk
 from rsvp.domain.invitees import Invitee, load_invitees
 from rsvp.domain.meeting import Meeting, load_meeting
 from rsvp.domain.records import HistoryEntry, InviteeRecord, ReviewItem
@@ -25,7 +26,6 @@ from rsvp.domain.tags import reply_address
 from rsvp.handlers import inbound, runtime
 from rsvp.local.stack import ClockSleeper, LocalSesEvents, LocalStack, Verdicts, provision, read_template
 from rsvp.mail.message import OutgoingEmail
-from rsvp.app import App as Desk
 from tests.conftest import EXAMPLE, ZURICH, FakeClock
 
 VISIBILITY_TIMEOUT = timedelta(seconds=int(read_template()["Resources"]["InboundQueue"]["Properties"][

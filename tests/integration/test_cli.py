@@ -190,7 +190,7 @@ def test_stored_mail_can_be_processed_again_and_changes_nothing(cli: Cli) -> Non
     _load(cli)
     cli("invite", "--no-wait")
     cli.stack.drain_sends(cli.clients)
-    record = runtime.app().repo.get_invitee(MEETING, CANADA)
+    record = runtime.app().stores.get_invitee(MEETING, CANADA)
     from rsvp.domain.tags import reply_address
 
     key = cli.deliver(reply(sender=CANADA, to=reply_address("registration@minefree-americas.example.org",

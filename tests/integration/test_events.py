@@ -38,7 +38,7 @@ def stack(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path:
         local = provision(clients, region="eu-west-1", mailbox=meeting.mailbox, sender=meeting.mailbox,
                           outbox_dir=str(tmp_path / "outbox"))
         runtime.install(local_app(local, clients, clock))
-        runtime.app().load(meeting, invitees)
+        runtime.app().catalog.load(meeting, invitees)
         try:
             yield local
         finally:
@@ -68,7 +68,7 @@ def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeti
                                                         clock: FakeClock) -> None:
     invite.handler(event("invite.json"), LambdaContext("InviteFunction"))
     stack.drain_sends(aws_clients("eu-west-1"))
-    record = runtime.app().repo.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
+    record = runtime.app().stores.get_invitee(meeting.id, "disarmament@mission-canada.example.org")
     assert record is not None
     raw = reply(sender=record.email, to=reply_address(meeting.mailbox, record.tag), body="We will attend.",
                 written=clock.now())
@@ -82,7 +82,7 @@ def test_the_inbound_event_processes_the_stored_message(stack: LocalStack, meeti
     response = inbound.handler(sample, LambdaContext("InboundFunction"))
 
     assert response == {"batchItemFailures": []}
-    assert runtime.app().repo.get_invitee(meeting.id, record.email).state.status.value == "accepted"
+    assert runtime.app().stores.get_invitee(meeting.id, record.email).state.status.value == "accepted"
 
 
 def test_a_notification_for_another_bucket_is_refused(stack: LocalStack) -> None:

@@ -15,17 +15,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from rsvp.app import App as Desk
 from rsvp.domain.records import InboundClaim
 from rsvp.domain.sending import SendRejected
-from rsvp.app import App as Desk
-from tests.integration.harness import CANADA, PERU, MotoDesk, Recorder, at, build_desk, moto_desk
+from tests.integration.harness import CANADA, PERU, MotoDesk, Recorder, at, build_app, moto_desk
 from tests.support import reply
 
 
@@ -319,7 +319,7 @@ def test_an_answer_ses_never_confirmed_is_never_sent_again_and_a_person_is_told(
                 raise InjectedCrash("died between SES accepting the answer and recording it")
             return provider_id
 
-    desk.mailer = DiesAfterSesAccepted()  # type: ignore[assignment]
+    world.install(replace(desk, mailer=DiesAfterSesAccepted()))
     world.deliver(raw, at(20, 9, 1))
 
     assert lost, "SES accepted the confirmation once"
@@ -372,8 +372,7 @@ def _at_once(world: MotoDesk, keys: list[str]) -> list[str]:
     desks = []
     for _ in keys:
         desk = build_app(world.stack, world.clients, world.clock, world.recorder)
-        desk.stores = Slow(desk.stores)  # type: ignore[assignment]
-        desks.append(desk)
+        desks.append(replace(desk, stores=Slow(desk.stores)))
     start = threading.Barrier(len(keys))
     results: list[str] = [""] * len(keys)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -44,14 +45,14 @@ def test_no_whole_address_is_logged_by_any_function(world: MotoDesk, capsys: pyt
                         written=at(20, 9)), at(20, 9, 1))
     world.deliver(reply(sender="stranger@unknown.example.net", to=world.meeting.mailbox,
                         body="We will attend.", written=at(20, 9)), at(20, 9, 2), Verdicts.passing())
-    real = world.desk.mailer
-    world.desk.mailer = Exploding(real)  # type: ignore[assignment]
+    real = world.desk
+    world.install(replace(real, mailer=Exploding(real.mailer)))
     try:
         world.deliver(reply(sender="gva.disarmament@mission-norway.example.org",
                             to=world.personal_address("gva.disarmament@mission-norway.example.org"),
                             body="Norway will attend.", written=at(20, 9)), at(20, 9, 3))
     finally:
-        world.desk.mailer = real
+        world.install(real)
     world.purge_dead_letters()
 
     logged = capsys.readouterr().out + "\n".join(r.getMessage() + str(r.__dict__) for r in caplog.records)

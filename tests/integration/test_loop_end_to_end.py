@@ -20,6 +20,7 @@ import pytest
 from moto import mock_aws
 
 from rsvp.adapters.aws import AwsClients, aws_clients, replay_dead_letters
+from rsvp.app import App as Desk
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import InviteeRecord
@@ -27,7 +28,6 @@ from rsvp.domain.tags import reply_address
 from rsvp.handlers import digest, inbound, invite, runtime
 from rsvp.local.demo import local_app
 from rsvp.local.stack import LambdaContext, LocalStack, Verdicts, provision
-from rsvp.app import App as Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.support import reply
 
@@ -87,11 +87,11 @@ def loop(meeting: Meeting, invitees: list[Invitee], clock: FakeClock, tmp_path: 
                           name="test", outbox_dir=str(tmp_path / "outbox"))
         runtime.install(local_app(stack, clients, clock))
         try:
-            runtime.app().load(meeting, invitees)
+            runtime.app().catalog.load(meeting, invitees)
             response = invite.handler({"meeting_id": meeting.id}, LambdaContext("InviteFunction"))
             assert len(response["queued"]) == len(invitees)
             drained = stack.drain_sends(clients)
-            assert drained["failed"] == 0, (drained, runtime.app().repo.send_progress(meeting.id, "invitation-1"))
+            assert drained["failed"] == 0, (drained, runtime.app().stores.send_progress(meeting.id, "invitation-1"))
             yield Loop(stack, clients, clock, meeting, tmp_path / "outbox")
         finally:
             runtime.install(None)

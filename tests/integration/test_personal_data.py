@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rsvp.usecases.organiser import NotFound, Organiser
+from rsvp.usecases.organiser import NotFound
 from tests.integration.harness import CANADA, PERU, MotoDesk, at, moto_desk
 from tests.support import reply
 

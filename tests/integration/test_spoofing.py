@@ -9,7 +9,7 @@ sender is given per case (`Verdicts`): what a verifying server would have found.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -182,7 +182,7 @@ def test_a_tag_of_another_meetings_mailbox_is_refused(fresh: MotoDesk) -> None:
 
 def test_a_tag_issued_before_the_key_was_rotated_is_refused(fresh: MotoDesk) -> None:
     old_address = fresh.personal_address(PERU)
-    fresh.desk.secret = b"the rotated key"
+    fresh.install(replace(fresh.desk, secret=b"the rotated key"))
     fresh.desk.catalog.load(fresh.meeting, fresh.invitees)  # re-issued: new tags under the new key
 
     fresh.deliver(reply(sender=PERU, to=old_address, body=ACCEPT, written=at(20, 9)), at(20, 9, 1))

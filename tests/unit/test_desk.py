@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from rsvp.app import App as Desk
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Answer, Outcome, Status
 from rsvp.domain.sending import RetryLater, SendJob, SendOutcome, SendRejected
 from rsvp.domain.tags import reply_address
 from rsvp.reading.authentication import ReceivingServer
-from rsvp.app import App as Desk
 from rsvp.usecases.ses_events import EventOutcome
 from tests.conftest import ZURICH, FakeClock
 from tests.fakes import FakeJobQueue, FakeMailer, FakeSleeper, FakeStore, InMemoryRepository
@@ -182,7 +182,8 @@ def test_ses_bounce_and_complaint_events_stop_further_mail(world: World) -> None
     tags2 = {k: [v] for k, v in world.mailer.sent[1].tags.items()}
     assert world.desk.ses_events.handle({"eventType": "Complaint", "mail": {"messageId": "y", "tags": tags2}}) == \
         "complained"
-    assert world.desk.ses_events.handle({"eventType": "Bounce", "mail": {"tags": {"invitee": ["nope"]}}}) is EventOutcome.NOT_OURS
+    unknown = {"eventType": "Bounce", "mail": {"tags": {"invitee": ["nope"]}}}
+    assert world.desk.ses_events.handle(unknown) is EventOutcome.NOT_OURS
     record = world.repo.get_invitee(world.meeting.id, first)
     assert record is not None and record.state.delivery.value == "undeliverable"
     assert [h.outcome for h in world.repo.history] == [Outcome.BOUNCE, Outcome.COMPLAINT]

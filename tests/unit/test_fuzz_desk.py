@@ -13,11 +13,11 @@ from datetime import datetime
 
 import pytest
 
+from rsvp.app import App as Desk
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Outcome
 from rsvp.reading.authentication import ReceivingServer
-from rsvp.app import App as Desk
 from tests.conftest import ROOT, SHARED, ZURICH, FakeClock
 from tests.fakes import FakeMailer, FakeStore, InMemoryRepository
 

@@ -13,13 +13,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from icalendar import Calendar
 
+from rsvp.app import App as Desk
 from rsvp.domain.invitees import Category, Invitee
 from rsvp.domain.meeting import Meeting, parse_meeting
 from rsvp.domain.records import InviteeRecord
 from rsvp.domain.rsvp import InviteeState
 from rsvp.reading import read_message
 from rsvp.reading.intent import quick_answer
-from rsvp.app import App as Desk
 from rsvp.usecases.compose import Composer
 from tests.conftest import EXAMPLE, ROOT, ZURICH
 
@@ -127,7 +127,8 @@ def test_a_programme_pdf_is_stored_at_load_and_attached_to_invitations(tmp_path:
     store, mailer = FakeStore(), FakeMailer()
     desk = Desk(stores=InMemoryRepository(), store=store, mailer=mailer, clock=FakeClock(NOW), secret=b"k",
                 sender_address=meeting.mailbox)
-    desk.catalog.load(meeting, load_invitees(EXAMPLE / "invitees.csv", meeting)[:1], read_programme(meeting_file, meeting))
+    desk.catalog.load(meeting, load_invitees(EXAMPLE / "invitees.csv", meeting)[:1],
+                      read_programme(meeting_file, meeting))
     desk.invitations.send_now(meeting.id)
 
     assert store.objects == {"assets/mine-free-americas-2021/programme.pdf": pdf}

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from rsvp.app import App as Desk
 from rsvp.config import Settings
 from rsvp.domain.invitees import Invitee
 from rsvp.domain.meeting import Meeting
@@ -28,7 +29,6 @@ from rsvp.reading.model.openai_compatible import OpenAICompatible
 from rsvp.reading.model.port import ModelFailure, ModelReader
 from rsvp.reading.model.prompt import PROMPT_VERSION, SCHEMA, SYSTEM, ModelInput, user_prompt
 from rsvp.reading.model.second import Mode, SecondReader, from_settings
-from rsvp.app import App as Desk
 from tests.conftest import ZURICH, FakeClock
 from tests.fakes import FakeMailer, FakeStore, InMemoryRepository
 from tests.support import reply

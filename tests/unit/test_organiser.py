@@ -14,8 +14,8 @@ from rsvp.domain.errors import InvalidFile
 from rsvp.domain.invitees import load_invitees, read_invitee_file
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.rsvp import Delivery, Outcome, Status
-from rsvp.usecases.organiser import Conflict, NotFound, Organiser, OrganiserError
 from rsvp.participants import PARTICIPANT_COLUMNS, participant_rows, write_participants
+from rsvp.usecases.organiser import Conflict, NotFound, Organiser, OrganiserError
 from tests.support import reply
 from tests.unit.test_desk import CANADA, World, at, world  # noqa: F401 - the shared fixture
 

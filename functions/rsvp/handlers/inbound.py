@@ -28,7 +28,7 @@ def stored_objects(record: SQSRecord) -> list[tuple[str, str, datetime | None]]:
     for s3 in S3Event(body).records:
         if not s3.event_name.startswith("ObjectCreated"):
             continue
-        when = s3.event_time
+        when = s3.get("eventTime")  # (a replay of stored mail has none)
         objects.append((s3.s3.bucket.name, unquote_plus(s3.s3.get_object.key),  # (S3 sends it URL-encoded)
                         datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None))
     return objects

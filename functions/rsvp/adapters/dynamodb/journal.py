@@ -28,8 +28,8 @@ class JournalItems(TableItems):
 
     def history_since(self, meeting_id: str, since: datetime | None) -> list[HistoryEntry]:
         condition = Key("gsi1pk").eq(f"TIMELINE#{meeting_id}")
-        if since is not None:
-            condition = condition & Key("gsi1sk").gt(iso(since))
+        if since is not None:  # strictly after `since`: past every entry written at that very instant
+            condition = condition & Key("gsi1sk").gt(f"{iso(since)}#\uffff")
         return [codecs.history_entry(meeting_id, item)
                 for item in self._query(IndexName="GSI1", KeyConditionExpression=condition)]
 
