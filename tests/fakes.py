@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from rsvp.domain.meeting import Meeting
 from rsvp.domain.records import ClaimHeld, Erasure, HistoryEntry, InboundClaim, InviteeRecord, ReviewItem, Stage
-from rsvp.domain.rsvp import Answer, Decision, Delivery, Outcome, Response
+from rsvp.domain.rsvp import KEPT, Answer, Decision, Delivery, Outcome, Response
 from rsvp.domain.sending import ClaimState, SendJob, SendKind, SendRejected, SendState, SendThrottled
 from rsvp.mail.message import OutgoingEmail
 
@@ -117,6 +117,10 @@ class InMemoryRepository:
 
     def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
         return self.invitees.get((meeting_id, email.lower()))
+
+    def get_with_meeting(self, meeting_id: str, email: str) -> tuple[Meeting | None, InviteeRecord | None]:
+        meeting = self.get_meeting(meeting_id)
+        return meeting, self.get_invitee(meeting_id, email) if meeting else None
 
     def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
         return [r for (m, _), r in sorted(self.invitees.items()) if m == meeting_id]
@@ -258,6 +262,23 @@ class InMemoryRepository:
             claim["decision"] = decision
         if response_id:
             claim["response_id"] = response_id
+
+    def commit_decision(self, message_key: str, decision: Decision, history: HistoryEntry, *,
+                        no_reminders: bool = False) -> bool:
+        email = history.email or ""
+        answer = decision.answer if decision.outcome in KEPT else None
+        if answer is not None:
+            record = self.invitees.get((history.meeting_id, email.lower()))
+            if record is None or (record.state.answer is not None and not answer.supersedes(record.state.answer)):
+                return False
+            self._change(history.meeting_id, email, answer=answer)
+        if no_reminders:
+            self._change(history.meeting_id, email, no_reminders=True)
+        self.add_history(history)
+        claim = self.claims[message_key]
+        claim["stages"].update({Stage.DECIDED, Stage.APPLIED, Stage.HISTORY})  # type: ignore[attr-defined]
+        claim["decision"] = decision
+        return True
 
     def release_inbound(self, message_key: str, at: datetime) -> None:
         claim = self.claims.get(message_key)

@@ -77,6 +77,9 @@ class InviteeStore(Protocol):
     def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
         """The invitee by address, in any case."""
         ...
+    def get_with_meeting(self, meeting_id: str, email: str) -> tuple[Meeting | None, InviteeRecord | None]:
+        """The invitee and their meeting in one read (no invitee without its meeting)."""
+        ...
     def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
         """Every invitee of the meeting, by address."""
         ...
@@ -144,6 +147,13 @@ class InboundLedger(Protocol):
     def note_stage(self, message_key: str, stage: Stage, *, decision: Decision | None = None,
                    response_id: str = "") -> None:
         """Record on the claim that `stage` completed (with the decision written ahead, or SES's message id)."""
+        ...
+    def commit_decision(self, message_key: str, decision: Decision, history: HistoryEntry, *,
+                        no_reminders: bool = False) -> bool:
+        """All that a reply changes, written at once or not at all: the decision's answer (when its outcome keeps
+        one) unless an answer written later is there, the reminder opt-out, the history entry, and the decision on
+        the claim (stages decided, applied, history). False, with nothing written, when the answer lost to a later
+        one or the invitee is gone."""
         ...
     def release_inbound(self, message_key: str, at: datetime) -> None:
         """End this attempt's lease early (it failed): the retry need not wait for it to run out."""

@@ -282,21 +282,21 @@ def test_a_redelivery_while_another_attempt_holds_the_message_is_retried_later_n
 
 def test_an_attempt_that_died_without_releasing_its_claim_is_taken_over_after_the_lease(world: MotoDesk) -> None:
     desk, raw = _fresh_desk_and_peru_accepting(world)
-    real_write, real_release = desk.stores.write_answer, desk.stores.release_inbound
+    real_commit, real_release = desk.stores.commit_decision, desk.stores.release_inbound
     killed: list[str] = []
 
-    def write_then_die(meeting_id: str, email: str, answer: Any) -> bool:
-        real_write(meeting_id, email, answer)
+    def commit_then_die(message_key: str, decision: Any, history: Any, **kwargs: Any) -> bool:
+        real_commit(message_key, decision, history, **kwargs)
         if not killed:
-            killed.append(email)
-            raise InjectedCrash("the function was killed after writing the answer")
+            killed.append(message_key)
+            raise InjectedCrash("the function was killed after recording the answer")
         return True
 
-    desk.stores.write_answer = write_then_die  # type: ignore[method-assign]
+    desk.stores.commit_decision = commit_then_die  # type: ignore[method-assign]
     desk.stores.release_inbound = lambda key, when: None  # type: ignore[method-assign]  # killed: no except ran
 
     failed = world.drain() if world.store(raw, at(20, 9, 1)) else 0
-    desk.stores.write_answer, desk.stores.release_inbound = real_write, real_release  # type: ignore[method-assign]
+    desk.stores.commit_decision, desk.stores.release_inbound = real_commit, real_release  # type: ignore[method-assign]
 
     assert killed and failed == 1, "the first attempt died holding its lease; SQS redelivered after the lease"
     assert world.status(PERU) == "accepted"

@@ -296,3 +296,53 @@ def test_forgetting_a_person_removes_their_records_and_names_their_stored_mail(l
     assert loaded.find_by_sent_message("c-1@rsvp.example.org") is None
     assert [r.email for r in loaded.list_invitees(M)] == ["aicma@oas.example.org"]
     assert not loaded.forget_invitee(M, E).found
+
+
+# ---------------------------------------------------------------------- what a reply changes, in one write
+
+
+def _claimed(repo: Stores, key: str = "key-1") -> None:
+    claim = repo.claim_inbound(key, "inbound/1", T0, 60)
+    assert not isinstance(claim, ClaimHeld)
+
+
+def test_a_decision_is_recorded_whole_answer_history_opt_out_and_claim(loaded: Stores) -> None:
+    _claimed(loaded)
+    decision = Decision(Outcome.RECORDED, Response.CONFIRMATION, answer=_answer(), before=Status.PENDING)
+
+    assert loaded.commit_decision("key-1", decision, _entry(later(1), "key-1"), no_reminders=True)
+    record = loaded.get_invitee(M, E)
+    assert record is not None and record.state.answer == _answer() and record.state.no_reminders
+    assert [h.message_key for h in loaded.history_of(M, E)] == ["key-1"]
+    claim = loaded.claim_inbound("key-1", "inbound/1", later(120), 60)
+    assert not isinstance(claim, ClaimHeld) and claim.done(Stage.HISTORY) and claim.decision == decision
+
+
+def test_a_decision_whose_answer_lost_to_a_later_one_writes_nothing(loaded: Stores) -> None:
+    _claimed(loaded)
+    assert loaded.write_answer(M, E, _answer(Status.DECLINED, later(60), "k9"))
+    decision = Decision(Outcome.RECORDED, Response.CONFIRMATION, answer=_answer(written=later(0)))
+
+    assert not loaded.commit_decision("key-1", decision, _entry(later(1), "key-1"), no_reminders=True)
+    record = loaded.get_invitee(M, E)
+    assert record is not None and record.state.status is Status.DECLINED and not record.state.no_reminders
+    assert loaded.history_of(M, E) == []
+    claim = loaded.claim_inbound("key-1", "inbound/1", later(120), 60)
+    assert not isinstance(claim, ClaimHeld) and claim.decision is None
+
+
+def test_a_decision_without_an_answer_records_its_history_and_the_claim(loaded: Stores) -> None:
+    _claimed(loaded)
+    decision = Decision(Outcome.UNCLEAR, Response.CLARIFY)
+
+    assert loaded.commit_decision("key-1", decision, _entry(later(1), "key-1", outcome=Outcome.UNCLEAR))
+    record = loaded.get_invitee(M, E)
+    assert record is not None and record.state.answer is None
+    assert [h.outcome for h in loaded.history_of(M, E)] == [Outcome.UNCLEAR]
+
+
+def test_an_invitee_is_read_with_its_meeting_and_never_without_it(loaded: Stores) -> None:
+    meeting, record = loaded.get_with_meeting(M, E.upper())
+    assert meeting == _meeting() and record is not None and record.email == E
+    assert loaded.get_with_meeting(M, "nobody@example.org") == (_meeting(), None)
+    assert loaded.get_with_meeting("other", E) == (None, None)

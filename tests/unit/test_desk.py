@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -215,19 +216,20 @@ def test_a_retry_after_a_crash_between_sending_and_noting_does_not_resend(world:
 def test_a_concurrent_later_answer_wins_the_race_between_read_and_write(world: World) -> None:
     world.desk.invitations.send_now(world.meeting.id)
     later = Answer(Status.DECLINED, None, (), 0, at(20, 9), "zzz")
-    original = world.repo.write_answer
+    original = world.repo.commit_decision
 
-    def racing_write(meeting_id: str, email: str, answer: Answer) -> bool:
-        original(meeting_id, email, later)  # another invocation records a later-written reply first
-        return original(meeting_id, email, answer)
+    def racing_commit(message_key: str, decision: Any, history: Any, **kwargs: Any) -> bool:
+        world.repo.write_answer(world.meeting.id, CANADA, later)  # another invocation records a later reply first
+        return original(message_key, decision, history, **kwargs)
 
-    world.repo.write_answer = racing_write  # type: ignore[method-assign]
+    world.repo.commit_decision = racing_commit  # type: ignore[method-assign]
     outcome = world.arrive(reply(sender=CANADA, to=world.to(CANADA), body="We will attend.", written=at(19, 9)),
                            at(20, 10))
 
     assert outcome is Outcome.SUPERSEDED
     assert world.status(CANADA) == "declined"
     assert "confirmation" not in world.mailer.kinds(CANADA)
+    assert [h.outcome for h in world.repo.history_of(world.meeting.id, CANADA)] == [Outcome.SUPERSEDED]
 
 
 def test_mail_from_the_desks_own_address_is_never_answered(world: World) -> None:

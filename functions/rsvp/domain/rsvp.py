@@ -107,6 +107,9 @@ class Outcome(StrEnum):
         return self in _REVIEW
 
 
+KEPT = frozenset({Outcome.RECORDED, Outcome.UNCHANGED})  # the outcomes whose answer is the invitee's answer
+
+
 _EXPLANATIONS = {
     Outcome.RECORDED: "answer recorded",
     Outcome.UNCHANGED: "same answer as already recorded",

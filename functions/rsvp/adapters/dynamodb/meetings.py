@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
@@ -74,6 +75,24 @@ class InviteeItems(TableItems):
     def get_invitee(self, meeting_id: str, email: str) -> InviteeRecord | None:
         item = self._get(schema.invitee_key(meeting_id, email), consistent=True)
         return codecs.invitee_record(meeting_id, item) if item else None
+
+    def get_with_meeting(self, meeting_id: str, email: str) -> tuple[Meeting | None, InviteeRecord | None]:
+        """The invitee and their meeting in one read (BatchGetItem, consistent)."""
+        keys = [schema.meeting_key(meeting_id), schema.invitee_key(meeting_id, email)]
+        found: list[dict[str, Any]] = []
+        request = {self.table.name: {"Keys": keys, "ConsistentRead": True}}
+        for _ in range(8):  # what DynamoDB left unprocessed is asked again
+            response = self.table.meta.client.batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(self.table.name, [])
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        meeting = next((i for i in found if i["pk"] == schema.MEETINGS), None)
+        invitee = next((i for i in found if i["pk"] != schema.MEETINGS), None)
+        loaded = meeting_from_document(json.loads(meeting["doc"]), f"meeting {meeting_id}") if meeting else None
+        if loaded is not None:
+            self._ends[loaded.id] = loaded.ends_at
+        return loaded, codecs.invitee_record(meeting_id, invitee) if invitee and loaded else None
 
     def list_invitees(self, meeting_id: str) -> list[InviteeRecord]:
         return [codecs.invitee_record(meeting_id, item) for item in self._query(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
@@ -12,7 +13,7 @@ from ...domain.rsvp import Response
 from ...domain.sending import ClaimState, SendKind, SendState
 from ...timeutil import iso
 from . import codecs, schema
-from .table import TableItems
+from .table import TableItems, TransactionCancelled
 
 
 class SendItems(TableItems):
@@ -73,13 +74,17 @@ class SendItems(TableItems):
 
     def finish_send(self, meeting_id: str, email: str, sending: str, at: datetime, message_ids: Iterable[str],
                     kind: SendKind | Response) -> None:
-        ids = [m.strip("<>") for m in message_ids if m]
-        self.table.update_item(Key=schema.send_key(meeting_id, sending, email),
-                               UpdateExpression="SET #state = :sent, sent_at = :at, message_ids = :ids "
-                                                "REMOVE last_error",
-                               ExpressionAttributeNames={"#state": "state"},
-                               ExpressionAttributeValues={":sent": SendState.SENT.value, ":at": iso(at), ":ids": ids})
-        self._remember_sent(meeting_id, email, at, ids, kind)
+        ids = list(dict.fromkeys(m.strip("<>") for m in message_ids if m))
+        done = ("Update", {"Key": schema.send_key(meeting_id, sending, email),
+                           "UpdateExpression": "SET #state = :sent, sent_at = :at, message_ids = :ids "
+                                               "REMOVE last_error",
+                           "ExpressionAttributeNames": {"#state": "state"},
+                           "ExpressionAttributeValues": {":sent": SendState.SENT.value, ":at": iso(at), ":ids": ids}})
+        try:  # one write: the job sent, the thread's SENT items and the invitee's bookkeeping
+            self._transact(done, *self._sent_items(meeting_id, email, at, ids, kind))
+        except TransactionCancelled:  # the invitee was erased meanwhile: the job is sent all the same
+            self.table.update_item(**done[1])
+            self._remember_sent(meeting_id, email, at, ids, kind)
 
     def fail_send(self, meeting_id: str, email: str, sending: str, reason: str, retryable: bool) -> None:
         state = SendState.FAILED if retryable else SendState.REJECTED
@@ -96,6 +101,22 @@ class SendItems(TableItems):
     def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str],
                     kind: SendKind | Response) -> None:
         self._remember_sent(meeting_id, email, at, [m.strip("<>") for m in message_ids if m], kind)
+
+    def _sent_items(self, meeting_id: str, email: str, at: datetime, ids: list[str], kind: SendKind | Response
+                    ) -> list[tuple[str, dict[str, Any]]]:
+        """The writes that remember a sent message (for a transaction): its SENT items and the invitee's ids."""
+        if not ids:
+            return []
+        expiry = self._expiry(meeting_id)
+        invited = kind is SendKind.INVITATION
+        return [*(("Put", {"Item": {**schema.sent_key(m), "meeting_id": meeting_id, "email": email,
+                                    "kind": kind.value, "sent_at": iso(at), **expiry}}) for m in ids),
+                ("Update", {"Key": schema.invitee_key(meeting_id, email),
+                            "UpdateExpression": "ADD sent_ids :ids" + (
+                                " SET invited_at = :at, invitation_message_ids = :list" if invited else ""),
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeValues": {":ids": set(ids),
+                                                          **({":at": iso(at), ":list": ids} if invited else {})}})]
 
     def _remember_sent(self, meeting_id: str, email: str, at: datetime, ids: list[str],
                        kind: SendKind | Response) -> None:

@@ -6,9 +6,18 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from . import schema
+
+_FROM = TypeDeserializer()
+
+
+class TransactionCancelled(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(", ".join(reasons))
+        self.reasons = reasons  # per action: "None" (fine) or "ConditionalCheckFailed"…
 
 
 class TableItems:
@@ -47,6 +56,18 @@ class TableItems:
         """put_item under a condition: False when the condition does not hold (the one place that says so)."""
         return _unless_condition_fails(self.table.put_item, Item=item, ConditionExpression=condition) is not None
 
+    def _transact(self, *actions: tuple[str, dict[str, Any]]) -> None:
+        """Several writes as one (TransactWriteItems): ("Put" | "Update", parameters with plain values and string
+        expressions). TransactionCancelled when a condition failed: then none was written."""
+        items = [{kind: {"TableName": self.table.name, **params}} for kind, params in actions]
+        try:  # (the table's own client: it turns plain values into DynamoDB's typed ones, as the table does)
+            self.table.meta.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            raise TransactionCancelled([_reason(r) for r in exc.response.get("CancellationReasons", [])]
+                                       ) from exc
+
     def _update_if(self, **update: Any) -> bool:
         """update_item under its ConditionExpression: False when the condition does not hold."""
         return self._update_returning(**update) is not None
@@ -55,6 +76,18 @@ class TableItems:
         """update_item under its ConditionExpression: its response, or None when the condition does not hold."""
         response: dict[str, Any] | None = _unless_condition_fails(self.table.update_item, **update)
         return response
+
+
+def _reason(reason: dict[str, Any]) -> str:
+    """One action's cancellation reason: its code, and the message of an unexpected one."""
+    code = str(reason.get("Code"))
+    return f"{code}: {reason['Message']}" if reason.get("Message") and code not in ("None", "ConditionalCheckFailed") \
+        else code
+
+
+def old_item(exc: ClientError) -> dict[str, Any]:
+    """The item as it was when a condition failed (ReturnValuesOnConditionCheckFailure=ALL_OLD): no second read."""
+    return {k: _FROM.deserialize(v) for k, v in (exc.response.get("Item") or {}).items()}
 
 
 def _unless_condition_fails(call: Any, **kwargs: Any) -> Any:

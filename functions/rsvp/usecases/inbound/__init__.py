@@ -188,18 +188,12 @@ class Inbound:
             # (asked once: a retried attempt finds the decision written before it was acted on, and reuses it)
             reading, model = self.second_reader.read(arrival.msg, reading, meeting)
         assert reading.intent is not None
-        decision = claim.decision or decide(arrival, reading, meeting, record)
-        if not claim.done(Stage.DECIDED):
-            self.ledger.note_stage(key, Stage.DECIDED, decision=decision)  # written ahead of acting on it
-        if not claim.done(Stage.APPLIED):
-            decision = self.recorder.apply(arrival, meeting, record, reading, decision)
-            self.ledger.note_stage(key, Stage.APPLIED, decision=decision)
+        if claim.decision is not None and claim.done(Stage.HISTORY):
+            decision = claim.decision  # recorded by an attempt that died after: answer as it decided
+        else:
+            decision = self.recorder.commit(arrival, meeting, record, reading,
+                                            decide(arrival, reading, meeting, record))
         unsubscribed = reading.unsubscribe and reading.intent is Intent.UNCLEAR
-        if not claim.done(Stage.HISTORY):
-            outcome = Outcome.UNSUBSCRIBED if unsubscribed and decision.outcome is Outcome.UNCLEAR \
-                else decision.outcome
-            self.recorder.history(arrival, reading, meeting, record, outcome, decision=decision)
-            self.ledger.note_stage(key, Stage.HISTORY)
         result = InboundResult(decision.outcome, key, meeting.id, record.email, reading,
                                identified_by=route.identified_by, model=model)
         if unsubscribed:

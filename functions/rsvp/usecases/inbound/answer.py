@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from ...domain.addresses import canonical_address, has_control_characters, is_valid_address
 from ...domain.meeting import Meeting
 from ...domain.records import InviteeRecord, Stage
-from ...domain.rsvp import Decision, Delivery, Outcome, Response
+from ...domain.rsvp import KEPT, Decision, Delivery, Outcome, Response
 from ...domain.sending import ClaimState, RetryLater, SendRejected
 from ...mail.message import Recipient
 from ...ports import Clock, InboundLedger, InviteeStore
@@ -20,7 +20,7 @@ from ..compose import Composer
 from ..sending import Outbox
 from .arrival import Arrival
 from .identify import MAX_THREAD_IDS, Route
-from .record import KEPT, Recorder
+from .record import Recorder
 
 
 class AnswerNotSent(Exception):
@@ -67,11 +67,10 @@ class Answerer:
         if claim.state is ClaimState.REJECTED:  # an earlier attempt saw SES refuse it, and died before saying so
             self._not_sent(arrival, meeting, record, response, "refused by the mail service")
         if claim.state is ClaimState.CLAIMED:
-            try:
-                provider_id = self.outbox.send_claimed(claim, email, response, paced=False)
+            try:  # (recorded sent on the send ledger: a retry finds it SENT, and notes the stage then)
+                self.outbox.send_claimed(claim, email, response, paced=False)
             except SendRejected as exc:
                 self._not_sent(arrival, meeting, record, response, str(exc))
-            self.inbound.note_stage(arrival.key, Stage.RESPONSE, response_id=provider_id)
         else:
             self.inbound.note_stage(arrival.key, Stage.RESPONSE)
         if response is Response.CLARIFY:

@@ -110,7 +110,7 @@ class WhoReplied:
             if not tag:
                 continue
             found = self.invitees.find_by_tag(tag)
-            meeting = self.meetings.get_meeting(found[0]) if found else None
+            meeting, record = self.invitees.get_with_meeting(*found) if found else (None, None)
             if found is None or meeting is None:
                 if self.meetings.meetings_for_mailbox(base_mailbox(address)):
                     invalid.append(f"{redact_address(address)}: no invitee has this personal address")
@@ -122,7 +122,7 @@ class WhoReplied:
             if not verify_tag(self.secret, tag, meeting.id, found[1]):
                 invalid.append(f"{redact_address(address)}: not issued under the desk's current key")
                 continue
-            routes[found] = self._routed(found, "reply tag", meeting)
+            routes[found] = Route(meeting, record, "reply tag" if record else None)
         if len(routes) > 1:
             first = next(iter(routes.values()))
             return Route(first.meeting, None, None, Outcome.INVALID_TAG,
@@ -134,7 +134,6 @@ class WhoReplied:
             return Route(meetings[0] if meetings else None, None, None, Outcome.INVALID_TAG, reasons=tuple(invalid))
         return None
 
-    def _routed(self, found: tuple[str, str], how: str, meeting: Meeting | None = None) -> Route:
-        meeting = meeting or self.meetings.get_meeting(found[0])
-        record = self.invitees.get_invitee(found[0], found[1]) if meeting else None
+    def _routed(self, found: tuple[str, str], how: str) -> Route:
+        meeting, record = self.invitees.get_with_meeting(*found)
         return Route(meeting, record, how if record else None)
