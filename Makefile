@@ -26,7 +26,7 @@ help:
 	@echo "make sam    - sam validate --lint and sam build (installs aws-sam-cli into $(SAM_VENV))"
 	@echo "make checkov - checkov on template.yaml, offline (installs checkov into $(CHECKOV_VENV))"
 	@echo "make bench  - reader speed, quote strippers, invitation rendering, a 10,000-invitee campaign,"
-	@echo "              the digest of a 20,000-invitee meeting"
+	@echo "              the digest of a 20,000-invitee meeting, AWS calls per reply, cold start"
 	@echo "make score  - score the reply reader on every labelled set (../shared/corpus/replies*, tests/fixtures/*)"
 	@echo "              against tests/reader_targets.toml, and how often a committed reading is right per confidence"
 
@@ -61,9 +61,10 @@ $(SAM_VENV)/bin/sam:
 	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
 
-sam: $(SAM_VENV)/bin/sam
+sam: $(SAM_VENV)/bin/sam $(STAMP)
 	$(SAM_VENV)/bin/sam validate --lint --region eu-west-1
 	$(SAM_VENV)/bin/sam build
+	$(BIN)/python -m bench.package_size
 
 $(CHECKOV_STAMP):
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -91,6 +92,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.fuzz
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.model_reader
+	$(BIN)/python -m bench.aws_calls
+	$(BIN)/python -m bench.cold_start
 
 score: $(STAMP)
 	$(BIN)/python -m tests.scores

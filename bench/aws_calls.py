@@ -330,8 +330,8 @@ class World:
 
 
 def _load(meeting: Any, invitees: list[Any]) -> None:
-    """Store the meeting and its invitees (each with its personal tag) — the service API being renamed: the
-    Desk's load() (HEAD), else the App's catalog.load() seen in the refactoring."""
+    """Store the meeting and its invitees (each with its personal tag): the App's catalog.load(), or the Desk's
+    load() of a tree before the use cases were split (so an older commit can be measured side by side)."""
     from rsvp.handlers import runtime
 
     handlers: Any = runtime  # (typed as Any: only one of the two APIs exists in a given tree)
@@ -360,7 +360,7 @@ def _container(world: World) -> Any:
 
 
 def _build(settings: Any, **wiring: Any) -> Any:
-    """The composition root: bootstrap.build_desk (HEAD), else build_app (the refactoring's name)."""
+    """The composition root: bootstrap.build_app, or build_desk in a tree before the use cases were split."""
     import importlib
 
     bootstrap = importlib.import_module("rsvp.bootstrap")

@@ -23,7 +23,7 @@ from .config import Settings
 from .ports import Clock, Mailer, Sleeper
 from .reading.authentication import ReceivingServer
 from .timeutil import SystemClock
-from .usecases.invitations import NoQueue
+from .usecases.sending import NoQueue
 
 if TYPE_CHECKING:
     from .reading.model.second import SecondReader

@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..app import App
 from ..bootstrap import build_app
 from ..config import Settings
 from ..logs import redact_logs
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 logger = Logger()
 metrics = Metrics()
@@ -54,7 +55,10 @@ def count(name: str, by: str, outcomes: Counter[str]) -> None:
 
 def sqs_batch(event: dict[str, Any], context: LambdaContext, record_handler: Callable[[SQSRecord], None]
               ) -> dict[str, Any]:
-    """Process an SQS batch record by record; failed records are reported for SQS to redeliver alone."""
+    """Process an SQS batch record by record; failed records are reported for SQS to redeliver alone.
+    (Imported here: the functions that take no SQS batch never load it.)"""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
     response = process_partial_response(event=event, record_handler=record_handler,
                                         processor=BatchProcessor(event_type=EventType.SQS), context=context)
     return dict(response)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -62,11 +61,6 @@ class InviteReport:
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
-
-
-class NoQueue:
-    def enqueue(self, jobs: Iterable[SendJob]) -> int:
-        raise RuntimeError("no send queue configured (INVITATION_QUEUE_URL)")
 
 
 @dataclass

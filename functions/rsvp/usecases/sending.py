@@ -19,6 +19,11 @@ class NoLimit:
         return None
 
 
+class NoQueue:
+    def enqueue(self, jobs: object) -> int:
+        raise RuntimeError("no send queue configured (INVITATION_QUEUE_URL)")
+
+
 class NoSleep:
     def sleep(self, seconds: float) -> None:
         return None
