@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rsvp.reading.intent import fold
 from rsvp.reading.lexicon import Example, area, matcher, schema
+from rsvp.reading.matching import fold
 
 
 def examples(language: str) -> list[object]:

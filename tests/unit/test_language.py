@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from rsvp.reading import language
-from rsvp.reading.intent import fold
 from rsvp.reading.lexicon import LexiconError, area, schema
+from rsvp.reading.matching import fold
 
 
 def test_the_languages_tried_are_those_the_data_has() -> None:

@@ -22,16 +22,14 @@ from .intent import (
     PREDICATE,
     PROVISIONAL,
     Clause,
-    Gate,
     IntentReading,
-    Lexicon,
     bare_word,
-    fold,
     quick_answer,
     read_intent,
 )
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, patterns, placed
+from .matching import Gate, Lexicon, fold
 from .mime import ParsedMessage, decode_text_header, parse_message
 from .people import (
     companions,

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from ..domain.meeting import Session
 from . import lexicon
-from .intent import Alternatives, fold
 from .lexicon import Compiled
+from .matching import Alternatives, fold
 from .prefilter import NeedleIndex
 
 

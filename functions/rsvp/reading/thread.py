@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from ..domain.rsvp import Intent
-from .intent import Gate, fold, read_intent
+from .intent import read_intent
 from .lexicon import Compiled, placed
+from .matching import Gate, fold
 from .people import named_people
 from .quotes import earlier_message
 

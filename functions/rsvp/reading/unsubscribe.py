@@ -4,8 +4,8 @@ The words are language data: `lexicon/<language>/unsubscribe.yaml` (categories `
 
 from __future__ import annotations
 
-from .intent import fold
 from .lexicon import matcher
+from .matching import fold
 
 _LEADING = matcher("unsubscribe", "leading")
 _PHRASES = matcher("unsubscribe", "phrases")

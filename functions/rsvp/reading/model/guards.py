@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.meeting import Meeting
-from ..intent import fold
+from ..matching import fold
 from .port import ModelFailure
 from .prompt import INTENTS, LANGUAGES, SCHEMA
 
