@@ -138,6 +138,8 @@ def main() -> None:
     files = trees[largest]
     size = sum(s for _r, _p, s in files)
     print(f"largest top-level packages in {largest} ({mb(size)}):")
+    prefix = "python/" if all(r.startswith("python/") for r, _p, _s in files) else ""  # a layer: python/…
+    files = [(r[len(prefix):], p, s) for r, p, s in files]
     for entry, entry_size, count in top_level(files)[:10]:
         print(f"  {entry:44s} {mb(entry_size):>9s}  {entry_size / size:4.0%}  ({count:,} files)")
 

@@ -336,11 +336,13 @@ def test_an_answer_ses_never_confirmed_is_never_sent_again_and_a_person_is_told(
 @pytest.fixture
 def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto evaluates a condition and writes the item in two steps, without a lock: two threads can both pass one
-    condition, which DynamoDB never allows. A lock around moto's writes gives them DynamoDB's atomicity."""
+    condition, which DynamoDB never allows; and its transactions copy whole tables, which a concurrent read must not
+    see half-changed. A lock around moto's operations gives them DynamoDB's atomicity."""
     from moto.dynamodb.models import DynamoDBBackend
 
     lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item"):
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query",
+                 "batch_get_item"):
         original = getattr(DynamoDBBackend, name)
 
         def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsvp.reading import intent, reader
+from rsvp.reading import intent, matching, reader
 from rsvp.reading.mime import parse_message
 from rsvp.reading.prefilter import Indexed, Narrowed, NeedleIndex, Needles, needles
 from rsvp.reading.quotes import new_text
@@ -51,8 +51,8 @@ def lexicon_parts() -> list[str]:
     parts = []
     for name in dir(intent):
         lexicon = getattr(intent, name)
-        if isinstance(lexicon, intent.Lexicon):
-            parts += [p[2:] if p.startswith("\\b") and "|" not in intent._top_level(p) else p for p in lexicon.parts]
+        if isinstance(lexicon, matching.Lexicon):
+            parts += [p[2:] if p.startswith("\\b") and "|" not in matching._top_level(p) else p for p in lexicon.parts]
     return parts
 
 
@@ -77,11 +77,11 @@ def test_text_matching_a_reader_pattern_always_contains_one_of_its_needles(data:
 def test_prefiltered_lexicons_find_exactly_what_the_plain_alternations_find() -> None:
     texts = [new_text(parse_message(p.read_bytes()).text, 4000)
              for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
-    clauses = [intent.fold(c).strip() for t in texts for c in intent._split(t)]
+    clauses = [matching.fold(c).strip() for t in texts for c in intent._split(t)]
     assert len(clauses) > 700
     for name, lexicon in [(f"{module.__name__}.{name}", getattr(module, name)) for module in (intent, reader)
                           for name in dir(module)]:
-        if not isinstance(lexicon, intent.Lexicon):
+        if not isinstance(lexicon, matching.Lexicon):
             continue
         plain = re.compile("|".join(f"(?:{p})" for p in lexicon.parts))
         for clause in clauses:
@@ -140,14 +140,14 @@ def test_a_gate_never_shuts_out_a_text_its_pattern_matches() -> None:
              for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
     texts += ["À LA PLACE DE M. Dupont", "EN LUGAR DEL Sr. Pérez", "Please REMOVE Mr. X", "вместо г-на Петрова"]
     gates = [(gate, gate._pattern) for module in (reader, thread) for gate in vars(module).values()
-             if isinstance(gate, intent.Gate)]
+             if isinstance(gate, matching.Gate)]
     assert len(gates) >= 3
     shut = 0
     for gate, pattern in gates:
         for text in texts:
             if pattern.search(text):
-                assert gate(intent.fold(text)), (pattern.pattern[:60], text[:80])
-            shut += not gate(intent.fold(text))
+                assert gate(matching.fold(text)), (pattern.pattern[:60], text[:80])
+            shut += not gate(matching.fold(text))
     assert shut > len(texts)  # (and it does shut most texts out)
 
 
@@ -157,7 +157,7 @@ def test_session_searches_start_where_their_whole_alternation_does() -> None:
 
     texts = [new_text(parse_message(p.read_bytes()).text, 4000)
              for p in sorted((ROOT / "tests" / "fixtures").rglob("*.eml"))]
-    clauses = [intent.fold(c).strip() for t in texts for c in intent._split(t)]
+    clauses = [matching.fold(c).strip() for t in texts for c in intent._split(t)]
     meetings = [load_meeting(p) for p in sorted((ROOT / "tests" / "fixtures" / "meetings").glob("*.yaml"))]
     for meeting in meetings:
         for index, session in enumerate(meeting.sessions):
@@ -238,5 +238,5 @@ def test_the_clause_gate_changes_no_reading(monkeypatch: pytest.MonkeyPatch) -> 
     assert gated == [(intent._read_clause(p), intent._read_clause(p, repair=True)) for p in parts]
     gate = intent._gate(intent.CLAUSE_CHECKS)
     assert gate is not None
-    skipped = sum(1 for p in parts if not gate(intent.fold(p).strip()))
+    skipped = sum(1 for p in parts if not gate(matching.fold(p).strip()))
     assert skipped > len(parts) // 3  # the gate spares many clauses
