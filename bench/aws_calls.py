@@ -58,8 +58,9 @@ ZURICH = ZoneInfo("Europe/Zurich")
 SERVICES = ("S3", "DynamoDB", "SES", "SQS")  # always printed, in this order; others after them when called
 _LABELS = {"SESV2": "SES", "SES": "SES v1", "SECRETS MANAGER": "Secrets", "DYNAMODB": "DynamoDB", "S3": "S3",
            "SQS": "SQS"}
-_OP_ORDER = ("GetItem", "Query", "UpdateItem", "PutItem", "BatchWriteItem", "DeleteItem")
-_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+_OP_ORDER = ("GetItem", "BatchGetItem", "Query", "UpdateItem", "PutItem", "BatchWriteItem", "TransactWriteItems",
+             "DeleteItem")
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 HUMAN = ("accept", "decline")
 
 
@@ -165,7 +166,7 @@ class CallCounter:
                     stored += 1
                     continue
                 size, gsi = max(s[0] for s in sizes), any(s[1] for s in sizes)
-                stored += _units(size) * (2 if gsi else 1)
+                stored += _units(size) * (2 if gsi else 1) * (2 if call.operation == "TransactWriteItems" else 1)
             call.wru_stored = stored
         except Exception:
             call.wru_stored = None
@@ -225,6 +226,18 @@ def _describe_dynamodb(call: Call, body: dict[str, Any]) -> None:
                     call.wru_request += 1
                     texts.append("delete " + _key_text(key))
                 call.keys.append({**key, "__table": name})
+        call.detail = ", ".join(texts)
+    elif call.operation == "TransactWriteItems":  # DynamoDB charges a transaction's writes twice
+        texts = []
+        for action in body.get("TransactItems", []):
+            kind, params = next(iter(action.items()))
+            item = params.get("Item") or {}
+            key = params.get("Key") or {a: item[a] for a in ("pk", "sk") if a in item}
+            size = _item_size(item) if item else _item_size(key) + sum(
+                _value_size(v) for v in params.get("ExpressionAttributeValues", {}).values())
+            call.wru_request += 2 * _units(size)
+            texts.append(f"{kind.lower()} {_key_text(key)}")
+            call.keys.append({**key, "__table": str(params.get("TableName", ""))})
         call.detail = ", ".join(texts)
     if flags:
         call.detail += f" [{', '.join(flags)}]"
