@@ -155,8 +155,9 @@ def run(args: argparse.Namespace) -> None:
           f"{counts['failed']:,} redelivered; dead letters {dead}")
     print(f"  simulated duration {elapsed:,.1f} s (bound 1.05 x {args.invitees:,}/{args.rate:g} = {bound:,.1f} s): "
           f"{'OK' if elapsed <= bound else 'OVER'}")
+    recorded = {str(state): n for state, n in progress.items()}
     print(f"  messages SES accepted {sum(faulty.accepted.values()):,}; duplicates {dupes}; missed invitees {missed}; "
-          f"busiest second {max(faulty.per_second.values())} messages; recorded {progress}")
+          f"busiest second {max(faulty.per_second.values())} messages; recorded {recorded}")
     print(f"  wall time {time.perf_counter() - wall:,.0f} s")
     if dupes or missed or elapsed > bound or max(faulty.per_second.values()) > args.rate:
         raise SystemExit(1)

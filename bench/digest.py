@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> None:
     from rsvp.domain.invitees import Category, Invitee
     from rsvp.domain.meeting import load_meeting
     from rsvp.domain.records import HistoryEntry, InviteeRecord, ReviewItem
-    from rsvp.domain.rsvp import Answer, Delivery, InviteeState, Outcome, Status
+    from rsvp.domain.rsvp import Answer, Delivery, InviteeState, Outcome, Source, Status
     from rsvp.domain.tags import reply_tag
     from rsvp.local.stack import read_template, table_definition
 
@@ -128,7 +128,8 @@ def run(args: argparse.Namespace) -> None:
                           languages[i % 3], categories[i % 3], "Ms")
         records.append(InviteeRecord(meeting.id, invitee, reply_tag(b"bench", meeting.id, invitee.email),
                                      InviteeState(invitee.email)))
-    repo.save_meeting(meeting, records)
+    repo.save_meeting(meeting)
+    repo.save_invitees(meeting, records)
 
     with table.batch_writer() as batch:  # the adapter's own writes, 25 to a request
         seeding = DynamoRepository(batch)
@@ -147,20 +148,19 @@ def run(args: argparse.Namespace) -> None:
             named = tuple(f"H.E. Ambassador Person {record.email[8:13]}-{k}" for k in range(count)) \
                 if rng.random() < 0.5 else ()
             sessions = (rng.choice(["day1", "day2"]),) if status is Status.ACCEPTED and rng.random() < 0.2 else None
-            answer = Answer(status, sessions, named, count, written, f"key-{record.email}", "reply")
+            answer = Answer(status, sessions, named, count, written, f"key-{record.email}", Source.REPLY)
             batch.put_item(Item={**_invitee_item(record), "answer": _answer(answer), "status": status.value,
                                  "answer_written_at": written.isoformat(), "answer_key": answer.message_key})
             seeding.add_history(HistoryEntry(
-                meeting.id, record.email, written, "reply", Outcome.RECORDED, message_key=answer.message_key,
+                meeting.id, record.email, written, Source.REPLY, Outcome.RECORDED, message_key=answer.message_key,
                 from_address=record.email, subject="RE: Invitation", intent=status.value, kind="reply",
                 status_before=Status.PENDING, status_after=status, attendees=named, attendee_count=count,
                 reasons=("bench",), excerpt="We are pleased to confirm the participation of our delegation."))
-        for n in range(60):
-            seeding.add_review(ReviewItem(meeting.id, now - timedelta(hours=n / 3), f"review-{n:04d}",
-                                          Outcome.UNCLEAR, email=records[n * 7].email,
-                                          from_address=records[n * 7].email,
-                                          subject="Question", excerpt="Could you tell us whether interpretation is "
-                                          "provided in the second session?", reasons=("no answer found",)))
+    for n in range(60):  # (a conditional write each: not through the batch)
+        repo.add_review(ReviewItem(meeting.id, now - timedelta(hours=n / 3), f"review-{n:04d}",
+                                   Outcome.UNCLEAR, email=records[n * 7].email, from_address=records[n * 7].email,
+                                   subject="Question", excerpt="Could you tell us whether interpretation is "
+                                   "provided in the second session?", reasons=("no answer found",)))
     for record in records[::50]:
         repo.set_delivery(meeting.id, record.email, Delivery.UNDELIVERABLE, "bench bounce", yesterday)
     repo.claim_digest(meeting.id, f"{yesterday:%Y-%m-%d}", yesterday)
@@ -210,9 +210,9 @@ def _invitee_item(record: Any) -> dict[str, Any]:
 
 
 def _answer(answer: Any) -> dict[str, Any]:
-    from rsvp.adapters.dynamodb import _answer_item
+    from rsvp.adapters.dynamodb.codecs import answer_item
 
-    return _answer_item(answer)
+    return answer_item(answer)
 
 
 if __name__ == "__main__":
