@@ -12,7 +12,8 @@ from ..domain.tags import tag_from_address
 from .attachments import read_attachments
 from .automatic import detect_automatic, machine_body, out_of_office_body
 from .calendar import CalendarReply, calendar_reply, for_meeting
-from .intent import (
+from .intent import bare_word, quick_answer, read_intent
+from .intent_lexicon import (
     CONDITION,
     CORRECTION,
     DELEGATION_UNCHANGED,
@@ -23,9 +24,6 @@ from .intent import (
     PROVISIONAL,
     Clause,
     IntentReading,
-    bare_word,
-    quick_answer,
-    read_intent,
 )
 from .language import detect_language, marked_language
 from .lexicon import Compiled, alternation, patterns, placed
