@@ -50,6 +50,7 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "tes
                    "POWERTOOLS_SERVICE_NAME": "rsvp-desk", "POWERTOOLS_METRICS_NAMESPACE": "RsvpDesk"})
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+from . import wiring
 from .corpora import ROOT
 
 EXAMPLE = ROOT / "examples" / "mine-free-americas-2021"
@@ -342,18 +343,6 @@ class World:
     invitations: dict[str, Any] = field(default_factory=dict)  # email -> the invitation SES accepted
 
 
-def _load(meeting: Any, invitees: list[Any]) -> None:
-    """Store the meeting and its invitees (each with its personal tag): the App's catalog.load(), or the Desk's
-    load() of a tree before the use cases were split (so an older commit can be measured side by side)."""
-    from rsvp.handlers import runtime
-
-    handlers: Any = runtime  # (typed as Any: only one of the two APIs exists in a given tree)
-    if hasattr(handlers, "desk"):
-        handlers.desk().load(meeting, invitees)
-    else:
-        handlers.app().catalog.load(meeting, invitees)
-
-
 def _invite(world: World) -> None:
     """Send every invitation through the real path: the invite function queues one job per invitee, the sender
     function sends them (drain_sends), SES's Send events settle them."""
@@ -368,16 +357,8 @@ def _container(world: World) -> Any:
     """A Desk as a new inbound container builds it (bootstrap), with the simulated clock and SES recorder."""
     from rsvp.local.stack import ClockSleeper
 
-    return _build(world.stack.settings(), clock=world.clock, sleeper=ClockSleeper(world.clock),
+    return wiring.build(world.stack.settings(), clock=world.clock, sleeper=ClockSleeper(world.clock),
                   mailer=world.recorder)
-
-
-def _build(settings: Any, **wiring: Any) -> Any:
-    """The composition root: bootstrap.build_app, or build_desk in a tree before the use cases were split."""
-    import importlib
-
-    bootstrap = importlib.import_module("rsvp.bootstrap")
-    return (getattr(bootstrap, "build_desk", None) or bootstrap.build_app)(settings, **wiring)
 
 
 def setup() -> World:
@@ -396,7 +377,7 @@ def setup() -> World:
     clock = SimClock(datetime(2021, 1, 18, 9, 0, tzinfo=ZURICH))
     world = World(stack, clients, clock, Recorder(stack.ses_events), meeting, invitees)
     runtime.install(_container(world))
-    _load(meeting, invitees)
+    wiring.load(meeting, invitees)
     _invite(world)
     world.invitations = {e.to[0].email: e for e in world.recorder.sent if e.kind == "invitation"}
     missing = [i.email for i in invitees if i.email not in world.invitations]

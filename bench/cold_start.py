@@ -57,6 +57,7 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "tes
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
 
+from . import wiring
 from .corpora import ROOT
 
 EXAMPLE = ROOT / "examples" / "mine-free-americas-2021"
@@ -160,26 +161,6 @@ def _future(meeting: Any, now: datetime) -> Any:
     return replace(meeting, sessions=sessions, rsvp_cutoff=meeting.rsvp_cutoff + shift)
 
 
-def _load(meeting: Any, invitees: list[Any]) -> None:
-    """Store the meeting and its invitees (each with its personal tag): the App's catalog.load(), or the Desk's
-    load() of a tree before the use cases were split (so an older commit can be measured side by side)."""
-    from rsvp.handlers import runtime
-
-    handlers: Any = runtime  # (typed as Any: only one of the two APIs exists in a given tree)
-    if hasattr(handlers, "desk"):
-        handlers.desk().load(meeting, invitees)
-    else:
-        handlers.app().catalog.load(meeting, invitees)
-
-
-def _build(settings: Any, **wiring: Any) -> Any:
-    """The composition root: bootstrap.build_app, or build_desk in a tree before the use cases were split."""
-    import importlib
-
-    bootstrap = importlib.import_module("rsvp.bootstrap")
-    return (getattr(bootstrap, "build_desk", None) or bootstrap.build_app)(settings, **wiring)
-
-
 def _invite(stack: Any, clients: Any, meeting: Any) -> None:
     """The invite function queues the jobs, the sender function sends them (the real path)."""
     from rsvp.handlers import invite
@@ -217,7 +198,7 @@ class Invocations:
         self.stack = provision(self.clients, region=REGION, mailbox=self.seed.mailbox, sender=self.seed.mailbox,
                                name="coldstart")
         self.recorder = _Recorder(SesMailer(self.clients.ses, self.stack.configuration_set))
-        runtime.install(_build(self.stack.settings(), mailer=self.recorder))
+        runtime.install(wiring.build(self.stack.settings(), mailer=self.recorder))
         self.queue_arn = self.clients.sqs.get_queue_attributes(QueueUrl=self.stack.inbound_queue_url,
                                                                AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self._discard()
@@ -251,7 +232,7 @@ class Invocations:
                                   mailbox=f"{local}-cold{self.rounds}@{domain}"), now)
         invitees = self.invitees[:2]
         self.recorder.sent.clear()
-        _load(meeting, invitees)
+        wiring.load(meeting, invitees)
         _invite(self.stack, self.clients, meeting)
         invitations = {e.to[0].email: e for e in self.recorder.sent if e.kind == "invitation"}
         events = {}

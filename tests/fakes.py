@@ -57,12 +57,6 @@ class FakeSleeper:
 
 
 @dataclass
-class _UnusedMailer:
-
-    pass
-
-
-@dataclass
 class FakeStore:
     bucket: str = "mail"
     objects: dict[str, bytes] = field(default_factory=dict)

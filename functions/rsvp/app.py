@@ -78,7 +78,7 @@ class App:
         from .usecases.invitations import Reminders
 
         s = self.stores
-        return Reminders(s, s, s, s, self.catalog, self.jobs, self.clock)
+        return Reminders(s, s, s, s, self.jobs, self.clock)
 
     @cached_property
     def ses_events(self) -> SesEvents:

@@ -12,7 +12,7 @@ from ..domain.rsvp import Delivery, Status
 from ..domain.sending import ClaimState, RetryLater, SendJob, SendKind, SendOutcome, SendRejected
 from ..ports import Clock, DigestLedger, InviteeStore, JobQueue, MeetingStore, SendLedger
 from .compose import Composer
-from .meetings import MeetingCatalog
+from .meetings import MeetingCatalog, meeting_version
 from .sending import Outbox
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,6 @@ class Reminders:
     invitees: InviteeStore
     ledger: SendLedger
     markers: DigestLedger
-    catalog: MeetingCatalog
     queue: JobQueue
     clock: Clock
 
@@ -153,7 +152,7 @@ class Reminders:
                 sending = f"reminder-{days}"
                 if not self.markers.claim_once(meeting.id, sending, now):
                     continue
-                version = self.catalog.version(meeting)
+                version = meeting_version(meeting)
                 jobs = [SendJob(SendKind.REMINDER, meeting.id, r.email, sending, version)
                         for r in self.invitees.list_invitees(meeting.id)
                         if not why_not_reminded(r)
@@ -183,8 +182,8 @@ class JobSender:
         record = self.invitees.get_invitee(meeting.id, job.email)
         if record is None:
             return SendOutcome.UNKNOWN_INVITEE
-        skip = why_not_reminded(record) if job.kind is SendKind.REMINDER else (
-            f"address {record.state.delivery.value}" if record.state.delivery is not Delivery.OK else "")
+        # (already invited is no reason here: the job is the invitation, queued for this very sending)
+        skip = why_not_reminded(record) if job.kind is SendKind.REMINDER else why_not_invited(record, resend=True)
         if skip:
             self.ledger.fail_send(meeting.id, job.email, job.sending, skip, False)
             return SendOutcome.SKIPPED

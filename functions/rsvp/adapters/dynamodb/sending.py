@@ -100,7 +100,7 @@ class SendItems(TableItems):
 
     def record_sent(self, meeting_id: str, email: str, at: datetime, message_ids: Iterable[str],
                     kind: SendKind | Response) -> None:
-        self._remember_sent(meeting_id, email, at, [m.strip("<>") for m in message_ids if m], kind)
+        self._remember_sent(meeting_id, email, at, list(dict.fromkeys(m.strip("<>") for m in message_ids if m)), kind)
 
     def _sent_items(self, meeting_id: str, email: str, at: datetime, ids: list[str], kind: SendKind | Response
                     ) -> list[tuple[str, dict[str, Any]]]:
@@ -120,22 +120,13 @@ class SendItems(TableItems):
 
     def _remember_sent(self, meeting_id: str, email: str, at: datetime, ids: list[str],
                        kind: SendKind | Response) -> None:
-        """SENT items for the thread, and the ids on the invitee's item (so erasing the invitee finds them); an
-        invitation also marks the invitee invited."""
-        if not ids:
-            return
-        expiry = self._expiry(meeting_id)
+        """The same writes as `_sent_items`, one by one: the SENT items always, the invitee's only if it is there."""
+        writes = self._sent_items(meeting_id, email, at, ids, kind)
         with self.table.batch_writer() as batch:
-            for message_id in dict.fromkeys(ids):
-                batch.put_item(Item={**schema.sent_key(message_id), "meeting_id": meeting_id, "email": email,
-                                     "kind": kind.value, "sent_at": iso(at), **expiry})
-        invited = kind is SendKind.INVITATION
-        self._update_if(Key=schema.invitee_key(meeting_id, email),
-                        UpdateExpression="ADD sent_ids :ids" + (" SET invited_at = :at, invitation_message_ids = :list"
-                                                                if invited else ""),
-                        ConditionExpression=Attr("pk").exists(),
-                        ExpressionAttributeValues={":ids": set(ids),
-                                                   **({":at": iso(at), ":list": ids} if invited else {})})
+            for _kind, params in writes[:-1]:
+                batch.put_item(Item=params["Item"])
+        if writes:
+            self._update_if(**writes[-1][1])
 
     def find_by_sent_message(self, message_id: str) -> tuple[str, str] | None:
         item = self._get(schema.sent_key(message_id))
